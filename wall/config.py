@@ -1,0 +1,190 @@
+"""config.yaml: the one file editors change, validated at load with file:line errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .fields import Fields
+from .yamlfile import LineDict, Problem, YamlFileError, read_yaml
+
+EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
+KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+HASHTAG = re.compile(r"[^\s#]{1,100}")
+SOURCE_TYPES = ("mastodon", "bluesky", "threads", "rss", "x", "instagram", "facebook",
+                "linkedin", "manual")
+
+
+class ConfigError(Exception):
+    """config.yaml is unusable; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """The `site` section: what every page needs to know about the wall."""
+
+    title: str  # the wall's name, in the header and <title>
+    base_url: str  # public address, ending in '/'
+    language: str = "de"  # the pages' language
+    contact_email: str = "info@ewg.de"  # every contact and removal link goes here
+    posts_per_page: int = 24  # posts on one archive page
+    description: str = ""  # one sentence for search engines and feeds
+    publisher: str = ""  # who runs the wall, shown in the footer
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of post editors assign, such as an offer or a need."""
+
+    key: str  # the `category` value in post files and the URL
+    label: str  # German label shown to visitors
+    keywords: tuple[str, ...] = ()  # words that suggest this category
+
+
+@dataclass(frozen=True)
+class Moderation:
+    """Allow and deny rules; deny always wins."""
+
+    allow_authors: tuple[str, ...] = ()  # handles or profile URLs approved without review
+    deny_ids: tuple[str, ...] = ()  # post ids never shown
+    deny_authors: tuple[str, ...] = ()  # handles or profile URLs never shown
+    deny_keywords: tuple[str, ...] = ()  # case-insensitive words or phrases in the text
+    deny_domains: tuple[str, ...] = ()  # posts linking to these domains
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of `sources`: a connector and its settings (checked by the connector)."""
+
+    name: str  # unique name, recorded in each post's `source`
+    type: str  # the connector
+    settings: tuple[tuple[str, Any], ...] = ()  # everything else, as written
+    line: int = 0  # where it stands in config.yaml
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated config.yaml."""
+
+    site: SiteInfo
+    hashtags: tuple[str, ...]
+    categories: tuple[Category, ...]
+    moderation: Moderation
+    sources: tuple[Source, ...] = ()
+    path: str = "config.yaml"
+
+    @property
+    def category_keys(self) -> dict[str, Category]:
+        """Categories by key."""
+        return {category.key: category for category in self.categories}
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate config.yaml; raise ConfigError listing every problem."""
+    display = str(path)
+    try:
+        data = read_yaml(path, display)
+    except FileNotFoundError:
+        raise ConfigError([Problem(display, 1, "config file not found")]) from None
+    except YamlFileError as error:
+        raise ConfigError([error.problem]) from None
+    problems: list[Problem] = []
+    config = parse_config(data if data is not None else LineDict(), display, problems)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors or config is None:
+        raise ConfigError(errors)
+    return config
+
+
+def parse_config(data: Any, path: str, problems: list[Problem]) -> Config | None:
+    """Validate the top-level mapping; problems are appended, None when unusable."""
+    top = Fields.of(data, path, problems, "", 1)
+    if top is None:
+        return None
+    site = _site(top)
+    hashtags = top.texts("hashtags", HASHTAG, "a tag without '#' or spaces")
+    categories = _categories(top)
+    moderation = _moderation(top)
+    sources = _sources(top)
+    top.finish()
+    if site is None:
+        return None
+    return Config(site=site, hashtags=hashtags, categories=categories, moderation=moderation,
+                  sources=sources, path=path)
+
+
+def _site(top: Fields) -> SiteInfo | None:
+    site = top.sub("site", required=True)
+    if site is None:
+        return None
+    title = site.text("title", required=True, nonempty=True)
+    base_url = site.url("base_url", required=True)
+    info = SiteInfo(
+        title=title or "",
+        base_url=(base_url or "").rstrip("/") + "/",
+        language=site.text("language", pattern=KEY, hint="a language tag such as 'de'") or "de",
+        contact_email=site.text("contact_email", pattern=EMAIL, hint="an e-mail address") or "info@ewg.de",
+        posts_per_page=site.integer("posts_per_page", 1, 500) or 24,
+        description=site.text("description") or "",
+        publisher=site.text("publisher") or "",
+    )
+    site.finish()
+    return info if title and base_url else None
+
+
+def _categories(top: Fields) -> tuple[Category, ...]:
+    categories: dict[str, Category] = {}
+    for item in top.each("categories"):
+        key = item.text("key", required=True, pattern=KEY, hint="lower-case letters, digits and '-'")
+        label = item.text("label", required=True, nonempty=True)
+        keywords = item.texts("keywords")
+        item.finish()
+        if key in categories:
+            item.error("key", f"duplicate category '{key}'")
+        elif key and label:
+            categories[key] = Category(key=key, label=label, keywords=keywords)
+    return tuple(categories.values())
+
+
+def _moderation(top: Fields) -> Moderation:
+    moderation = top.sub("moderation")
+    if moderation is None:
+        return Moderation()
+    allow = moderation.sub("allow")
+    deny = moderation.sub("deny")
+    result = Moderation(
+        allow_authors=allow.texts("authors") if allow else (),
+        deny_ids=deny.texts("ids") if deny else (),
+        deny_authors=deny.texts("authors") if deny else (),
+        deny_keywords=_nonblank(deny.texts("keywords")) if deny else (),
+        deny_domains=_nonblank(deny.texts("domains")) if deny else (),
+    )
+    for section in (allow, deny, moderation):
+        if section is not None:
+            section.finish()
+    return result
+
+
+def _nonblank(values: tuple[str, ...]) -> tuple[str, ...]:
+    # An empty keyword would match every post.
+    return tuple(value for value in values if value.strip())
+
+
+def _sources(top: Fields) -> tuple[Source, ...]:
+    sources: dict[str, Source] = {}
+    for item in top.each("sources"):
+        name = item.text("name", required=True, pattern=KEY, hint="lower-case letters, digits and '-'")
+        kind = item.choice("type", SOURCE_TYPES, required=True)
+        settings = tuple((key, value) for key, value in item.mapping.items()
+                         if key not in ("name", "type"))
+        if name in sources:
+            item.error("name", f"duplicate source name '{name}'")
+        elif name and kind:
+            sources[name] = Source(name=name, type=kind, settings=settings, line=item.line())
+    return tuple(sources.values())

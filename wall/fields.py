@@ -1,0 +1,175 @@
+"""Typed reading of one YAML mapping, collecting every problem with its line.
+
+Post files and config.yaml share this, so both report mistakes the same way:
+`path:line: dotted.key: what was expected, got what`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+from .urls import is_web_url
+from .yamlfile import LineDict, LineList, Problem, line_of
+
+_OFFSET_AT_END = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+
+def describe(value: Any) -> str:
+    """A short, safe rendering of a value for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """Parse ISO 8601 with a UTC offset; None if it is not one."""
+    if not isinstance(value, str) or not _OFFSET_AT_END.search(value.strip()):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+class Fields:
+    """Reads the keys of one mapping; problems go to a shared list."""
+
+    def __init__(self, mapping: LineDict, path: str, problems: list[Problem],
+                 prefix: str = "", unknown: str = "error"):
+        self.mapping = mapping
+        self.path = path
+        self.problems = problems
+        self.prefix = prefix
+        self.unknown = unknown
+        self.seen: set[str] = set()
+
+    @classmethod
+    def of(cls, value: Any, path: str, problems: list[Problem], prefix: str,
+           line: int, unknown: str = "error") -> "Fields | None":
+        """Fields over `value`, or None (with a problem) when it is not a mapping."""
+        if isinstance(value, dict):
+            return cls(value, path, problems, prefix, unknown)
+        problems.append(Problem(path, line, f"{prefix or 'file'}: expected a mapping of keys, "
+                                            f"got {describe(value)}"))
+        return None
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def line(self, key: str | None = None) -> int:
+        return line_of(self.mapping, key) if key is not None else getattr(self.mapping, "line", 1)
+
+    def error(self, key: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.path, self.line(key), f"{self.name(key)}: {message}",
+                                     severity))
+
+    def raw(self, key: str, required: bool) -> Any:
+        """The value of key, None when absent; reports a missing required key."""
+        self.seen.add(key)
+        if key not in self.mapping or self.mapping[key] is None:
+            if required:
+                self.problems.append(Problem(self.path, self.line(),
+                                             f"{self.name(key)}: required field is missing"))
+            return None
+        return self.mapping[key]
+
+    def typed(self, key: str, kind: type, label: str, required: bool = False,
+              check: Callable[[Any], str | None] | None = None) -> Any:
+        """The value when it has the expected type and passes check, else None."""
+        value = self.raw(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.error(key, f"expected {label}, got {describe(value)}")
+            return None
+        reason = check(value) if check else None
+        if reason:
+            self.error(key, reason)
+            return None
+        return value
+
+    def text(self, key: str, required: bool = False, nonempty: bool = False,
+             pattern: re.Pattern | None = None, hint: str = "") -> str | None:
+        def check(value: str) -> str | None:
+            if nonempty and not value.strip():
+                return "must not be empty"
+            if pattern and not pattern.fullmatch(value):
+                return f"expected {hint}, got {describe(value)}"
+            return None
+        return self.typed(key, str, "text", required, check)
+
+    def boolean(self, key: str) -> bool | None:
+        return self.typed(key, bool, "true or false")
+
+    def integer(self, key: str, minimum: int, maximum: int, required: bool = False) -> int | None:
+        def check(value: int) -> str | None:
+            if not minimum <= value <= maximum:
+                return f"expected a whole number from {minimum} to {maximum}, got {value}"
+            return None
+        return self.typed(key, int, "a whole number", required, check)
+
+    def url(self, key: str, required: bool = False) -> str | None:
+        def check(value: str) -> str | None:
+            return None if is_web_url(value) else f"expected an http or https URL, got {describe(value)}"
+        return self.typed(key, str, "an http or https URL", required, check)
+
+    def timestamp(self, key: str, required: bool = False) -> datetime | None:
+        value = self.typed(key, str, "an ISO 8601 time with UTC offset", required)
+        if value is None:
+            return None
+        parsed = parse_timestamp(value)
+        if parsed is None:
+            self.error(key, "expected an ISO 8601 time with UTC offset such as "
+                            f"'2020-03-23T10:15:00+01:00', got {describe(value)}")
+        return parsed
+
+    def choice(self, key: str, options: Any, required: bool = False) -> str | None:
+        def check(value: str) -> str | None:
+            if value in options:
+                return None
+            return f"unknown value {describe(value)}; expected one of: {', '.join(sorted(options))}"
+        return self.typed(key, str, "text", required, check)
+
+    def texts(self, key: str, pattern: re.Pattern | None = None, hint: str = "") -> tuple[str, ...]:
+        """A list of text values; bad items are reported and left out."""
+        items = self.typed(key, list, "a list")
+        if items is None:
+            return ()
+        good = []
+        for index, item in enumerate(items):
+            if not isinstance(item, str) or (pattern and not pattern.fullmatch(item)):
+                expected = hint or "text"
+                self.problems.append(Problem(self.path, line_of(items, index),
+                                             f"{self.name(key)}[{index}]: expected {expected}, "
+                                             f"got {describe(item)}"))
+            else:
+                good.append(item)
+        return tuple(good)
+
+    def sub(self, key: str, required: bool = False, unknown: str | None = None) -> "Fields | None":
+        value = self.raw(key, required)
+        if value is None:
+            return None
+        return Fields.of(value, self.path, self.problems, self.name(key), self.line(key),
+                         unknown or self.unknown)
+
+    def each(self, key: str) -> Iterator["Fields"]:
+        """Fields for each mapping in a list under key."""
+        items = self.typed(key, list, "a list")
+        for index, item in enumerate(items or []):
+            fields = Fields.of(item, self.path, self.problems, f"{self.name(key)}[{index}]",
+                               line_of(items, index), self.unknown)
+            if fields is not None:
+                yield fields
+
+    def finish(self) -> None:
+        """Report keys nobody asked for: an error or a warning, as configured."""
+        for key in self.mapping:
+            if key not in self.seen:
+                self.error(key, "unknown key" if self.unknown == "error" else "unknown field, ignored",
+                           severity=self.unknown)
+
+
+__all__ = ["Fields", "LineDict", "LineList", "describe", "parse_timestamp"]

@@ -1,0 +1,72 @@
+"""Which posts the public sees: a pure function of the posts and the rules."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from .config import Moderation
+from .post import Post
+from .text import find_urls
+from .urls import host_matches, host_of
+
+log = logging.getLogger(__name__)
+
+
+def normalise_author(value: str) -> str:
+    """One spelling for a handle or profile URL: lower-case, no '@', scheme or trailing '/'."""
+    value = value.strip().lower()
+    value = re.sub(r"^https?://(www\.)?", "", value).rstrip("/")
+    return value.lstrip("@")
+
+
+def author_keys(post: Post) -> set[str]:
+    """The spellings under which rules may name this post's author."""
+    keys = {normalise_author(post.author.handle), normalise_author(post.author.url)}
+    return keys - {""}
+
+
+def author_listed(post: Post, authors: Iterable[str]) -> bool:
+    """True when one of the listed handles or profile URLs is this post's author."""
+    return bool(author_keys(post) & {normalise_author(author) for author in authors})
+
+
+@lru_cache(maxsize=256)
+def _keyword_pattern(keyword: str) -> re.Pattern:
+    # Whole words only: denying "essen" must not hide every "Essener".
+    return re.compile(r"(?<!\w)" + re.escape(keyword.strip().casefold()) + r"(?!\w)")
+
+
+def deny_reason(post: Post, rules: Moderation) -> str | None:
+    """Why a deny rule hides this post, or None when none does."""
+    if post.id in rules.deny_ids:
+        return f"id {post.id} is on the deny list"
+    if author_listed(post, rules.deny_authors):
+        return f"author {post.author.handle or post.author.url} is on the deny list"
+    text = f"{post.text}\n{post.content_warning}".casefold()
+    for keyword in rules.deny_keywords:
+        if _keyword_pattern(keyword).search(text):
+            return f"keyword '{keyword}' is on the deny list"
+    hosts = {host_of(url) for url in (post.url, *find_urls(post.text))}
+    for domain in rules.deny_domains:
+        if any(host_matches(host, domain) for host in hosts):
+            return f"domain {domain} is on the deny list"
+    return None
+
+
+def is_shown(post: Post, rules: Moderation) -> bool:
+    """A post is public if and only if it is approved and no deny rule matches."""
+    if post.status != "approved":
+        log.debug("%s hidden: status is %s", post.id, post.status)
+        return False
+    reason = deny_reason(post, rules)
+    if reason:
+        log.debug("%s hidden: %s", post.id, reason)
+    return reason is None
+
+
+def moderate(posts: Iterable[Post], rules: Moderation) -> list[Post]:
+    """The posts the public sees, in the order given."""
+    return [post for post in posts if is_shown(post, rules)]

@@ -1,0 +1,176 @@
+"""The post: one data type from fetch to render, and its file schema."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .fields import Fields
+from .platforms import PLATFORMS
+from .urls import safe_name
+from .yamlfile import Problem
+
+STATUSES = ("approved", "pending", "rejected")
+MEDIA_TYPES = ("image", "video")
+MEDIA_PATH = re.compile(r"media/(?:[a-z0-9_-]+/)*[a-z0-9_-][a-z0-9._-]*\.(?:webp|jpe?g|png|gif|mp4|webm)")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+HASHTAG = re.compile(r"[^\s#]{1,100}")
+ID_PATTERN = re.compile(r"([a-z]+):([^\s\x00-\x1f\x7f]{1,200})")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Author:
+    """Who wrote a post."""
+
+    name: str  # display name, untrusted
+    handle: str = ""  # platform handle without a leading '@'
+    url: str = ""  # profile page, http(s)
+    avatar: str = ""  # local media path relative to content/
+
+
+@dataclass(frozen=True, kw_only=True)
+class Media:
+    """An image or video attached to a post, stored under content/media/."""
+
+    path: str  # relative to content/, e.g. media/ab/abcd1234.webp
+    type: str = "image"  # 'image' or 'video'
+    alt: str = ""  # the author's description; may be empty
+    width: int | None = None  # pixels
+    height: int | None = None  # pixels
+    source_url: str = ""  # where it was downloaded from
+
+
+@dataclass(frozen=True, kw_only=True)
+class Post:
+    """One post, as stored in content/posts/<platform>/<name>.yaml."""
+
+    id: str  # '<platform>:<native id>', unique over all posts
+    platform: str  # a key of PLATFORMS
+    url: str  # permalink of the original post
+    author: Author  # who wrote it
+    published: datetime  # when, with UTC offset
+    text: str  # plain text, line breaks kept
+    status: str  # approved, pending or rejected
+    media: tuple[Media, ...] = ()  # attached images and videos
+    category: str = ""  # a key of config categories, '' for none
+    pinned: bool = False  # shown first on the wall
+    content_warning: str = ""  # text and media stay collapsed behind it
+    language: str = ""  # BCP 47 tag
+    hashtags: tuple[str, ...] = ()  # tags without '#'
+    source: str = ""  # name of the config source that fetched it
+    fetched_at: datetime | None = None  # when a connector last read it
+    edited_at: datetime | None = None  # when the author last edited it
+    note: str = ""  # an editor's note
+    file: str = field(default="", compare=False)  # the file it was read from, for messages
+
+    @property
+    def native_id(self) -> str:
+        """The platform's own id: everything after '<platform>:'."""
+        return self.id.split(":", 1)[1]
+
+    @property
+    def slug(self) -> str:
+        """The safe name of this post in files and URLs."""
+        return post_slug(self.id)
+
+
+def post_slug(post_id: str) -> str:
+    """The file and URL name for an id: only a-z 0-9 . _ -, whatever the id holds."""
+    platform, _, native = post_id.partition(":")
+    return f"{safe_name(platform)}-{safe_name(native)}"
+
+
+def post_filename(post_id: str) -> str:
+    """Where a post lives below content/: posts/<platform>/<safe native id>.yaml."""
+    platform, _, native = post_id.partition(":")
+    return f"posts/{safe_name(platform)}/{safe_name(native)}.yaml"
+
+
+def post_from_fields(fields: Fields, categories: Any) -> Post | None:
+    """Validate one post mapping; None (with problems recorded) when it is unusable."""
+    before = len([p for p in fields.problems if p.severity == "error"])
+    post_id = fields.text("id", required=True, pattern=ID_PATTERN,
+                          hint="'<platform>:<native id>' without spaces")
+    platform = fields.choice("platform", PLATFORMS, required=True)
+    if post_id and platform and post_id.split(":", 1)[0] != platform:
+        fields.error("id", f"must start with '{platform}:' to match the platform")
+    values = dict(
+        url=fields.url("url", required=True),
+        author=_author(fields),
+        published=fields.timestamp("published", required=True),
+        text=fields.typed("text", str, "text", required=True),
+        status=fields.choice("status", STATUSES, required=True),
+        media=tuple(_media(item) for item in fields.each("media")),
+        category=fields.choice("category", categories) or "",
+        pinned=bool(fields.boolean("pinned")),
+        content_warning=fields.text("content_warning") or "",
+        language=fields.text("language", pattern=LANGUAGE_TAG, hint="a language tag such as 'de'") or "",
+        hashtags=fields.texts("hashtags", HASHTAG, "a tag without '#' or spaces"),
+        source=fields.text("source") or "",
+        fetched_at=fields.timestamp("fetched_at"),
+        edited_at=fields.timestamp("edited_at"),
+        note=fields.text("note") or "",
+    )
+    fields.finish()
+    if len([p for p in fields.problems if p.severity == "error"]) > before:
+        return None
+    return Post(id=post_id, platform=platform, file=fields.path, **values)
+
+
+def _author(fields: Fields) -> Author | None:
+    author = fields.sub("author", required=True)
+    if author is None:
+        return None
+    result = Author(name=author.text("name", required=True, nonempty=True) or "",
+                    handle=(author.text("handle") or "").lstrip("@"),
+                    url=author.url("url") or "",
+                    avatar=author.text("avatar", pattern=MEDIA_PATH, hint=_MEDIA_HINT) or "")
+    author.finish()
+    return result
+
+
+_MEDIA_HINT = "a path below content/ such as 'media/ab/abcd1234.webp'"
+
+
+def _media(item: Fields) -> Media:
+    result = Media(path=item.text("path", required=True, pattern=MEDIA_PATH, hint=_MEDIA_HINT) or "",
+                   type=item.choice("type", MEDIA_TYPES) or "image",
+                   alt=item.text("alt") or "",
+                   width=item.integer("width", 1, 20000),
+                   height=item.integer("height", 1, 20000),
+                   source_url=item.url("source_url") or "")
+    item.finish()
+    return result
+
+
+def post_to_dict(post: Post) -> dict[str, Any]:
+    """The post file's mapping, in a fixed key order, empty optional fields left out."""
+    data: dict[str, Any] = {
+        "id": post.id, "platform": post.platform, "url": post.url,
+        "author": _drop_empty({"name": post.author.name, "handle": post.author.handle,
+                               "url": post.author.url, "avatar": post.author.avatar}),
+        "published": post.published.isoformat(),
+        "status": post.status, "category": post.category, "pinned": post.pinned or None,
+        "language": post.language, "content_warning": post.content_warning,
+        "text": post.text,
+        "media": [_drop_empty({"path": m.path, "type": m.type, "alt": m.alt, "width": m.width,
+                               "height": m.height, "source_url": m.source_url})
+                  for m in post.media],
+        "hashtags": list(post.hashtags), "source": post.source,
+        "fetched_at": post.fetched_at.isoformat() if post.fetched_at else None,
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "note": post.note,
+    }
+    return _drop_empty(data, keep=("text",))
+
+
+def _drop_empty(mapping: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items()
+            if key in keep or value not in (None, "", [], ())}
+
+
+def problems_are_fatal(problems: list[Problem]) -> bool:
+    """True when any problem is an error, not only warnings."""
+    return any(problem.severity == "error" for problem in problems)

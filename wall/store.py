@@ -1,0 +1,218 @@
+"""content/: reading and writing post files, editors' pages and the fetch state."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import frontmatter
+import yaml
+
+from .fields import Fields, describe, parse_timestamp
+from .post import Post, post_filename, post_from_fields, post_to_dict
+from .yamlfile import Problem, YamlFileError, read_yaml
+
+STATE_FILE = "state.yaml"
+PAGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
+
+
+@dataclass(frozen=True)
+class Page:
+    """An editors' page such as the Impressum, written in Markdown."""
+
+    slug: str  # URL name, from the file name
+    title: str  # heading and <title>
+    markdown: str  # the body
+    description: str = ""  # for search engines
+    order: int = 100  # position in the footer
+    file: str = ""  # where it was read from
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything read from a content folder, with the problems found on the way."""
+
+    posts: tuple[Post, ...]
+    pages: tuple[Page, ...]
+    media_root: Path  # post media paths are relative to this folder
+    last_fetch: datetime | None = None  # the last successful fetch, recorded by `fetch`
+    demo: bool = False  # True when the posts are the shipped demo set
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop a build."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+
+def display_path(path: Path) -> str:
+    """A path as people should read it: relative to the working folder when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def post_files(root: Path) -> list[Path]:
+    """Every post file below root/posts, sorted so that reports are stable."""
+    posts_dir = root / "posts"
+    return sorted(posts_dir.rglob("*.yaml")) if posts_dir.is_dir() else []
+
+
+def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | None = None) -> Content:
+    """Read posts, pages and state; fall back to demo_dir's posts when content has none."""
+    problems: list[Problem] = []
+    posts_root, demo = content_dir, False
+    if not post_files(content_dir) and demo_dir is not None and post_files(demo_dir):
+        posts_root, demo = demo_dir, True
+    posts = read_posts(posts_root, set(categories), problems)
+    pages = read_pages(content_dir / "pages", problems)
+    last_fetch = read_last_fetch(content_dir, problems)
+    return Content(posts=tuple(posts), pages=tuple(pages), media_root=posts_root,
+                   last_fetch=last_fetch, demo=demo, problems=tuple(problems))
+
+
+def read_posts(root: Path, categories: set[str], problems: list[Problem]) -> list[Post]:
+    """Read and validate every post file below root; problems are appended."""
+    posts: list[Post] = []
+    first_file: dict[str, str] = {}
+    for path in post_files(root):
+        post = read_post(path, root, categories, problems)
+        if post is None:
+            continue
+        if post.id in first_file:
+            problems.append(Problem(post.file, _line(path, "id"),
+                                    f"id: duplicate id '{post.id}', also in {first_file[post.id]}"))
+            continue
+        first_file[post.id] = post.file
+        posts.append(post)
+    return posts
+
+
+def read_post(path: Path, root: Path, categories: set[str], problems: list[Problem]) -> Post | None:
+    """Read one post file; None when it has errors (they are appended to problems)."""
+    display = display_path(path)
+    try:
+        data = read_yaml(path, display)
+    except YamlFileError as error:
+        problems.append(error.problem)
+        return None
+    fields = Fields.of(data, display, problems, "", 1, unknown="warning")
+    post = post_from_fields(fields, categories) if fields else None
+    if post is None:
+        return None
+    found = len(problems)
+    _check_location(post, path, root, fields, problems)
+    _check_media_files(post, root, fields, problems)
+    return post if len(problems) == found else None
+
+
+def _check_location(post: Post, path: Path, root: Path, fields: Fields, problems: list[Problem]) -> None:
+    expected = root / post_filename(post.id)
+    if path.resolve() != expected.resolve():
+        fields.error("id", f"the file for this id must be {display_path(expected)}")
+
+
+def _check_media_files(post: Post, root: Path, fields: Fields, problems: list[Problem]) -> None:
+    paths = [("author", post.author.avatar)] if post.author.avatar else []
+    paths += [("media", media.path) for media in post.media]
+    for key, relative in paths:
+        if not (root / relative).is_file():
+            fields.error(key, f"media file not found: {display_path(root / relative)}")
+
+
+def _line(path: Path, key: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def read_pages(pages_dir: Path, problems: list[Problem]) -> list[Page]:
+    """Read the editors' Markdown pages, sorted by order then name."""
+    pages = [page for path in sorted(pages_dir.glob("*.md")) if (page := read_page(path, problems))]
+    return sorted(pages, key=lambda page: (page.order, page.slug))
+
+
+def read_page(path: Path, problems: list[Problem]) -> Page | None:
+    """Read one Markdown page with front matter (title required)."""
+    display = display_path(path)
+    if not PAGE_SLUG.fullmatch(path.stem):
+        problems.append(Problem(display, 1, "page file names may hold only a-z, 0-9 and '-'"))
+        return None
+    try:
+        page = frontmatter.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        problems.append(Problem(display, 1, "not valid UTF-8 text"))
+        return None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problems.append(Problem(display, (mark.line + 2) if mark else 1, f"invalid front matter: {error}"))
+        return None
+    title, order = page.get("title"), page.get("order", 100)
+    if not isinstance(title, str) or not title.strip():
+        problems.append(Problem(display, 1, "title: required field is missing"))
+        return None
+    if not isinstance(order, int) or isinstance(order, bool):
+        problems.append(Problem(display, 1, f"order: expected a whole number, got {describe(order)}"))
+        return None
+    return Page(slug=path.stem, title=title.strip(), markdown=page.content,
+                description=str(page.get("description") or ""), order=order, file=display)
+
+
+def read_last_fetch(content_dir: Path, problems: list[Problem]) -> datetime | None:
+    """The time of the last successful fetch, as recorded in content/state.yaml."""
+    path = content_dir / STATE_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = read_yaml(path, display_path(path))
+    except YamlFileError as error:
+        problems.append(error.problem)
+        return None
+    value = data.get("last_fetch") if isinstance(data, dict) else None
+    return parse_timestamp(value) if value else None
+
+
+def dump_post(post: Post) -> str:
+    """The exact text of a post file: fixed key order and formatting, so diffs show only changes."""
+    return yaml.dump(post_to_dict(post), Dumper=_PostDumper, allow_unicode=True, sort_keys=False,
+                     width=100, default_flow_style=False)
+
+
+def write_post(content_dir: Path, post: Post) -> Path:
+    """Write a post file atomically; return its path."""
+    path = content_dir / post_filename(post.id)
+    write_atomic(path, dump_post(post).encode("utf-8"))
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename, so no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class _PostDumper(yaml.SafeDumper):
+    """Multi-line text as literal blocks, so diffs in review read like the post."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> Any:
+    # PyYAML falls back to a quoted style by itself where a block cannot round-trip.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_PostDumper.add_representer(str, _represent_text)

@@ -1,0 +1,104 @@
+"""Post text as data for templates: paragraphs of lines of segments, never markup."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .platforms import PLATFORMS
+from .urls import display_url, is_web_url
+
+_URL = r"https?://[^\s<>\"'`\\^{}|]+"
+_TOKENS = re.compile(
+    f"(?P<url>{_URL})"
+    r"|(?<![\w#&/])#(?P<tag>\w[\w·-]*\w|\w)"
+    r"|(?<![\w@/.])@(?P<who>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
+_TRAILING = ".,;:!?'\"»«“”‘’…"
+# Bidirectional overrides and isolates can reorder the page around a post ("Trojan Source");
+# control characters and non-characters are invalid in HTML and XML.
+_UNSHOWABLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f"
+                         "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a line: plain text, or a link of some kind."""
+
+    kind: str  # 'text', 'link', 'hashtag' or 'mention'
+    text: str  # what is shown
+    href: str = ""  # where it leads; only ever http(s)
+
+
+def _trim_url(url: str) -> str:
+    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str) -> list[str]:
+    """The http(s) URLs in a text, as the wall would link them."""
+    return [url for url in (_trim_url(match) for match in re.findall(_URL, text)) if is_web_url(url)]
+
+
+def clean_text(text: str) -> str:
+    """Text without bidi or control characters, for anything shown to visitors."""
+    return _UNSHOWABLE.sub("", text)
+
+
+def segments(line: str, platform: str, post_url: str) -> list[Segment]:
+    """Split one line into text, link, hashtag and mention segments."""
+    found: list[Segment] = []
+    position = 0
+    for match in _TOKENS.finditer(line):
+        segment, end = _segment_for(match, platform, post_url)
+        if segment is None:
+            continue
+        if match.start() > position:
+            found.append(Segment("text", line[position:match.start()]))
+        found.append(segment)
+        position = end
+    if position < len(line):
+        found.append(Segment("text", line[position:]))
+    return _merge_text(found)
+
+
+def _segment_for(match: re.Match, platform: str, post_url: str) -> tuple[Segment | None, int]:
+    if match.group("url"):
+        url = _trim_url(match.group("url"))
+        if not is_web_url(url):
+            return None, 0
+        return Segment("link", display_url(url), url), match.start() + len(url)
+    info = PLATFORMS.get(platform)
+    if match.group("tag"):
+        tag = match.group("tag")
+        href = info.hashtag_link(tag, post_url) if info else ""
+        return (Segment("hashtag", "#" + tag, href) if href else None), match.end()
+    who = match.group("who").rstrip(".-")
+    href = info.mention_link(who, post_url) if info else ""
+    return (Segment("mention", "@" + who, href) if href else None), match.start() + 1 + len(who)
+
+
+def _merge_text(found: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for segment in found:
+        if merged and segment.kind == "text" and merged[-1].kind == "text":
+            merged[-1] = Segment("text", merged[-1].text + segment.text)
+        else:
+            merged.append(segment)
+    return merged
+
+
+def paragraphs(text: str, platform: str, post_url: str) -> list[list[list[Segment]]]:
+    """Paragraphs (split at blank lines) of lines of segments."""
+    blocks = re.split(r"\n[ \t]*\n+", clean_text(text).replace("\r\n", "\n").strip("\n"))
+    return [[segments(line, platform, post_url) for line in block.split("\n")]
+            for block in blocks if block.strip()]
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """The start of a text on one line, cut at a word with an ellipsis."""
+    flat = " ".join(clean_text(text).split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0] if " " in flat[: limit - 1] else flat[: limit - 1]
+    return cut.rstrip(",;:.-–") + "…"
