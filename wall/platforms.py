@@ -16,6 +16,12 @@ class Platform:
     label: str  # shown to visitors
     tag_url: str = ""  # hashtag link, {tag} is filled in; empty: no link
     person_url: str = ""  # @mention link, {name} is filled in; empty: no link
+    original_label: str = ""  # text of the link to the original; default 'Original auf <label>'
+
+    @property
+    def original_link_text(self) -> str:
+        """'Original auf Mastodon', or the platform's own wording."""
+        return self.original_label or f"Original auf {self.label}"
 
     def hashtag_link(self, tag: str, post_url: str = "") -> str:
         """The platform's page for a hashtag, '' where it has none."""
@@ -62,7 +68,7 @@ PLATFORMS: dict[str, Platform] = {
                  "https://www.instagram.com/{name}/"),
         Platform("facebook", "Facebook", "https://www.facebook.com/hashtag/{tag}"),
         Platform("linkedin", "LinkedIn", "https://www.linkedin.com/feed/hashtag/{tag}/"),
-        Platform("rss", "Website"),
-        Platform("manual", "Eingereicht"),
+        Platform("rss", "Website", original_label="Zur Website des Unternehmens"),
+        Platform("manual", "Eingereicht", original_label="Zur Quelle"),
     )
 }

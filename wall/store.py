@@ -113,9 +113,11 @@ def read_post(path: Path, root: Path, categories: set[str], problems: list[Probl
 
 
 def _check_location(post: Post, path: Path, root: Path, fields: Fields, problems: list[Problem]) -> None:
-    expected = root / post_filename(post.id)
-    if path.resolve() != expected.resolve():
-        fields.error("id", f"the file for this id must be {display_path(expected)}")
+    # Any file name will do (editors name manual posts as they like), but the folder
+    # must be the platform's, so that a post can never pose as another platform's.
+    folder = (root / post_filename(post.id)).parent
+    if path.parent.resolve() != folder.resolve():
+        fields.error("platform", f"a {post.platform} post must be in {display_path(folder)}/")
 
 
 def _check_media_files(post: Post, root: Path, fields: Fields, problems: list[Problem]) -> None:

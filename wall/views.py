@@ -37,6 +37,7 @@ class PostView:
     text: str  # the post's plain text
     content_warning: str  # '' when none
     platform_label: str  # 'Mastodon', 'X (Twitter)', ...
+    original_link_text: str  # 'Original auf Mastodon', 'Zur Quelle', ...
     category_label: str  # '' when uncategorised
     date: str  # '23. März 2020'
     date_long: str  # '23. März 2020, 14:05 Uhr'
@@ -50,7 +51,7 @@ class PostView:
     permalink: str  # absolute URL of the post's page on the wall
     contact_href: str  # mailto: link to the EWG naming the post
     removal_href: str  # mailto: link asking for removal
-    title: str  # 'Beitrag von … auf …', for headings and <title>
+    title: str  # 'Beitrag von … (Plattform)', for <title> and feeds
     summary: str  # a one-line excerpt
 
 
@@ -64,7 +65,7 @@ def post_view(post: Post, config: Config) -> PostView:
     return PostView(
         post=post, slug=post.slug, author_name=author, handle=clean_text(post.author.handle),
         text=clean_text(post.text), content_warning=clean_text(post.content_warning),
-        platform_label=platform,
+        platform_label=platform, original_link_text=PLATFORMS[post.platform].original_link_text,
         category_label=category.label if category else "",
         date=date, date_long=german_datetime(post.published), datetime=iso(post.published),
         updated=iso(post.edited_at or post.published),
@@ -76,7 +77,7 @@ def post_view(post: Post, config: Config) -> PostView:
         permalink=permalink,
         contact_href=contact_mailto(config.site.contact_email, post, author, platform, date, permalink),
         removal_href=removal_mailto(config.site.contact_email, post, author, platform, date, permalink),
-        title=f"Beitrag von {author} auf {platform}",
+        title=f"Beitrag von {author} ({platform})",
         summary=excerpt(post.text or post.content_warning or "", 160),
     )
 
@@ -101,7 +102,7 @@ def contact_mailto(address: str, post: Post, author: str, platform: str, date: s
     subject = f"{TAGLINE}: Kontakt zum Beitrag von {author} ({platform}, {date})"
     quoted = excerpt(post.text, 200)
     body = (f"Guten Tag,\n\nich möchte Kontakt zu {author} aufnehmen, wegen dieses Beitrags "
-            f"auf {platform} vom {date}:\n"
+            f"vom {date} ({platform}):\n"
             + (f"„{quoted}“\n" if quoted else "")
             + f"\nBeitrag auf der Wall: {permalink}\nOriginal: {post.url}\n\nMein Anliegen:\n\n")
     return mailto(address, subject, body)

@@ -1,0 +1,89 @@
+"""config.yaml: validated at load, every mistake named with file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wall.config import ConfigError, load_config
+
+from .conftest import ROOT, write
+
+MINIMAL = """\
+site:
+  title: Wall
+  base_url: https://www.ewg.de/essenarbeitetzusammen
+categories:
+  - key: angebot
+    label: Angebot
+moderation:
+  deny:
+    authors: ["@spam"]
+"""
+
+
+def errors_for(tmp_path: Path, text: str) -> list[str]:
+    write(tmp_path / "config.yaml", text)
+    with pytest.raises(ConfigError) as raised:
+        load_config(Path("config.yaml"))
+    return [str(problem) for problem in raised.value.problems]
+
+
+def test_the_shipped_config_is_valid():
+    config = load_config(ROOT / "config.yaml")
+    assert config.site.contact_email == "info@ewg.de"
+    assert {"angebot", "gesuch", "idee"} <= set(config.category_keys)
+
+
+def test_minimal_config_gets_defaults_and_a_trailing_slash(tmp_path):
+    write(tmp_path / "config.yaml", MINIMAL)
+    config = load_config(Path("config.yaml"))
+    assert config.site.base_url == "https://www.ewg.de/essenarbeitetzusammen/"
+    assert config.site.posts_per_page == 24 and config.site.language == "de"
+    assert config.moderation.deny_authors == ("@spam",)
+    assert config.moderation.allow_authors == ()
+
+
+CASES = [
+    ("unknown top-level key", MINIMAL + "colour: blue\n", ["config.yaml:10: colour: unknown key"]),
+    ("unknown nested key", MINIMAL.replace("    authors:", "    users:"),
+     ["config.yaml:9: moderation.deny.users: unknown key"]),
+    ("wrong type", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: many\n"),
+     ["config.yaml:3: site.posts_per_page: expected a whole number, got 'many'"]),
+    ("out of range", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: 0\n"),
+     ["config.yaml:3: site.posts_per_page: expected a whole number from 1 to 500, got 0"]),
+    ("list expected", MINIMAL.replace('["@spam"]', "spam"),
+     ["config.yaml:9: moderation.deny.authors: expected a list, got 'spam'"]),
+    ("bad list item", MINIMAL.replace('["@spam"]', "[1]"),
+     ["config.yaml:9: moderation.deny.authors[0]: expected text, got 1"]),
+    ("missing required", MINIMAL.replace("  base_url: https://www.ewg.de/essenarbeitetzusammen\n", ""),
+     ["config.yaml:2: site.base_url: required field is missing"]),
+    ("bad URL", MINIMAL.replace("https://www.ewg.de/essenarbeitetzusammen", "ftp://ewg.de"),
+     ["config.yaml:3: site.base_url: expected an http or https URL, got 'ftp://ewg.de'"]),
+    ("bad e-mail", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  contact_email: ewg\n"),
+     ["config.yaml:3: site.contact_email: expected an e-mail address, got 'ewg'"]),
+    ("duplicate category", MINIMAL.replace("moderation:", "  - key: angebot\n    label: Nochmal\nmoderation:"),
+     ["config.yaml:7: categories[1].key: duplicate category 'angebot'"]),
+    ("invalid YAML", MINIMAL + "site: [\n", ["config.yaml:11: invalid YAML: did not find expected node content"]),
+    ("unknown source type", MINIMAL + "sources:\n  - name: fb\n    type: myspace\n",
+     ["config.yaml:12: sources[0].type: unknown value 'myspace'; expected one of: bluesky, facebook, "
+      "instagram, linkedin, manual, mastodon, rss, threads, x"]),
+    ("empty file", "", ["config.yaml:1: site: required field is missing"]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_config_errors_name_file_line_and_key(tmp_path, text, expected):
+    assert errors_for(tmp_path, text) == expected
+
+
+def test_all_config_errors_are_reported_at_once(tmp_path):
+    text = MINIMAL.replace("  title: Wall\n", "  title: 5\n") + "extra: 1\n"
+    assert errors_for(tmp_path, text) == ["config.yaml:2: site.title: expected text, got 5",
+                                          "config.yaml:10: extra: unknown key"]
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml:1: config file not found"):
+        load_config(Path("nope.yaml"))

@@ -1,0 +1,71 @@
+"""Moderation: shown if and only if approved and no deny rule matches."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from wall.config import Moderation
+from wall.moderate import author_listed, deny_reason, is_shown, moderate
+from wall.post import Author, Post
+
+POST = Post(id="mastodon:ruhr.social.example:1", platform="mastodon",
+            url="https://ruhr.social.example/@kruemel/1",
+            author=Author(name="Backstube Krümel", handle="kruemel@ruhr.social.example",
+                          url="https://ruhr.social.example/@kruemel"),
+            published=datetime(2020, 3, 23, tzinfo=timezone.utc),
+            text="Ich biete Brot. Bestellung: https://shop.baeckerei.example/brot #Essen",
+            status="approved")
+
+
+@pytest.mark.parametrize("status, shown", [("approved", True), ("pending", False), ("rejected", False)])
+def test_only_approved_posts_are_shown(status, shown):
+    assert is_shown(replace(POST, status=status), Moderation()) is shown
+
+
+@pytest.mark.parametrize("rules", [
+    Moderation(deny_ids=("mastodon:ruhr.social.example:1",)),
+    Moderation(deny_authors=("@Kruemel@ruhr.social.example",)),
+    Moderation(deny_authors=("https://ruhr.social.example/@kruemel/",)),
+    Moderation(deny_keywords=("BROT",)),
+    Moderation(deny_keywords=("ich biete",)),
+    Moderation(deny_domains=("baeckerei.example",)),
+    Moderation(deny_domains=("shop.baeckerei.example",)),
+    Moderation(deny_domains=("ruhr.social.example",)),
+])
+def test_each_deny_rule_hides_an_approved_post(rules):
+    assert deny_reason(POST, rules)
+    assert moderate([POST], rules) == []
+
+
+@pytest.mark.parametrize("rules", [
+    Moderation(deny_ids=("mastodon:ruhr.social.example:2",)),
+    Moderation(deny_authors=("kruemel",)),
+    Moderation(deny_keywords=("Bro",)),  # whole words only
+    Moderation(deny_keywords=("Esse",)),
+    Moderation(deny_domains=("ckerei.example",)),  # whole labels only
+])
+def test_rules_that_do_not_match_leave_the_post(rules):
+    assert deny_reason(POST, rules) is None
+
+
+def test_a_parent_domain_covers_its_subdomains():
+    assert deny_reason(POST, Moderation(deny_domains=("example",)))
+
+
+def test_deny_wins_over_allow():
+    rules = Moderation(allow_authors=("kruemel@ruhr.social.example",),
+                       deny_authors=("kruemel@ruhr.social.example",))
+    assert author_listed(POST, rules.allow_authors)
+    assert not is_shown(POST, rules)
+
+
+def test_denying_an_author_removes_all_their_posts_and_keeps_order():
+    others = [replace(POST, id=f"mastodon:ruhr.social.example:{n}",
+                      author=Author(name=f"Firma {n}", handle=f"firma{n}@ruhr.social.example"))
+              for n in range(3)]
+    mine = [replace(POST, id=f"mastodon:ruhr.social.example:{n}") for n in range(10, 13)]
+    posts = [others[0], mine[0], others[1], mine[1], mine[2], others[2]]
+    assert moderate(posts, Moderation(deny_authors=("kruemel@ruhr.social.example",))) == others

@@ -1,0 +1,141 @@
+"""Post files: every malformed input gives one clear `file:line: message`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wall.post import Author, Media, Post, post_filename
+from wall.store import dump_post, load_content, read_posts, write_post
+
+from .conftest import VALID_POST, write
+
+CATEGORIES = {"angebot", "gesuch"}
+
+
+def problems_for(tmp_path: Path, files: dict[str, str | bytes]) -> list[str]:
+    for relative, text in files.items():
+        write(tmp_path / "content" / relative, text)
+    content = load_content(Path("content"), CATEGORIES)
+    return [str(problem) for problem in content.problems]
+
+
+def edited(replace: str, by: str) -> str:
+    assert replace in VALID_POST
+    return VALID_POST.replace(replace, by)
+
+
+def test_valid_post_is_read_with_all_fields(tmp_path):
+    content_dir = tmp_path / "content"
+    write(content_dir / "media/ab/abcd.webp", b"RIFF")
+    write(content_dir / "posts/x/1.yaml", VALID_POST + (
+        "category: angebot\npinned: true\ncontent_warning: CW\nlanguage: de-DE\n"
+        "hashtags: [Essen]\nsource: x-search\nfetched_at: '2020-03-24T00:00:00Z'\n"
+        "edited_at: '2020-03-23T11:00:00+01:00'\nnote: geprüft\n"
+        "media:\n  - path: media/ab/abcd.webp\n    alt: Brot\n    width: 800\n    height: 600\n"))
+    content = load_content(Path("content"), CATEGORIES)
+    assert content.problems == ()
+    (post,) = content.posts
+    assert post.id == "x:1" and post.native_id == "1"
+    assert post.published == datetime(2020, 3, 23, 9, 0, tzinfo=timezone.utc)
+    assert post.media == (Media(path="media/ab/abcd.webp", alt="Brot", width=800, height=600),)
+    assert (post.category, post.pinned, post.language, post.hashtags) == ("angebot", True, "de-DE", ("Essen",))
+    assert post.fetched_at == datetime(2020, 3, 24, tzinfo=timezone.utc)
+
+
+MALFORMED = [
+    ("missing required field", {"posts/x/1.yaml": edited("url: https://x.com/anna/status/1\n", "")},
+     ["content/posts/x/1.yaml:1: url: required field is missing"]),
+    ("missing author name", {"posts/x/1.yaml": edited("  name: Anna\n", "  handle: anna\n")},
+     ["content/posts/x/1.yaml:5: author.name: required field is missing"]),
+    ("wrong type", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: [Hallo]")},
+     ["content/posts/x/1.yaml:8: text: expected text, got ['Hallo']"]),
+    ("text that YAML reads as a boolean", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: no")},
+     ["content/posts/x/1.yaml:8: text: expected text, got False"]),
+    ("unknown platform", {"posts/myspace/1.yaml": edited("id: x:1\nplatform: x", "id: myspace:1\nplatform: myspace")},
+     ["content/posts/myspace/1.yaml:2: platform: unknown value 'myspace'; expected one of: "
+      "bluesky, facebook, instagram, linkedin, manual, mastodon, rss, threads, x"]),
+    ("unknown status", {"posts/x/1.yaml": edited("status: approved", "status: published")},
+     ["content/posts/x/1.yaml:7: status: unknown value 'published'; expected one of: "
+      "approved, pending, rejected"]),
+    ("unknown category", {"posts/x/1.yaml": VALID_POST + "category: spam\n"},
+     ["content/posts/x/1.yaml:9: category: unknown value 'spam'; expected one of: angebot, gesuch"]),
+    ("duplicate id", {"posts/x/1.yaml": VALID_POST, "posts/x/copy.yaml": VALID_POST},
+     ["content/posts/x/copy.yaml:1: id: duplicate id 'x:1', also in content/posts/x/1.yaml"]),
+    ("invalid YAML", {"posts/x/1.yaml": edited("text: Hallo Essen", 'text: "Hallo')},
+     ["content/posts/x/1.yaml:9: invalid YAML: found unexpected end of stream"]),
+    ("non-UTF-8 bytes", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: Gr\xfc\xdfe").encode("latin-1")},
+     ["content/posts/x/1.yaml:8: not valid UTF-8 text"]),
+    ("time without offset", {"posts/x/1.yaml": edited('"2020-03-23T10:00:00+01:00"', '"2020-03-23T10:00:00"')},
+     ["content/posts/x/1.yaml:6: published: expected an ISO 8601 time with UTC offset such as "
+      "'2020-03-23T10:15:00+01:00', got '2020-03-23T10:00:00'"]),
+    ("javascript URL", {"posts/x/1.yaml": edited("https://x.com/anna/status/1", "javascript:alert(1)")},
+     ["content/posts/x/1.yaml:3: url: expected an http or https URL, got 'javascript:alert(1)'"]),
+    ("id of another platform", {"posts/x/1.yaml": edited("id: x:1", "id: bluesky:1")},
+     ["content/posts/x/1.yaml:1: id: must start with 'x:' to match the platform"]),
+    ("file in another platform's folder", {"posts/bluesky/1.yaml": VALID_POST},
+     ["content/posts/bluesky/1.yaml:2: platform: a x post must be in content/posts/x/"]),
+    ("media path leaving content/", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: ../../.github/x.webp\n"},
+     ["content/posts/x/1.yaml:10: media[0].path: expected a path below content/ such as "
+      "'media/ab/abcd1234.webp', got '../../.github/x.webp'"]),
+    ("missing media file", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/ab/gone.webp\n"},
+     ["content/posts/x/1.yaml:9: media: media file not found: content/media/ab/gone.webp"]),
+    ("duplicate key", {"posts/x/1.yaml": VALID_POST + "status: rejected\n"},
+     ["content/posts/x/1.yaml:9: invalid YAML: duplicate key 'status'"]),
+    ("not a mapping", {"posts/x/1.yaml": "- just\n- a list\n"},
+     ["content/posts/x/1.yaml:1: file: expected a mapping of keys, got ['just', 'a list']"]),
+    ("bad media size", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: -5\n",
+                        "media/a.webp": b"x"},
+     ["content/posts/x/1.yaml:11: media[0].width: expected a whole number from 1 to 20000, got -5"]),
+]
+
+
+@pytest.mark.parametrize("files, expected", [case[1:] for case in MALFORMED], ids=[c[0] for c in MALFORMED])
+def test_malformed_post_names_file_and_line(tmp_path, files, expected):
+    assert problems_for(tmp_path, files) == expected
+
+
+def test_every_bad_file_is_reported_in_one_run(tmp_path):
+    problems = problems_for(tmp_path, {
+        "posts/x/1.yaml": edited("status: approved", "status: maybe"),
+        "posts/x/2.yaml": edited("id: x:1", "id: x:2").replace("text: Hallo Essen", "text: [1]"),
+    })
+    assert [p.split(":")[0] for p in problems] == ["content/posts/x/1.yaml", "content/posts/x/2.yaml"]
+
+
+def test_unknown_key_is_a_warning_and_the_post_still_counts(tmp_path):
+    write(tmp_path / "content/posts/x/1.yaml", VALID_POST + "mood: sunny\n")
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(p) for p in content.problems] == [
+        "content/posts/x/1.yaml:9: warning: mood: unknown field, ignored"]
+    assert content.errors == [] and len(content.posts) == 1
+
+
+@pytest.mark.parametrize("native_id", ["../../../etc/passwd", "..", "a/b\\c", "ÄÖÜ ß", ".hidden", "x" * 400])
+def test_file_name_from_any_id_stays_in_its_folder(tmp_path, native_id):
+    relative = post_filename(f"x:{native_id}")
+    folder, name = relative.rsplit("/", 1)
+    assert folder == "posts/x"
+    assert name != ".yaml" and not name.startswith(".")
+    assert set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+    post = Post(id=f"x:{native_id}", platform="x", url="https://x.com/a/status/1",
+                author=Author(name="A"), published=datetime(2020, 3, 23, tzinfo=timezone.utc),
+                text="t", status="pending")
+    path = write_post(tmp_path / "content", post)
+    assert path.resolve().is_relative_to((tmp_path / "content/posts/x").resolve())
+
+
+def test_written_post_reads_back_equal_and_writes_identically(tmp_path):
+    post = Post(id="mastodon:ruhr.social.example:7", platform="mastodon",
+                url="https://ruhr.social.example/@a/7",
+                author=Author(name='Anna "A" <b>', handle="a@ruhr.social.example"),
+                published=datetime(2020, 3, 23, 10, tzinfo=timezone(timedelta(hours=1))),
+                text="Zeile 1  \n\nZeile 3\n", status="pending", category="angebot",
+                hashtags=("Essen",), content_warning="yes")
+    path = write_post(tmp_path / "content", post)
+    (read,) = read_posts(tmp_path / "content", CATEGORIES, problems := [])
+    assert problems == []
+    assert read == post
+    assert dump_post(read) == path.read_text(encoding="utf-8")
