@@ -1,0 +1,149 @@
+"""The build as a whole: deterministic, atomic, moderated, and stable for old pages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wall.config import ConfigError
+from wall.pipeline import BuildError, ContentError, build
+from wall.render import paginate
+
+from .conftest import ROOT, tree, write
+
+STATIC = ROOT / "tests" / "fixtures" / "static"
+
+
+def build_src(src: Path, out: Path, **options):
+    return build(src / "config.yaml", src / "content", out, demo_dir=options.pop("demo_dir", None),
+                 static=options.pop("static", STATIC), **options)
+
+
+def test_two_builds_give_byte_identical_trees(site_src, tmp_path):
+    build_src(site_src, tmp_path / "one")
+    build_src(site_src, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_rebuild_replaces_the_old_site_completely(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    write(out / "stale.html", "old")
+    build_src(site_src, out)
+    assert not (out / "stale.html").exists()
+    assert not list(tmp_path.glob(".site.*")), "no temporary folders are left behind"
+
+
+def test_bad_post_file_fails_the_build_and_leaves_the_old_site(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    before = tree(out)
+    write(site_src / "content/posts/x/1240000000000000001.yaml", "id: [unclosed\n")
+    with pytest.raises(ContentError) as raised:
+        build_src(site_src, out)
+    assert "1240000000000000001.yaml:2: invalid YAML" in str(raised.value)
+    assert tree(out) == before
+
+
+def test_bad_config_fails_the_build_and_leaves_the_old_site(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    before = tree(out)
+    config = site_src / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "typo: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        build_src(site_src, out)
+    assert tree(out) == before
+
+
+def test_failure_while_rendering_leaves_the_old_site(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    before = tree(out)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    write(templates / "post.html", "{{ no_such_variable }}")
+    with pytest.raises(Exception, match="no_such_variable"):
+        build_src(site_src, out, templates=templates)
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".site.*"))
+
+
+def test_unsafe_template_output_is_refused_before_writing(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    before = tree(out)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    page = templates / "page.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "{{ body | safe }}", '<img src="https://tracker.example/p.gif">{{ body | safe }}'), encoding="utf-8")
+    with pytest.raises(BuildError, match="loads from another host"):
+        build_src(site_src, out, templates=templates)
+    assert tree(out) == before
+
+
+def test_denied_author_disappears_everywhere_with_their_media(site_src, tmp_path):
+    out = tmp_path / "site"
+    config = site_src / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    authors: []\n    keywords", "    authors: [kruemel@ruhr.social.example]\n    keywords"),
+        encoding="utf-8")
+    report = build_src(site_src, out)
+    assert (report.shown, report.hidden_by_rule) == (3, 1)
+    assert not (out / "beitrag/mastodon-ruhr.social.example-1001").exists()
+    assert not (out / "media").exists(), "media of hidden posts are not published"
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            assert "Backstube Krümel" not in path.read_text(encoding="utf-8"), path
+
+
+def test_stand_prefers_the_recorded_last_fetch(site_src, tmp_path):
+    write(site_src / "content/state.yaml", "last_fetch: '2020-04-02T06:00:00+02:00'\n")
+    build_src(site_src, tmp_path / "site")
+    html = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert 'Stand: <time datetime="2020-04-02T06:00:00+02:00">2. April 2020</time>' in html
+
+
+def test_demo_posts_are_used_and_marked_while_content_has_none(tmp_path, site_src):
+    empty = tmp_path / "empty"
+    shutil.copytree(site_src / "content/pages", empty / "pages")
+    out = tmp_path / "site"
+    report = build(site_src / "config.yaml", empty, out, demo_dir=site_src / "content", static=STATIC)
+    assert report.demo and report.shown == 4
+    assert "Demo-Ansicht" in (out / "index.html").read_text(encoding="utf-8")
+    build_src(site_src, tmp_path / "real")
+    assert "Demo-Ansicht" not in (tmp_path / "real/index.html").read_text(encoding="utf-8")
+
+
+def test_shipped_demo_builds_without_problems(tmp_path):
+    report = build(ROOT / "config.yaml", tmp_path / "no-content", tmp_path / "site")
+    assert report.demo and report.shown >= 30
+    assert len({path.parent.name for path in (tmp_path / "site/plattform").glob("*/index.html")}) >= 8
+
+
+def fake_views(count: int) -> list[str]:
+    """Stand-ins for post views: paginate only orders and slices them."""
+    return [f"post-{n:03d}" for n in range(count)][::-1]  # newest first, like the wall
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 10, 11, 19, 20, 21, 47])
+def test_pagination_puts_every_post_on_exactly_one_page(count):
+    views = fake_views(count)
+    pages = paginate(views, 5, "")
+    assert sorted(post for page in pages for post in page.posts) == sorted(views)
+    assert 0 < len(pages[0].posts) or count == 0
+    assert all(len(page.posts) == 5 for page in pages[1:])
+    assert len(pages[0].posts) < 10
+
+
+def test_adding_posts_never_changes_archive_pages():
+    before = {page.path: page.posts for page in paginate(fake_views(23), 5, "")}
+    for count in range(24, 40):
+        after = {page.path: page.posts for page in paginate(fake_views(count), 5, "")}
+        for path, posts in before.items():
+            if path and path in after:
+                assert after[path] == posts, (count, path)
+        before = after

@@ -1,0 +1,97 @@
+"""generate.py as editors and the scheduled job call it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, tree, write
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "generate.py"), *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def src_args(src: Path) -> list[str]:
+    return ["--config", str(src / "config.yaml"), "--content", str(src / "content")]
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_every_command_has_help_with_the_common_options(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    for option in ("--config", "--content", "--debug"):
+        assert option in result.stdout
+
+
+def test_build_prints_a_one_line_summary(site_src, tmp_path):
+    result = run("build", *src_args(site_src), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"5 posts read, 4 shown, 0 hidden by rule, 1 not approved, \d+ files written in "
+                     r"[\d.]+ s", result.stderr)
+    assert (tmp_path / "out/index.html").is_file()
+
+
+def test_check_lists_every_problem_as_file_line_message(site_src):
+    write(site_src / "content/posts/x/1240000000000000001.yaml",
+          (site_src / "content/posts/x/1240000000000000001.yaml").read_text(encoding="utf-8")
+          .replace("status: approved", "status: ok") + "colour: red\n")
+    write(site_src / "content/posts/bluesky/3kabc.yaml", b"text: \xff\n")
+    result = run("check", *src_args(site_src))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "2 error(s), 1 warning(s)"
+    assert any(re.fullmatch(r".*posts/bluesky/3kabc\.yaml:1: not valid UTF-8 text", line) for line in lines)
+    assert any(re.fullmatch(r".*posts/x/1240000000000000001\.yaml:9: status: unknown value 'ok'; "
+                            r"expected one of: approved, pending, rejected", line) for line in lines)
+    assert any(line.endswith("1240000000000000001.yaml:13: warning: colour: unknown field, ignored")
+               for line in lines)
+
+
+def test_check_passes_on_good_content(site_src):
+    result = run("check", *src_args(site_src))
+    assert (result.returncode, result.stderr.strip()) == (0, "0 error(s), 0 warning(s)")
+
+
+def test_failed_build_exits_1_with_the_reason_and_keeps_the_site(site_src, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0
+    before = tree(out)
+    config = site_src / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("posts_per_page: 2", "posts_per_page: -1"),
+                      encoding="utf-8")
+    result = run("build", *src_args(site_src), "--out", str(out))
+    assert result.returncode == 1
+    assert "config.yaml:7: site.posts_per_page: expected a whole number from 1 to 500, got -1" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(out) == before
+
+
+def test_serve_previews_the_site_under_its_base_path(site_src, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0
+    server = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "serve", *src_args(site_src),
+                               "--out", str(out), "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/essenarbeitetzusammen/", line)
+        assert match, line
+        base = f"http://127.0.0.1:{match.group(1)}"
+        with urllib.request.urlopen(f"{base}/essenarbeitetzusammen/", timeout=10) as response:
+            assert "Essen arbeitet zusammen" in response.read().decode("utf-8")
+        with urllib.request.urlopen(f"{base}/", timeout=10) as response:
+            assert response.url.endswith("/essenarbeitetzusammen/")
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/essenarbeitetzusammen/gibt-es-nicht/", timeout=10)
+        assert missing.value.code == 404
+        assert "Seite nicht gefunden" in missing.value.read().decode("utf-8")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,200 @@
+"""The built wall, checked structurally: what a visitor sees on each kind of page."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from wall.pipeline import build
+
+from .conftest import FIXTURE_SITE, ROOT
+
+STATIC = ROOT / "tests" / "fixtures" / "static"
+BASE = "https://www.ewg.de/essenarbeitetzusammen/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("built") / "site"
+    build(FIXTURE_SITE / "config.yaml", FIXTURE_SITE / "content", out, demo_dir=None, static=STATIC)
+    return out
+
+
+def page(site: Path, relative: str) -> BeautifulSoup:
+    return BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
+
+
+def card(soup: BeautifulSoup, slug: str):
+    return soup.find("article", attrs={"aria-labelledby": f"titel-{slug}"})
+
+
+def test_wall_lists_approved_posts_newest_first_with_pinned_on_top(site):
+    soup = page(site, "index.html")
+    pinned = soup.find("section", attrs={"aria-labelledby": "hervorgehoben"})
+    newest = soup.find("section", attrs={"aria-labelledby": "beitraege"})
+    assert [a["aria-labelledby"] for a in pinned.find_all("article")] == ["titel-x-1240000000000000001"]
+    assert [a["aria-labelledby"] for a in newest.find_all("article")] == ["titel-manual-ewg-1"]
+    older = page(site, "seite/1/index.html")
+    assert [a["aria-labelledby"] for a in older.find_all("article")] == [
+        "titel-bluesky-3kabc", "titel-mastodon-ruhr.social.example-1001"]
+
+
+def test_pending_post_appears_nowhere(site):
+    assert not (site / "beitrag/rss-news-42").exists()
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            assert "Noch nicht freigegeben" not in path.read_text(encoding="utf-8"), path
+
+
+def test_card_shows_author_platform_date_text_and_image(site):
+    article = card(page(site, "seite/1/index.html"), "mastodon-ruhr.social.example-1001")
+    assert article.find(class_="post-author").get_text() == "Backstube Krümel"
+    assert article.find(class_="platform").get_text() == "Mastodon"
+    assert article.find("time")["datetime"] == "2020-03-23T09:15:00+01:00"
+    assert article.find("time").get_text() == "23. März 2020"
+    assert article.find(class_="post-text")["lang"] == "de"
+    links = {a.get_text(): a["href"] for a in article.find(class_="post-text").find_all("a")}
+    assert links == {
+        "#Essen": "https://ruhr.social.example/tags/Essen",
+        "@anna@ruhr.social.example": "https://ruhr.social.example/@anna",
+        "baeckerei-kruemel.example/angebot": "https://baeckerei-kruemel.example/angebot",
+        "#EssenArbeitetZusammen": "https://ruhr.social.example/tags/EssenArbeitetZusammen",
+    }
+    assert len(article.find(class_="post-text").find_all("br")) == 1
+    image = article.find(class_="post-media").find("img")
+    assert (image["src"], image["alt"], image["width"], image["height"], image["loading"]) == (
+        "../../media/0a/0a1b2c3d.webp", "Brote im Regal", "8", "6", "lazy")
+    assert (site / "media/0a/0a1b2c3d.webp").is_file()
+
+
+def test_every_outside_link_carries_rel_nofollow_ugc_noopener_noreferrer(site):
+    for path in site.rglob("*.html"):
+        for link in page(site, str(path.relative_to(site))).find_all("a", href=True):
+            if urlsplit(link["href"]).scheme in ("http", "https"):
+                assert set(link.get("rel", [])) >= {"nofollow", "ugc", "noopener", "noreferrer"}, (path, link)
+
+
+def test_contact_and_removal_links_name_the_post_and_its_permalink(site):
+    for soup in (page(site, "seite/1/index.html"), page(site, "beitrag/bluesky-3kabc/index.html")):
+        article = card(soup, "bluesky-3kabc")
+        contact = urlsplit(article.find("a", class_="contact")["href"])
+        removal = urlsplit(article.find("a", class_="removal")["href"])
+        assert contact.scheme == removal.scheme == "mailto"
+        assert contact.path == removal.path == "info@ewg.de"
+        query = parse_qs(contact.query)
+        assert query["subject"] == ["#EssenArbeitetZusammen: Kontakt zum Beitrag von Druckerei Altenessen "
+                                    "(Bluesky, 24. März 2020)"]
+        assert f"{BASE}beitrag/bluesky-3kabc/" in query["body"][0]
+        assert "https://bsky.app/profile/druck.example/post/3kabc" in query["body"][0]
+        assert "\r\n" in query["body"][0]
+        removal_query = parse_qs(removal.query)
+        assert "Entfernung beantragen" in removal_query["subject"][0]
+        assert "Druckerei Altenessen" in removal_query["subject"][0]
+        assert f"{BASE}beitrag/bluesky-3kabc/" in removal_query["body"][0]
+
+
+def test_content_warning_keeps_text_collapsed(site):
+    article = card(page(site, "index.html"), "manual-ewg-1")
+    details = article.find("details")
+    assert "Corona-Fallzahlen" in details.find("summary").get_text()
+    assert details.find(class_="post-text")["lang"] == "en"
+    assert not details.has_attr("open")
+
+
+def test_platform_and_category_pages(site):
+    angebot = page(site, "kategorie/angebot/index.html")
+    assert angebot.find("h1").get_text() == "Angebot"
+    assert {a["aria-labelledby"] for a in angebot.find_all("article")} == {
+        "titel-x-1240000000000000001", "titel-mastodon-ruhr.social.example-1001"}
+    bluesky = page(site, "plattform/bluesky/index.html")
+    assert [a["aria-labelledby"] for a in bluesky.find_all("article")] == ["titel-bluesky-3kabc"]
+    assert not (site / "plattform/rss").exists()
+    current = page(site, "kategorie/gesuch/index.html").find("a", attrs={"aria-current": "page"})
+    assert current.get_text(" ", strip=True) == "Gesuch (1)"
+
+
+def test_editor_page_escapes_raw_html_and_drops_script_links(site):
+    soup = page(site, "impressum/index.html")
+    assert soup.find("h1").get_text() == "Impressum"
+    assert soup.find("script") is None
+    assert not any(a["href"].startswith("javascript") for a in soup.find_all("a", href=True))
+    assert "<script>alert(1)</script>" in soup.find(class_="prose").get_text()
+
+
+def test_every_page_has_csp_first_referrer_and_footer_links(site):
+    for path in site.rglob("*.html"):
+        soup = page(site, str(path.relative_to(site)))
+        head = [tag for tag in soup.head.children if getattr(tag, "name", None)]
+        assert head[0].get("charset") == "utf-8"
+        assert head[1].get("http-equiv") == "Content-Security-Policy"
+        assert "default-src 'none'" in head[1]["content"] and "unsafe-inline" not in head[1]["content"]
+        assert soup.find("meta", attrs={"name": "referrer"})["content"] == "no-referrer"
+        footer = soup.find("footer", class_="site-footer")
+        assert "Impressum" in [a.get_text() for a in footer.find_all("a")]
+
+
+def test_stand_comes_from_the_newest_post_not_the_clock(site):
+    summary = page(site, "index.html").find(class_="summary")
+    assert summary.find("time").get_text() == "27. März 2020"
+
+
+def resolve_local(site: Path, page_path: Path, href: str, root_path: str) -> Path | None:
+    """The file a same-site link leads to, None for links elsewhere."""
+    if urlsplit(href).scheme or href.startswith("#"):
+        return None
+    if href.startswith("/"):
+        assert href.startswith(root_path), href
+        target = site / unquote(href[len(root_path):].split("?")[0])
+    else:
+        url = urljoin("/" + str(page_path.relative_to(site)), href.split("?")[0].split("#")[0])
+        target = site / unquote(url.lstrip("/"))
+    return target / "index.html" if target.is_dir() or url_is_dir(href) else target
+
+
+def url_is_dir(href: str) -> bool:
+    return href.split("?")[0].endswith("/") or href in ("", "./")
+
+
+@pytest.mark.parametrize("base_url", [BASE, "https://wall.example/"])
+def test_every_internal_link_resolves_under_a_sub_path_and_at_root(tmp_path, base_url):
+    config = (FIXTURE_SITE / "config.yaml").read_text(encoding="utf-8").replace(BASE, base_url)
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    out = tmp_path / "site"
+    build(tmp_path / "config.yaml", FIXTURE_SITE / "content", out, demo_dir=None, static=STATIC)
+    root_path = urlsplit(base_url).path
+    checked = 0
+    for path in out.rglob("*.html"):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag, attribute in (("a", "href"), ("link", "href"), ("img", "src")):
+            for element in soup.find_all(tag, attrs={attribute: True}):
+                target = resolve_local(out, path, element[attribute], root_path)
+                if target is not None:
+                    assert target.is_file(), (path, element[attribute])
+                    checked += 1
+    assert checked > 100
+    assert page(out, "404.html").find("a", string="Zur Startseite der Wall")["href"] == root_path
+
+
+def test_feeds_sitemap_and_robots(site):
+    atom = ET.parse(site / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = atom.findall("a:entry", ns)
+    assert [e.find("a:id", ns).text for e in entries] == [
+        f"{BASE}beitrag/manual-ewg-1/", f"{BASE}beitrag/x-1240000000000000001/",
+        f"{BASE}beitrag/bluesky-3kabc/", f"{BASE}beitrag/mastodon-ruhr.social.example-1001/"]
+    assert atom.find("a:updated", ns).text == "2020-03-27T10:00:00+01:00"
+    feed = json.loads((site / "feed.json").read_text(encoding="utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert [item["id"] for item in feed["items"]] == [e.find("a:id", ns).text for e in entries]
+    assert feed["items"][3]["image"] == f"{BASE}media/0a/0a1b2c3d.webp"
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert {BASE, f"{BASE}seite/1/", f"{BASE}impressum/", f"{BASE}kategorie/angebot/",
+            f"{BASE}beitrag/bluesky-3kabc/"} <= locations
+    assert all(location.startswith(BASE) for location in locations)
+    assert f"Sitemap: {BASE}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")

@@ -1,0 +1,79 @@
+"""Post text becomes paragraphs of segments; only http(s) becomes a link."""
+
+from __future__ import annotations
+
+import pytest
+
+from wall.dates import german_date, german_datetime
+from wall.text import Segment, excerpt, find_urls, paragraphs, segments
+from wall.views import mailto
+
+from datetime import datetime, timezone
+
+
+def test_urls_hashtags_and_mentions_become_links():
+    line = "Ich biete #Masken an: https://kruemel.example/a_(b). Fragen an @anna@ruhr.social.example!"
+    assert segments(line, "mastodon", "https://ruhr.social.example/@kruemel/1") == [
+        Segment("text", "Ich biete "),
+        Segment("hashtag", "#Masken", "https://ruhr.social.example/tags/Masken"),
+        Segment("text", " an: "),
+        Segment("link", "kruemel.example/a_(b)", "https://kruemel.example/a_(b)"),
+        Segment("text", ". Fragen an "),
+        Segment("mention", "@anna@ruhr.social.example", "https://ruhr.social.example/@anna"),
+        Segment("text", "!"),
+    ]
+
+
+@pytest.mark.parametrize("platform, tag_href, mention_href", [
+    ("x", "https://x.com/hashtag/Essen", "https://x.com/zollwerk"),
+    ("bluesky", "https://bsky.app/hashtag/Essen", "https://bsky.app/profile/zollwerk"),
+    ("instagram", "https://www.instagram.com/explore/tags/Essen/", "https://www.instagram.com/zollwerk/"),
+    ("rss", None, None),
+    ("facebook", "https://www.facebook.com/hashtag/Essen", None),
+])
+def test_links_follow_the_platform(platform, tag_href, mention_href):
+    found = {s.kind: s for s in segments("#Essen @zollwerk", platform, "https://p.example/1")}
+    assert (found["hashtag"].href if "hashtag" in found else None) == tag_href
+    assert (found["mention"].href if "mention" in found else None) == mention_href
+
+
+@pytest.mark.parametrize("text", [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
+    "mail info@ewg.de", "ftp://files.example/x", "vbscript:msgbox(1)",
+])
+def test_only_http_and_https_ever_become_links(text):
+    assert all(segment.kind == "text" for segment in segments(text, "x", "https://x.com/a/status/1"))
+
+
+def test_paragraphs_and_line_breaks_are_kept():
+    result = paragraphs("Eins\nZwei\n\n\nDrei\r\n", "rss", "")
+    assert result == [[[Segment("text", "Eins")], [Segment("text", "Zwei")]], [[Segment("text", "Drei")]]]
+
+
+def test_bidi_and_control_characters_are_removed():
+    assert paragraphs("a\u202eb\x07c", "rss", "") == [[[Segment("text", "abc")]]]
+
+
+def test_find_urls_trims_trailing_punctuation():
+    assert find_urls("Siehe https://a.example/x. Und (https://b.example/y), http://c.example!") == [
+        "https://a.example/x", "https://b.example/y", "http://c.example"]
+
+
+def test_excerpt_cuts_at_a_word():
+    assert excerpt("Wir bieten kostenlose Beratung für alle", 25) == "Wir bieten kostenlose…"
+    assert excerpt("kurz\nund gut", 25) == "kurz und gut"
+
+
+@pytest.mark.parametrize("moment, date, long", [
+    (datetime(2020, 3, 23, 9, 15, tzinfo=timezone.utc), "23. März 2020", "23. März 2020, 10:15 Uhr"),
+    (datetime(2020, 3, 31, 22, 30, tzinfo=timezone.utc), "1. April 2020", "1. April 2020, 00:30 Uhr"),
+])
+def test_german_dates_in_essen_time(moment, date, long):
+    assert german_date(moment) == date
+    assert german_datetime(moment) == long
+
+
+def test_mailto_encodes_subject_and_body_with_crlf():
+    href = mailto("info@ewg.de", "Frage & Antwort?", "Zeile 1\nZeile 2 ä")
+    assert href == ("mailto:info@ewg.de?subject=Frage%20%26%20Antwort%3F"
+                    "&body=Zeile%201%0D%0AZeile%202%20%C3%A4")
