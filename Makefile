@@ -1,0 +1,44 @@
+# The two commands of the quick start, plus a few conveniences.
+# Everything installs into .venv, so a fresh machine needs only python3 and make.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: site test check serve demo golden clean
+
+## site: build the wall into site/ (demo posts while content/posts/ has none)
+site: $(VENV)/.runtime
+	$(PY) generate.py build
+
+## test: install what the tests need and run the whole suite
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+## check: validate config.yaml and every post file
+check: $(VENV)/.runtime
+	$(PY) generate.py check
+
+## serve: preview site/ on http://127.0.0.1:8000
+serve: $(VENV)/.runtime
+	$(PY) generate.py serve
+
+## demo: regenerate the demo posts and images in demo/
+demo: $(VENV)/.dev
+	$(PY) demo/make_demo.py
+
+## golden: refresh tests/golden/ after a deliberate change to the pages
+golden: $(VENV)/.dev
+	$(PY) -m tests.golden_site
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) site .pytest_cache

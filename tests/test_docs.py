@@ -1,0 +1,40 @@
+"""The README documents every config key, post field and command."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from wall.config import Moderation, SiteInfo
+from wall.post import Author, Media, Post
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+def test_every_site_key_is_documented():
+    for field in dataclasses.fields(SiteInfo):
+        assert f"`site.{field.name}`" in README, field.name
+
+
+def test_every_moderation_rule_is_documented():
+    for field in dataclasses.fields(Moderation):
+        kind, _, name = field.name.partition("_")
+        assert f"`moderation.{kind}.{name}`" in README, field.name
+
+
+def test_every_post_field_is_documented():
+    names = {f.name for f in dataclasses.fields(Post)} - {"file"}
+    names |= {f.name for f in dataclasses.fields(Author)} | {f.name for f in dataclasses.fields(Media)}
+    for name in names:
+        assert f"`{name}`" in README, name
+
+
+def test_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = re.findall(r"^(\S.*?)\s+#", quick_start.split("```sh", 1)[1].split("```", 1)[0], re.M)
+    assert commands == ["make site", "make test"]
+    assert (ROOT / ".ci/run").read_text(encoding="utf-8").rstrip().endswith("make test")
+    assert "\nsite:" in MAKEFILE and "\ntest:" in MAKEFILE
