@@ -1,0 +1,92 @@
+"""The wall in a real headless Chromium: nothing runs, nothing loads from elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from wall.pipeline import build
+
+from .browser import browser, served
+from .conftest import FIXTURE_SITE, ROOT
+from .test_hostile import hostile_posts, write
+from wall.store import write_post
+
+BASE = "https://www.ewg.de/essenarbeitetzusammen/"
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def mixed_site(tmp_path_factory) -> Path:
+    """The fixture wall with the hostile posts mixed in."""
+    root = tmp_path_factory.mktemp("browser")
+    content = root / "content"
+    import shutil
+    shutil.copytree(FIXTURE_SITE / "content", content)
+    for post in hostile_posts():
+        write_post(content, post)
+    write(content / "media/ev/il.webp", (FIXTURE_SITE / "content/media/0a/0a1b2c3d.webp").read_bytes())
+    build(FIXTURE_SITE / "config.yaml", content, root / "site", demo_dir=None)
+    return root / "site"
+
+
+PAGES = ["", "seite/1/", "seite/2/", "beitrag/mastodon-evil.example-2/", "beitrag/x-1---script-/",
+         "beitrag/mastodon-ruhr.social.example-1001/", "plattform/x/", "kategorie/angebot/",
+         "impressum/", "gibt-es-nicht/"]
+
+
+def test_pages_run_no_script_show_no_dialog_and_load_only_own_files(mixed_site):
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page()
+        dialogs, errors, foreign, loaded = [], [], [], []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        own = urlsplit(front).netloc
+
+        def record(request):
+            loaded.append(request.url)
+            if urlsplit(request.url).netloc != own:
+                foreign.append(request.url)
+
+        page.on("request", record)
+        for path in PAGES:
+            response = page.goto(front + path, wait_until="load")
+            if path == "gibt-es-nicht/":
+                assert response.status == 404
+                errors.remove("Failed to load resource: the server responded with a status of 404 (Not Found)")
+            else:
+                assert response.status == 200, path
+            for details in page.locator("details").all():
+                details.locator("summary").click()
+            page.mouse.move(5, 5)
+            assert page.evaluate("document.scripts.length") == 0, path
+        assert dialogs == []
+        assert errors == []
+        assert foreign == []
+        assert any(url.endswith(".webp") for url in loaded)
+        assert any("wall.css" in url for url in loaded)
+
+
+def test_hostile_text_is_visible_as_text(mixed_site):
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(front + "beitrag/mastodon-evil.example-2/")
+        text = page.locator(".post-text").first.inner_text()
+        assert "<script>alert(1)</script>" in text and "{{ 7*7 }}" in text
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_screenshots_of_wall_and_post_page(mixed_site, width):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        for name, path in (("wall", ""), ("post", "beitrag/mastodon-ruhr.social.example-1001/")):
+            page.goto(front + path)
+            target = ARTIFACTS / f"{name}-{width}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 5000
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{name} page scrolls sideways at {width}px"
