@@ -11,6 +11,7 @@ from pathlib import Path
 from wall.config import ConfigError
 from wall.pipeline import ROOT, BuildError, ContentError, build, check
 from wall.serve import serve
+from wall.store import display_path
 
 log = logging.getLogger("wall")
 
@@ -38,16 +39,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    log.info("building the wall from %s into %s ...", args.content, args.out)
+    log.info("building the wall from %s into %s ...", display_path(args.content), display_path(args.out))
     report = build(args.config, args.content, args.out)
     if report.demo:
-        log.info("no posts in %s yet: built from the demo posts in demo/", args.content)
+        log.info("no posts in %s yet: built from the demo posts in demo/", display_path(args.content))
     log.info("%s", report.summary())
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
-    config, problems = check(args.config, args.content)
+    content, problems = check(args.config, args.content)
+    if content is not None and content.demo:
+        log.info("no posts in %s yet: checked the demo posts in demo/", display_path(args.content))
     for problem in problems:
         print(problem, file=sys.stderr)
     errors = [problem for problem in problems if problem.severity == "error"]

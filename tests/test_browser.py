@@ -32,8 +32,8 @@ def mixed_site(tmp_path_factory) -> Path:
     return root / "site"
 
 
-PAGES = ["", "seite/1/", "seite/2/", "beitrag/mastodon-evil.example-2/", "beitrag/x-1---script-/",
-         "beitrag/mastodon-ruhr.social.example-1001/", "plattform/x/", "kategorie/angebot/",
+PAGES = ["", "seite/1/", "seite/2/", "beitrag/mastodon-evil.example-2-ef73e7f3/", "beitrag/x-1---script--ad50cd59/",
+         "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/", "plattform/x/", "kategorie/angebot/",
          "impressum/", "gibt-es-nicht/"]
 
 
@@ -73,7 +73,7 @@ def test_pages_run_no_script_show_no_dialog_and_load_only_own_files(mixed_site):
 def test_hostile_text_is_visible_as_text(mixed_site):
     with served(mixed_site, BASE) as front, browser() as chromium:
         page = chromium.new_page()
-        page.goto(front + "beitrag/mastodon-evil.example-2/")
+        page.goto(front + "beitrag/mastodon-evil.example-2-ef73e7f3/")
         text = page.locator(".post-text").first.inner_text()
         assert "<script>alert(1)</script>" in text and "{{ 7*7 }}" in text
 
@@ -83,7 +83,7 @@ def test_screenshots_of_wall_and_post_page(mixed_site, width):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with served(mixed_site, BASE) as front, browser() as chromium:
         page = chromium.new_page(viewport={"width": width, "height": 900})
-        for name, path in (("wall", ""), ("post", "beitrag/mastodon-ruhr.social.example-1001/")):
+        for name, path in (("wall", ""), ("post", "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/")):
             page.goto(front + path)
             target = ARTIFACTS / f"{name}-{width}.png"
             page.screenshot(path=str(target), full_page=True)

@@ -93,7 +93,7 @@ def test_denied_author_disappears_everywhere_with_their_media(site_src, tmp_path
         encoding="utf-8")
     report = build_src(site_src, out)
     assert (report.shown, report.hidden_by_rule) == (3, 1)
-    assert not (out / "beitrag/mastodon-ruhr.social.example-1001").exists()
+    assert not (out / "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8").exists()
     assert not (out / "media").exists(), "media of hidden posts are not published"
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".xml", ".json"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -139,3 +140,31 @@ def test_written_post_reads_back_equal_and_writes_identically(tmp_path):
     assert problems == []
     assert read == post
     assert dump_post(read) == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("first, second", [
+    ("instagram:B9_HC0D1eJF", "instagram:b9_hc0d1ejf"),
+    ("rss:a.example:x/y", "rss:a.example:x-y"),
+    ("mastodon:a.example:1", "mastodon:a.example-1"),
+])
+def test_distinct_ids_never_share_a_file(first, second):
+    assert post_filename(first) != post_filename(second)
+
+
+def test_post_files_are_readable_by_others(tmp_path):
+    post = Post(id="x:1", platform="x", url="https://x.com/a/status/1", author=Author(name="A"),
+                published=datetime(2020, 3, 23, tzinfo=timezone.utc), text="t", status="pending")
+    old = os.umask(0o022)
+    try:
+        path = write_post(tmp_path / "content", post)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_files_that_are_not_yaml_are_reported_not_skipped_silently(tmp_path):
+    write(tmp_path / "content/posts/x/1.yml", VALID_POST)
+    write(tmp_path / "content/posts/x/.gitkeep", "")
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(p) for p in content.problems] == [
+        "content/posts/x/1.yml:1: warning: ignored: post files must end in .yaml"]

@@ -41,7 +41,7 @@ def test_wall_lists_approved_posts_newest_first_with_pinned_on_top(site):
     assert [a["aria-labelledby"] for a in newest.find_all("article")] == ["titel-manual-ewg-1"]
     older = page(site, "seite/1/index.html")
     assert [a["aria-labelledby"] for a in older.find_all("article")] == [
-        "titel-bluesky-3kabc", "titel-mastodon-ruhr.social.example-1001"]
+        "titel-bluesky-3kabc", "titel-mastodon-ruhr.social.example-1001-2aecf2c8"]
 
 
 def test_pending_post_appears_nowhere(site):
@@ -52,7 +52,7 @@ def test_pending_post_appears_nowhere(site):
 
 
 def test_card_shows_author_platform_date_text_and_image(site):
-    article = card(page(site, "seite/1/index.html"), "mastodon-ruhr.social.example-1001")
+    article = card(page(site, "seite/1/index.html"), "mastodon-ruhr.social.example-1001-2aecf2c8")
     assert article.find(class_="post-author").get_text() == "Backstube Krümel"
     assert article.find(class_="platform").get_text() == "Mastodon"
     assert article.find("time")["datetime"] == "2020-03-23T09:15:00+01:00"
@@ -110,7 +110,7 @@ def test_platform_and_category_pages(site):
     angebot = page(site, "kategorie/angebot/index.html")
     assert angebot.find("h1").get_text() == "Angebot"
     assert {a["aria-labelledby"] for a in angebot.find_all("article")} == {
-        "titel-x-1240000000000000001", "titel-mastodon-ruhr.social.example-1001"}
+        "titel-x-1240000000000000001", "titel-mastodon-ruhr.social.example-1001-2aecf2c8"}
     bluesky = page(site, "plattform/bluesky/index.html")
     assert [a["aria-labelledby"] for a in bluesky.find_all("article")] == ["titel-bluesky-3kabc"]
     assert not (site / "plattform/rss").exists()
@@ -186,7 +186,7 @@ def test_feeds_sitemap_and_robots(site):
     entries = atom.findall("a:entry", ns)
     assert [e.find("a:id", ns).text for e in entries] == [
         f"{BASE}beitrag/manual-ewg-1/", f"{BASE}beitrag/x-1240000000000000001/",
-        f"{BASE}beitrag/bluesky-3kabc/", f"{BASE}beitrag/mastodon-ruhr.social.example-1001/"]
+        f"{BASE}beitrag/bluesky-3kabc/", f"{BASE}beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/"]
     assert atom.find("a:updated", ns).text == "2020-03-27T10:00:00+01:00"
     feed = json.loads((site / "feed.json").read_text(encoding="utf-8"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1"

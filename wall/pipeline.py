@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, load_config
+from .config import Config, ConfigError, load_config
 from .moderate import deny_reason, moderate
 from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
 from .store import Content, load_content
@@ -53,15 +53,14 @@ class BuildReport:
                 f"{self.files_written} files written in {self.seconds:.1f} s")
 
 
-def check(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO) -> tuple[Config | None, list[Problem]]:
-    """Validate config and all content; return every problem (ConfigError problems included)."""
-    from .config import ConfigError
+def check(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO) -> tuple[Content | None, list[Problem]]:
+    """Validate config and all content; return the content read and every problem found."""
     try:
         config = load_config(config_path)
     except ConfigError as error:
         return None, error.problems
     content = load_content(content_dir, [c.key for c in config.categories], demo_dir)
-    return config, list(content.problems) + _page_name_problems(content)
+    return content, list(content.problems) + _page_name_problems(content)
 
 
 def _page_name_problems(content: Content) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,16 +77,30 @@ class Post:
         return post_slug(self.id)
 
 
+def safe_native_id(native: str) -> str:
+    """A native id as a name of only a-z 0-9 . _ -, distinct for distinct ids.
+
+    Where the id had to change (upper case, ':' or '/'), a short hash of the
+    original is appended, so 'B9xA' and 'b9xa' (Instagram codes differ only in
+    case) never share a file.
+    """
+    name = safe_name(native)
+    if name == native:
+        return name
+    digest = hashlib.sha256(native.encode("utf-8")).hexdigest()[:8]
+    return f"{name[:140]}-{digest}"
+
+
 def post_slug(post_id: str) -> str:
-    """The file and URL name for an id: only a-z 0-9 . _ -, whatever the id holds."""
+    """The URL name of a post: '<platform>-<safe native id>'."""
     platform, _, native = post_id.partition(":")
-    return f"{safe_name(platform)}-{safe_name(native)}"
+    return f"{safe_name(platform)}-{safe_native_id(native)}"
 
 
 def post_filename(post_id: str) -> str:
     """Where a post lives below content/: posts/<platform>/<safe native id>.yaml."""
     platform, _, native = post_id.partition(":")
-    return f"posts/{safe_name(platform)}/{safe_name(native)}.yaml"
+    return f"posts/{safe_name(platform)}/{safe_native_id(native)}.yaml"
 
 
 def post_from_fields(fields: Fields, categories: Any) -> Post | None:

@@ -81,6 +81,7 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem]) -> lis
     """Read and validate every post file below root; problems are appended."""
     posts: list[Post] = []
     first_file: dict[str, str] = {}
+    problems.extend(_stray_files(root))
     for path in post_files(root):
         post = read_post(path, root, categories, problems)
         if post is None:
@@ -92,6 +93,16 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem]) -> lis
         first_file[post.id] = post.file
         posts.append(post)
     return posts
+
+
+def _stray_files(root: Path) -> list[Problem]:
+    # A post saved as .yml or .txt would otherwise vanish without a word.
+    posts_dir = root / "posts"
+    if not posts_dir.is_dir():
+        return []
+    return [Problem(display_path(path), 1, "ignored: post files must end in .yaml", "warning")
+            for path in sorted(posts_dir.rglob("*"))
+            if path.is_file() and path.suffix != ".yaml" and not path.name.startswith(".")]
 
 
 def read_post(path: Path, root: Path, categories: set[str], problems: list[Problem]) -> Post | None:
@@ -201,10 +212,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; others must read content/
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class _PostDumper(yaml.SafeDumper):

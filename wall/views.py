@@ -100,7 +100,7 @@ def contact_mailto(address: str, post: Post, author: str, platform: str, date: s
                    permalink: str) -> str:
     """'Kontakt aufnehmen': the EWG gets a mail that names the post and its permalink."""
     subject = f"{TAGLINE}: Kontakt zum Beitrag von {author} ({platform}, {date})"
-    quoted = excerpt(post.text, 200)
+    quoted = excerpt(post.text, 60)
     body = (f"Guten Tag,\n\nich möchte Kontakt zu {author} aufnehmen, wegen dieses Beitrags "
             f"vom {date} ({platform}):\n"
             + (f"„{quoted}“\n" if quoted else "")
