@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
 from .store import Content, load_content
 from .verify import verify_site
 from .yamlfile import Problem
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -83,6 +86,7 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     """Build the wall into out_dir; on any failure out_dir stays exactly as it was."""
     started = time.perf_counter()
     config, content = gather(config_path, content_dir, demo_dir)
+    log.info("read %d posts and %d pages", len(content.posts), len(content.pages))
     approved = [post for post in content.posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
     static_files = {f"static/{path.relative_to(static).as_posix()}": path
@@ -92,6 +96,7 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     site = SiteInput(config=config, posts=tuple(shown), pages=content.pages, updated=updated,
                      demo=content.demo, css_path=f"static/wall.css?v={css_version}")
     files = render_site(site, make_environment(templates))
+    log.info("rendered %d files; checking them before they go live", len(files))
     problems = verify_site(files)
     if problems:
         raise BuildError("the rendered site failed its safety checks:\n" + "\n".join(problems[:20]))
