@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Command line of the #EssenArbeitetZusammen wall: build, check and serve."""
+"""Command line of the #EssenArbeitetZusammen wall: build, check, serve and fetch."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(message)s", stream=sys.stderr)
     try:
         return args.command(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except (ConfigError, ContentError) as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -59,6 +62,28 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def run_fetch(args: argparse.Namespace) -> int:
+    from wall.config import load_config
+    from wall.fetch import fetch
+    config = load_config(args.config)
+    unknown = sorted(set(args.only) - {source.name for source in config.sources})
+    if unknown:
+        print(f"error: no source named {', '.join(unknown)} in {display_path(args.config)}", file=sys.stderr)
+        return 1
+    if not config.sources:
+        log.info("no sources in %s: nothing to fetch", display_path(args.config))
+    reports = fetch(config, args.content, only=tuple(args.only), new_status=args.status)
+    for report in reports:
+        for warning in report.warnings:
+            log.warning("%s: warning: %s", report.name, warning)
+    failed = [report.name for report in reports if report.failed]
+    new = sum(report.new for report in reports)
+    updated = sum(report.updated for report in reports)
+    log.info("%d sources: %d new, %d updated, %d failed%s", len(reports), new, updated, len(failed),
+             f" ({', '.join(failed)})" if failed else "")
+    return 2 if failed else 0
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from wall.config import load_config
     base_url = load_config(args.config).site.base_url
@@ -73,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         ("build", run_build, "build the static wall into --out (atomically)"),
         ("check", run_check, "validate config.yaml and all content; print file:line problems"),
         ("serve", run_serve, "preview the built site on http://127.0.0.1"),
+        ("fetch", run_fetch, "fetch new posts from every source in config.yaml into --content"),
     ):
         command = commands.add_parser(name, help=summary, description=summary)
         command.set_defaults(command=handler)
@@ -82,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
                                  help="the built site (default: site/)")
         if name == "serve":
             command.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+        if name == "fetch":
+            command.add_argument("--only", nargs="+", default=[], metavar="NAME",
+                                 help="fetch only these sources")
+            command.add_argument("--status", choices=("pending", "approved"), default="pending",
+                                 help="status of new posts (default: pending; allow-listed "
+                                      "authors are always approved)")
     return parser
 
 

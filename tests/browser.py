@@ -32,7 +32,7 @@ def chromium_path() -> str:
 def served(site: Path, base_url: str) -> Iterator[str]:
     """Serve a built site on 127.0.0.1; yields the address of its front page."""
     server = make_server(site, base_url, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]

@@ -51,3 +51,62 @@ def write(path: Path, text: str | bytes) -> Path:
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below folder: relative path -> bytes."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def fake_server():
+    """A fresh loopback fake platform (see tests/fakes.py)."""
+    from .fakes import FakeServer
+    with FakeServer() as server:
+        yield server
+
+
+def webp_bytes(width: int = 40, height: int = 30, color=(20, 90, 140), kind: str = "WEBP") -> bytes:
+    """A real image of the given size and format."""
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, kind)
+    return buffer.getvalue()
+
+
+FETCH_CONFIG = """\
+site:
+  title: Wall
+  base_url: https://www.ewg.de/essenarbeitetzusammen/
+hashtags: [EssenArbeitetZusammen]
+categories:
+  - key: angebot
+    label: Angebot
+    keywords: [ich biete]
+  - key: gesuch
+    label: Gesuch
+    keywords: [ich suche]
+sources:
+{sources}
+moderation:
+  allow:
+    authors: {allow}
+  deny:
+    authors: {deny_authors}
+    keywords: {deny_keywords}
+"""
+
+
+def fetch_config(tmp_path: Path, sources: str, allow: str = "[]", deny_authors: str = "[]",
+                 deny_keywords: str = "[]"):
+    """Write and load a config.yaml whose sources point at loopback fakes."""
+    from wall.config import load_config
+    path = tmp_path / "config.yaml"
+    path.write_text(FETCH_CONFIG.format(sources=sources, allow=allow, deny_authors=deny_authors,
+                                        deny_keywords=deny_keywords), encoding="utf-8")
+    return load_config(path)
+
+
+def run_fetch(config, content: Path, **options):
+    """fetch() with a fixed clock and short waits, as every connector test runs it."""
+    from datetime import datetime, timezone
+    from wall.fetch import fetch
+    options.setdefault("now", lambda: datetime(2020, 4, 1, 12, 0, tzinfo=timezone.utc))
+    options.setdefault("max_wait", 3)
+    return {report.name: report for report in fetch(config, content, **options)}

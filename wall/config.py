@@ -13,8 +13,6 @@ from .yamlfile import LineDict, Problem, YamlFileError, read_yaml
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
 KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
 HASHTAG = re.compile(r"[^\s#]{1,100}")
-SOURCE_TYPES = ("mastodon", "bluesky", "threads", "rss", "x", "instagram", "facebook",
-                "linkedin", "manual")
 
 
 class ConfigError(Exception):
@@ -64,7 +62,7 @@ class Source:
 
     name: str  # unique name, recorded in each post's `source`
     type: str  # the connector
-    settings: tuple[tuple[str, Any], ...] = ()  # everything else, as written
+    settings: Any = None  # the connector's Settings, validated
     line: int = 0  # where it stands in config.yaml
 
 
@@ -177,14 +175,22 @@ def _nonblank(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _sources(top: Fields) -> tuple[Source, ...]:
+    from connectors import REGISTRY, connector_class, read_settings  # connectors import wall
+
     sources: dict[str, Source] = {}
     for item in top.each("sources"):
         name = item.text("name", required=True, pattern=KEY, hint="lower-case letters, digits and '-'")
-        kind = item.choice("type", SOURCE_TYPES, required=True)
-        settings = tuple((key, value) for key, value in item.mapping.items()
-                         if key not in ("name", "type"))
+        kind = item.choice("type", REGISTRY, required=True)
         if name in sources:
             item.error("name", f"duplicate source name '{name}'")
-        elif name and kind:
+        if not kind:
+            continue
+        try:
+            settings_class = connector_class(kind).Settings
+        except ImportError as error:
+            item.error("type", f"the {kind} connector cannot be loaded: {error}")
+            continue
+        settings = read_settings(settings_class, item)
+        if name and settings is not None and name not in sources:
             sources[name] = Source(name=name, type=kind, settings=settings, line=item.line())
     return tuple(sources.values())

@@ -34,7 +34,7 @@ def author_listed(post: Post, authors: Iterable[str]) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _keyword_pattern(keyword: str) -> re.Pattern:
+def keyword_pattern(keyword: str) -> re.Pattern:
     # Whole words only: denying "essen" must not hide every "Essener".
     return re.compile(r"(?<!\w)" + re.escape(keyword.strip().casefold()) + r"(?!\w)")
 
@@ -47,7 +47,7 @@ def deny_reason(post: Post, rules: Moderation) -> str | None:
         return f"author {post.author.handle or post.author.url} is on the deny list"
     text = f"{post.text}\n{post.content_warning}".casefold()
     for keyword in rules.deny_keywords:
-        if _keyword_pattern(keyword).search(text):
+        if keyword_pattern(keyword).search(text):
             return f"keyword '{keyword}' is on the deny list"
     hosts = {host_of(url) for url in (post.url, *find_urls(post.text))}
     for domain in rules.deny_domains:

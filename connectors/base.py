@@ -1,0 +1,142 @@
+"""What every connector shares: its settings, what it is given, what it returns, how it fails.
+
+A connector is one module with one class.  It gets its validated settings and a
+`SourceContext` (HTTP client, hashtags, last run's state, token) and has one
+method, `fetch(known)`, that returns normalised Posts.  Posts leave a connector
+with media not yet downloaded: each `Media` has `source_url` set and `path`
+empty, and `Author.avatar` holds the remote avatar URL; the fetch pipeline
+downloads, re-encodes and stores them, and fills in the local paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, Sequence
+
+from wall.fields import Fields
+from wall.post import Post
+from wall.urls import is_web_url
+from wall.yamlfile import Problem
+
+if TYPE_CHECKING:
+    from .http import HttpClient
+
+
+class ConnectorError(Exception):
+    """A source failed; the others go on and no stored post is touched."""
+
+    def __init__(self, message: str, *, url: str = "", kind: str = "error", status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.kind = kind  # 'auth', 'rate_limit', 'network', 'server', 'response' or 'error'
+        self.status = status
+
+    def __str__(self) -> str:
+        where = f" ({self.url})" if self.url else ""
+        return f"{self.args[0]}{where}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceSettings:
+    """Settings every source takes in config.yaml; connectors subclass this."""
+
+    api_base: str = ""  # where the platform's API is; '' = the connector's public default
+    token_env: str = ""  # name of the environment variable that holds the token
+    hashtags: tuple[str, ...] = ()  # overrides the top-level hashtags for this source
+    skip_replies: bool = False  # leave out replies to other posts
+    skip_bots: bool = False  # leave out accounts marked as bots
+    max_pages: int = 5  # pages read per run at most
+    timeout: int = 30  # seconds per request
+    retries: int = 3  # further attempts after a timeout, a dropped connection or a 5xx
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a connector is given besides its settings."""
+
+    name: str  # the source's name in config.yaml
+    hashtags: tuple[str, ...]  # tags to look for, without '#'
+    http: "HttpClient"  # for every request the connector makes
+    state: Mapping[str, Any] = field(default_factory=dict)  # what fetch() returned last run
+    token: str = ""  # the secret from token_env, '' when the source needs none
+
+
+@dataclass
+class FetchResult:
+    """What one run of a connector found."""
+
+    posts: list[Post] = field(default_factory=list)  # new and current posts, normalised
+    state: dict[str, Any] = field(default_factory=dict)  # stored for the next run (cursors, ETags)
+    skipped: int = 0  # left out by the source's own rules (replies, bots, reposts, no hashtag)
+    gone: list[str] = field(default_factory=list)  # ids of known posts deleted upstream
+    warnings: list[str] = field(default_factory=list)  # worth telling a person, not failures
+
+
+class Connector(Protocol):
+    """The one small interface of every connector."""
+
+    type: ClassVar[str]  # the `type` in config.yaml and the `platform` of its posts
+    Settings: ClassVar[type[SourceSettings]]  # its settings, validated with config.yaml
+    default_api_base: ClassVar[str]  # the public API
+    needs_token: ClassVar[bool]  # skipped with a warning when the token is missing
+
+    def __init__(self, settings: SourceSettings, context: SourceContext) -> None: ...
+
+    def fetch(self, known: Sequence[Post]) -> FetchResult:
+        """Fetch posts carrying the hashtags; `known` are this source's stored posts."""
+        ...
+
+
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+
+
+def url_setting(default: str = "") -> Any:
+    """A settings field that must be an http(s) URL."""
+    return field(default=default, metadata={"kind": "url"})
+
+
+def urls_setting() -> Any:
+    """A settings field that is a list of http(s) URLs."""
+    return field(default=(), metadata={"kind": "urls"})
+
+
+def read_settings(settings_class: type[SourceSettings], fields: Fields) -> SourceSettings | None:
+    """Validate one `sources` entry against a Settings dataclass; problems go to fields."""
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(settings_class):
+        value = _read_field(fields, spec)
+        if value is not None:
+            values[spec.name] = value
+    fields.finish()
+    try:
+        return settings_class(**values)
+    except TypeError as error:  # a required setting is missing; already reported
+        fields.problems.append(Problem(fields.path, fields.line(), f"{fields.prefix}: {error}"))
+        return None
+
+
+def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
+    kind = spec.metadata.get("kind")
+    required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+    annotation = str(spec.type)
+    if spec.name == "api_base" or kind == "url":
+        value = fields.url(spec.name, required=required)
+        return value.rstrip("/") if value else value
+    if kind == "urls":
+        items = fields.texts(spec.name)
+        bad = [item for item in items if not is_web_url(item)]
+        for item in bad:
+            fields.error(spec.name, f"expected http or https URLs, got {item!r}")
+        return tuple(item.rstrip("/") for item in items) if not bad else None
+    if spec.name == "token_env":
+        return fields.text(spec.name, required=required, pattern=ENV_NAME,
+                           hint="the NAME of an environment variable, such as X_BEARER_TOKEN")
+    if annotation == "bool":
+        return fields.boolean(spec.name)
+    if annotation == "int":
+        return fields.integer(spec.name, 0, 1_000_000, required=required)
+    if annotation.startswith("tuple"):
+        return fields.texts(spec.name) or None
+    return fields.text(spec.name, required=required)

@@ -1,0 +1,153 @@
+"""Loopback fakes of the platforms: a real HTTP server on 127.0.0.1 with small route functions.
+
+    server = FakeServer()
+    @server.route("GET", "/api/v1/timelines/tag/(?P<tag>[^/]+)")
+    def tag_timeline(request):
+        return Reply.json([...], headers={"Link": ...})
+
+Every request is recorded in `server.requests`, so tests can assert what a
+connector sent (headers, cursors, how often it asked).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    groups: dict[str, str] = field(default_factory=dict)  # named groups of the route pattern
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        """The first value of a query parameter."""
+        return self.query.get(name, [default])[0]
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class Reply:
+    """What the fake answers."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (for timeouts)
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Reply":
+        return cls(status, json.dumps(data).encode("utf-8"),
+                   {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, content_type: str = "text/html; charset=utf-8",
+             headers: dict[str, str] | None = None) -> "Reply":
+        return cls(status, text.encode("utf-8"), {"Content-Type": content_type, **(headers or {})})
+
+
+Handler = Callable[[Request], Reply]
+
+
+class FakeServer:
+    """A threaded HTTP server on 127.0.0.1, port chosen by the system."""
+
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern, Handler]] = []
+        self.requests: list[Request] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def host(self) -> str:
+        return self.base_url.split("//", 1)[1]
+
+    def url(self, path: str = "") -> str:
+        return self.base_url + path
+
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        """Register a handler for requests whose path matches pattern completely."""
+        def register(handler: Handler) -> Handler:
+            self.routes.insert(0, (method, re.compile(pattern), handler))
+            return handler
+        return register
+
+    def start(self) -> "FakeServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def requests_to(self, pattern: str) -> list[Request]:
+        """The recorded requests whose path matches pattern."""
+        return [request for request in self.requests if re.fullmatch(pattern, request.path)]
+
+    def _dispatch(self, request: Request) -> Reply:
+        for method, pattern, handler in self.routes:
+            match = pattern.fullmatch(request.path)
+            if method == request.method and match:
+                request.groups = match.groupdict()
+                return handler(request)
+        return Reply.json({"error": "Record not found"}, 404)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                request = Request(self.command, parts.path, parse_qs(parts.query),
+                                  {k.lower(): v for k, v in self.headers.items()},
+                                  self.rfile.read(length) if length else b"")
+                fake.requests.append(request)
+                reply = fake._dispatch(request)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _handle
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return _Handler

@@ -1,0 +1,227 @@
+"""The Mastodon connector against a fake instance on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wall.store import load_content
+
+from .conftest import fetch_config, run_fetch, tree
+from .fake_mastodon import MastodonFake, image_attachment, make_status
+from .fakes import FakeServer, Reply
+
+
+@pytest.fixture
+def instance(fake_server) -> MastodonFake:
+    return MastodonFake(fake_server)
+
+
+def source(*instances: str, extra: str = "") -> str:
+    listed = ", ".join(instances)
+    return f"  - name: mastodon\n    type: mastodon\n    instances: [{listed}]\n    timeout: 2\n{extra}"
+
+
+def posts_in(content: Path) -> dict:
+    return {post.id: post for post in load_content(content, ["angebot", "gesuch"]).posts}
+
+
+def test_first_run_reads_every_page_and_writes_normalised_posts(tmp_path, instance):
+    for number in range(1, 6):
+        instance.add(number, f"Ich biete Brot Nr. {number} #EssenArbeitetZusammen\n\nMehr: https://kruemel.example/brot/{number}")
+    config = fetch_config(tmp_path, source(instance.base))
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.new, report.error) == (5, "")
+    assert len(instance.server.requests_to(r"/api/v1/timelines/tag/.*")) >= 3, "pages were followed"
+    posts = posts_in(tmp_path / "content")
+    post = posts[f"mastodon:{instance.server.host}:3"]
+    assert post.text == ("Ich biete Brot Nr. 3 #EssenArbeitetZusammen\n\n"
+                         "Mehr: https://kruemel.example/brot/3")
+    assert post.author.name == "Backstube Krümel" and post.author.handle == f"kruemel@{instance.server.host}"
+    assert post.author.avatar.startswith("media/") and (tmp_path / "content" / post.author.avatar).is_file()
+    assert (post.status, post.category, post.source, post.hashtags) == (
+        "pending", "angebot", "mastodon", ("EssenArbeitetZusammen",))
+    assert post.url == f"{instance.base}/@kruemel/3"
+
+
+def test_second_run_with_nothing_new_changes_no_file(tmp_path, instance):
+    instance.add(1)
+    instance.add(2, media=[image_attachment(instance.base, 2)])
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    before = tree(tmp_path / "content")
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.new, report.updated) == (0, 0)
+    assert tree(tmp_path / "content") == before
+    last = instance.server.requests_to(r"/api/v1/timelines/tag/.*")[-1]
+    assert last.arg("min_id") == "2", "the second run starts where the first stopped"
+
+
+def test_new_post_arrives_on_the_next_run(tmp_path, instance):
+    instance.add(1)
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    instance.add(7, "Ich suche Lagerfläche #EssenArbeitetZusammen")
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.new == 1
+    assert posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:7"].category == "gesuch"
+
+
+def test_a_boost_gives_the_original_once(tmp_path, instance):
+    original = instance.add(1)
+    boost = make_status(instance.base, 2, "", user="fan", tags=[])
+    boost["reblog"] = original
+    instance.statuses.insert(0, boost)
+    report = run_fetch(fetch_config(tmp_path, source(instance.base)), tmp_path / "content")["mastodon"]
+    assert report.new == 1
+    assert list(posts_in(tmp_path / "content")) == [f"mastodon:{instance.server.host}:1"]
+
+
+def test_the_same_status_on_two_instances_is_stored_once(tmp_path, fake_server):
+    first = MastodonFake(fake_server)
+    with FakeServer() as other_server:
+        second = MastodonFake(other_server)
+        status = first.add(1)
+        relayed = dict(status, id="900")  # the other instance's own id, same uri
+        second.statuses.append(relayed)
+        report = run_fetch(fetch_config(tmp_path, source(first.base, second.base)), tmp_path / "content")
+    assert report["mastodon"].new == 1
+    assert len(posts_in(tmp_path / "content")) == 1
+
+
+def test_edit_updates_text_but_keeps_the_editors_decisions(tmp_path, instance):
+    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    path = next((tmp_path / "content/posts/mastodon").glob("*.yaml"))
+    text = path.read_text(encoding="utf-8").replace("status: pending", "status: approved")
+    text = text.replace("category: angebot", "category: gesuch") + "note: geprüft\n"
+    path.write_text(text, encoding="utf-8")
+    instance.statuses[0] = make_status(instance.base, 1, "Ich biete FFP2-Masken #EssenArbeitetZusammen",
+                                       edited_at="2020-03-22T10:00:00.000Z")
+    report = run_fetch(config, tmp_path / "content", new_status="pending")["mastodon"]
+    assert report.updated == 1
+    post = posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:1"]
+    assert post.text == "Ich biete FFP2-Masken #EssenArbeitetZusammen"
+    assert (post.status, post.category, post.note) == ("approved", "gesuch", "geprüft")
+    assert post.edited_at.isoformat() == "2020-03-22T10:00:00+00:00"
+
+
+def test_rejected_post_stays_rejected_and_untouched(tmp_path, instance):
+    instance.add(1)
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    path = next((tmp_path / "content/posts/mastodon").glob("*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8").replace("status: pending", "status: rejected"),
+                    encoding="utf-8")
+    before = path.read_bytes()
+    instance.statuses[0] = make_status(instance.base, 1, "Geändert #EssenArbeitetZusammen",
+                                       edited_at="2020-03-22T10:00:00.000Z")
+    (tmp_path / "content/state.yaml").unlink()  # even a full re-read brings nothing back
+    run_fetch(config, tmp_path / "content")
+    assert path.read_bytes() == before
+
+
+def test_post_deleted_upstream_is_removed_with_its_media(tmp_path, instance):
+    instance.add(1, media=[image_attachment(instance.base, 1, name="only-here.webp")])
+    instance.add(2)
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    instance.deleted.add("1")
+    instance.statuses = [s for s in instance.statuses if s["id"] != "1"]
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.removed == 1
+    assert list(posts_in(tmp_path / "content")) == [f"mastodon:{instance.server.host}:2"]
+    remaining = {p.relative_to(tmp_path / "content").as_posix()
+                 for p in (tmp_path / "content/media").rglob("*.webp")}
+    assert remaining == {posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:2"].author.avatar}
+
+
+def test_media_with_and_without_alt_text_and_a_fake_image(tmp_path, instance):
+    instance.add(1, media=[image_attachment(instance.base, 1, alt="Brote"),
+                           image_attachment(instance.base, 2, alt=None, name="ohne-alt.webp"),
+                           image_attachment(instance.base, 3, alt="HTML", name="fake.jpg")])
+    report = run_fetch(fetch_config(tmp_path, source(instance.base)), tmp_path / "content")["mastodon"]
+    (post,) = posts_in(tmp_path / "content").values()
+    assert [(m.alt, m.width, m.height) for m in post.media] == [("Brote", 60, 40), ("", 60, 40)]
+    assert any("not a JPEG, PNG, WebP or GIF" in warning for warning in report.warnings)
+
+
+def test_replies_and_bots_can_be_skipped(tmp_path, instance):
+    instance.add(1)
+    instance.add(2, reply_to="1")
+    instance.add(3, user="bot", bot=True)
+    config = fetch_config(tmp_path, source(instance.base, extra="    skip_replies: true\n    skip_bots: true\n"))
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.new, report.skipped) == (1, 2)
+
+
+def test_deny_list_keeps_blocked_posts_out_and_allow_list_approves(tmp_path, instance):
+    instance.add(1, user="spam", name="Spam")
+    instance.add(2, user="ewg", name="EWG")
+    instance.add(3, "Ich biete Krypto #EssenArbeitetZusammen", user="anna")
+    host = instance.server.host
+    config = fetch_config(tmp_path, source(instance.base), allow=f"[ewg@{host}]",
+                          deny_authors=f"['@spam@{host}']", deny_keywords="[krypto]")
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.new, report.skipped) == (1, 2)
+    assert [p.status for p in posts_in(tmp_path / "content").values()] == ["approved"]
+
+
+def test_content_warning_is_kept(tmp_path, instance):
+    instance.add(1, spoiler="Corona-Fallzahlen")
+    run_fetch(fetch_config(tmp_path, source(instance.base)), tmp_path / "content")
+    (post,) = posts_in(tmp_path / "content").values()
+    assert post.content_warning == "Corona-Fallzahlen"
+
+
+def test_rate_limit_with_retry_after_is_waited_out(tmp_path, instance):
+    instance.add(1)
+    calls = []
+    normal = instance.timeline
+
+    def limited(request):
+        calls.append(request)
+        if len(calls) == 1:
+            return Reply.json({"error": "Too many requests"}, 429,
+                              headers={"Retry-After": "1", "X-RateLimit-Remaining": "0"})
+        return normal(request)
+
+    instance.server.route("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)")(limited)
+    report = run_fetch(fetch_config(tmp_path, source(instance.base)), tmp_path / "content")["mastodon"]
+    assert (report.new, report.error) == (1, "")
+    assert len(calls) >= 2
+
+
+@pytest.mark.parametrize("failure, kind", [
+    (Reply.json({"error": "Too many requests"}, 429, headers={"Retry-After": "3600"}), "rate_limit"),
+    (Reply.json({"error": "boom"}, 500), "server"),
+    (Reply(200, b'[{"id": "1", "uri": "https://x', {"Content-Type": "application/json"}), "response"),
+    (Reply.text("<html><body>Wartungsarbeiten</body></html>", 200), "response"),
+    (Reply.json({"error": "The access token is invalid"}, 401), "auth"),
+    (Reply(200, b"[]", {"Content-Type": "application/json"}, delay=2.5), "network"),
+])
+def test_a_failing_instance_fails_its_source_and_touches_nothing(tmp_path, instance, failure, kind):
+    instance.add(1)
+    config = fetch_config(tmp_path, source(instance.base, extra="    retries: 1\n"))
+    run_fetch(config, tmp_path / "content")
+    before = tree(tmp_path / "content")
+    instance.fail_with = failure
+    instance.add(2)
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.failed and report.error_kind == kind, report.error
+    assert tree(tmp_path / "content") == before
+
+
+def test_one_failing_source_does_not_stop_another(tmp_path, fake_server):
+    good = MastodonFake(fake_server)
+    good.add(1)
+    with FakeServer() as broken_server:
+        broken = MastodonFake(broken_server)
+        broken.fail_with = Reply.json({"error": "boom"}, 503)
+        sources = (source(good.base) + "  - name: broken\n    type: mastodon\n"
+                   f"    instances: [{broken.base}]\n    timeout: 2\n    retries: 0\n")
+        reports = run_fetch(fetch_config(tmp_path, sources), tmp_path / "content")
+    assert reports["mastodon"].new == 1 and not reports["mastodon"].failed
+    assert reports["broken"].failed and reports["broken"].error_kind == "server"

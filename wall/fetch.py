@@ -1,0 +1,303 @@
+"""The fetch stage: run every source, merge what they found into content/, record the state.
+
+Sources run concurrently; each one's failure is its own.  Nothing a source
+returns can change what editors decided (status, category, pin, note), and a
+failing source never removes or changes a stored post.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+import yaml
+
+from connectors import ConnectorError, connector_class
+from connectors.base import SourceContext
+from connectors.http import HttpClient
+
+from .config import Category, Config, Source
+from .media import MediaStore
+from .moderate import author_listed, deny_reason, keyword_pattern
+from .post import Post, post_filename
+from .store import STATE_FILE, display_path, read_posts, write_atomic, write_post
+from .yamlfile import Problem, YamlFileError, read_yaml
+
+log = logging.getLogger(__name__)
+
+EDITOR_FIELDS = ("status", "category", "pinned", "note")
+PLATFORM_FIELDS = ("url", "published", "text", "content_warning", "language", "hashtags")
+
+
+@dataclass
+class SourceReport:
+    """What one source did in one run."""
+
+    name: str
+    type: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # by the source's rules or the deny list
+    removed: int = 0  # deleted upstream
+    error: str = ""  # why the source failed, '' when it did not
+    error_kind: str = ""  # 'auth', 'rate_limit', 'network', 'server', 'response', 'missing_token'
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) and self.error_kind != "missing_token"
+
+    def summary(self) -> str:
+        if self.error_kind == "missing_token":
+            return f"{self.name}: skipped: {self.error}"
+        if self.error:
+            return f"{self.name}: FAILED ({self.error_kind}): {self.error}"
+        return (f"{self.name}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.skipped} skipped by rule, {self.removed} removed, 0 errors, {self.seconds:.1f} s")
+
+
+@dataclass
+class _Outcome:
+    """A source's finished work, applied to content/ by the main thread."""
+
+    report: SourceReport
+    writes: list[Post] = field(default_factory=list)
+    gone: list[Post] = field(default_factory=list)
+    state: dict[str, Any] | None = None
+
+
+def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
+          environ: Mapping[str, str] = os.environ, new_status: str = "pending",
+          now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+          max_wait: float = 120) -> list[SourceReport]:
+    """Run the sources (all, or those named in only) and write what changed into content_dir."""
+    sources = [source for source in config.sources if not only or source.name in only]
+    stored, unreadable = _stored_posts(config, content_dir)
+    state = read_state(content_dir)
+    moment = now().replace(microsecond=0)
+    run = _SourceRun(config, content_dir, stored, unreadable, state, environ, new_status, moment, max_wait)
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool:
+        outcomes = list(pool.map(run, sources))
+    changed = False
+    written: set[str] = set()
+    for outcome in outcomes:
+        changed |= _apply(outcome, content_dir, state, written, set(config.category_keys))
+    if changed:
+        state["last_fetch"] = moment.isoformat()
+    write_state(content_dir, state)
+    return [outcome.report for outcome in outcomes]
+
+
+def _stored_posts(config: Config, content_dir: Path) -> tuple[dict[str, Post], set[str]]:
+    problems: list[Problem] = []
+    posts = read_posts(content_dir, set(config.category_keys), problems)
+    # A file that does not read cleanly might be any post: never overwrite it.
+    unreadable = {problem.path for problem in problems if problem.severity == "error"}
+    return {post.id: post for post in posts}, unreadable
+
+
+class _SourceRun:
+    """Fetches one source and decides what to write; runs in a worker thread."""
+
+    def __init__(self, config, content_dir, stored, unreadable, state, environ, new_status, now, max_wait):
+        self.config = config
+        self.content_dir = content_dir
+        self.stored = stored
+        self.unreadable = unreadable
+        self.state = state
+        self.environ = environ
+        self.new_status = new_status
+        self.now = now
+        self.max_wait = max_wait
+
+    def __call__(self, source: Source) -> _Outcome:
+        started = time.perf_counter()
+        report = SourceReport(source.name, source.type)
+        outcome = _Outcome(report)
+        log.info("%s: fetching ...", source.name)
+        try:
+            self._fetch(source, outcome)
+        except ConnectorError as error:
+            report.error, report.error_kind = str(error), error.kind
+        except Exception as error:  # a bug in one connector must not stop the others
+            log.debug("%s failed", source.name, exc_info=True)
+            report.error, report.error_kind = f"{type(error).__name__}: {error}", "error"
+        report.seconds = time.perf_counter() - started
+        log.info("%s", report.summary())
+        return outcome
+
+    def _fetch(self, source: Source, outcome: _Outcome) -> None:
+        cls = connector_class(source.type)
+        settings = source.settings
+        token = self.environ.get(settings.token_env, "") if settings.token_env else ""
+        if cls.needs_token and not token:
+            outcome.report.error = f"the environment variable {settings.token_env or '(token_env)'} is not set"
+            outcome.report.error_kind = "missing_token"
+            return
+        api_base = settings.api_base or cls.default_api_base
+        http = HttpClient(timeout=settings.timeout, retries=settings.retries,
+                          token_env=settings.token_env, max_wait=self.max_wait)
+        context = SourceContext(name=source.name, hashtags=settings.hashtags or self.config.hashtags,
+                                http=http, state=dict(self.state.get("sources", {}).get(source.name, {})),
+                                token=token)
+        connector = cls(replace(settings, api_base=api_base), context)
+        known = [post for post in self.stored.values() if post.source == source.name]
+        result = connector.fetch(known)
+        media = MediaStore(self.content_dir, http.session, _allowed_hosts(api_base, settings),
+                           timeout=settings.timeout)
+        outcome.report.skipped = result.skipped
+        outcome.report.warnings.extend(result.warnings)
+        for post in result.posts:
+            self._merge(replace(post, source=source.name), media, outcome)
+        outcome.gone = [self.stored[i] for i in result.gone if i in self.stored]
+        outcome.state = result.state
+
+    def _merge(self, fetched: Post, media: MediaStore, outcome: _Outcome) -> None:
+        report = outcome.report
+        if deny_reason(fetched, self.config.moderation):
+            report.skipped += 1  # blocked content is not stored at all
+            return
+        stored = self.stored.get(fetched.id)
+        path = display_path(self.content_dir / post_filename(fetched.id))
+        if stored is None and path in self.unreadable:
+            report.warnings.append(f"{fetched.id}: {path} has errors; left as it is")
+            return
+        if stored is None:
+            post = self._arrival(fetched)
+            post, warnings = media.localise(post)
+            report.warnings.extend(warnings)
+            outcome.writes.append(post)
+            report.new += 1
+        elif stored.status == "rejected" or not _platform_changed(stored, fetched):
+            report.unchanged += 1
+        else:
+            post, warnings = media.localise(_updated(stored, fetched, self.now))
+            report.warnings.extend(warnings)
+            outcome.writes.append(post)
+            report.updated += 1
+
+    def _arrival(self, fetched: Post) -> Post:
+        trusted = author_listed(fetched, self.config.moderation.allow_authors)
+        return replace(fetched, status="approved" if trusted else self.new_status,
+                       category=fetched.category or suggest_category(fetched.text, self.config.categories),
+                       pinned=False, note="", fetched_at=self.now)
+
+
+def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
+    # Only the source's own API host may be a local address (the loopback fakes in tests).
+    urls = [api_base, *getattr(settings, "instances", ())]
+    return frozenset(urlsplit(url).netloc.lower() for url in urls if url)
+
+
+def _media_key(post: Post) -> tuple:
+    return tuple((media.source_url, media.alt) for media in post.media)
+
+
+def _platform_changed(stored: Post, fetched: Post) -> bool:
+    if any(getattr(stored, name) != getattr(fetched, name) for name in PLATFORM_FIELDS):
+        return True
+    author_now = (fetched.author.name, fetched.author.handle, fetched.author.url)
+    author_then = (stored.author.name, stored.author.handle, stored.author.url)
+    return author_now != author_then or _media_key(stored) != _media_key(fetched)
+
+
+def _updated(stored: Post, fetched: Post, now: datetime) -> Post:
+    """The fetched post with the editors' decisions and already stored media kept."""
+    kept_media = {media.source_url: media for media in stored.media if media.source_url}
+    media = tuple(replace(kept_media[m.source_url], alt=m.alt) if m.source_url in kept_media else m
+                  for m in fetched.media)
+    author = replace(fetched.author, avatar=stored.author.avatar or fetched.author.avatar)
+    editors = {name: getattr(stored, name) for name in EDITOR_FIELDS}
+    return replace(fetched, **editors, media=media, author=author,
+                   edited_at=fetched.edited_at or now, fetched_at=now)
+
+
+def suggest_category(text: str, categories: tuple[Category, ...]) -> str:
+    """The first category one of whose keywords is in the text ('Ich biete' -> angebot)."""
+    folded = text.casefold()
+    for category in categories:
+        if any(keyword_pattern(keyword).search(folded) for keyword in category.keywords if keyword.strip()):
+            return category.key
+    return ""
+
+
+def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str],
+           categories: set[str]) -> bool:
+    """Write one source's results; True when any post file changed."""
+    changed = False
+    for post in outcome.writes:
+        if post.id in written:  # two sources found the same post: the first one wins
+            continue
+        written.add(post.id)
+        path = content_dir / post_filename(post.id)
+        before = path.read_bytes() if path.is_file() else None
+        write_post(content_dir, post)
+        changed |= before != path.read_bytes()
+    for post in outcome.gone:
+        (content_dir / post_filename(post.id)).unlink(missing_ok=True)
+        outcome.report.removed += 1
+        changed = True
+    if outcome.gone:
+        remove_unused_media(content_dir, categories)
+    if outcome.state is not None and not outcome.report.error:
+        state.setdefault("sources", {})[outcome.report.name] = outcome.state
+    return changed
+
+
+def remove_unused_media(content_dir: Path, categories: set[str]) -> list[Path]:
+    """Delete media files no post refers to any more (after posts were deleted upstream)."""
+    problems: list[Problem] = []
+    used = set()
+    for post in read_posts(content_dir, categories, problems):
+        used.update(media.path for media in post.media)
+        used.add(post.author.avatar)
+    if any(problem.severity == "error" for problem in problems):
+        return []  # an unreadable post might use any file: delete nothing
+    removed = []
+    for path in sorted((content_dir / "media").rglob("*")) if (content_dir / "media").is_dir() else []:
+        if path.is_file() and path.relative_to(content_dir).as_posix() not in used:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def read_state(content_dir: Path) -> dict[str, Any]:
+    """content/state.yaml as a plain dict ({} when missing or unreadable)."""
+    path = content_dir / STATE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = read_yaml(path)
+    except YamlFileError as error:
+        log.warning("%s; starting without fetch state", error)
+        return {}
+    return _plain(data) if isinstance(data, dict) else {}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def write_state(content_dir: Path, state: dict[str, Any]) -> None:
+    """Write content/state.yaml only when its bytes change."""
+    path = content_dir / STATE_FILE
+    text = ("# Written by `generate.py fetch`: where each source stopped. Safe to delete;\n"
+            "# the next fetch then reads again from the start, without duplicates.\n"
+            + yaml.safe_dump(state, sort_keys=True, allow_unicode=True, width=100))
+    if not state:
+        return
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text.encode("utf-8"))

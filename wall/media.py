@@ -1,0 +1,172 @@
+"""Self-hosted media: download with guards, keep only real raster images, re-encode, store once.
+
+Images are downloaded once (never hotlinked), checked by their bytes (not by the
+Content-Type the server claims), decoded and re-encoded as WebP with Pillow, which
+drops EXIF, GPS and every other metadata, and stored under content/media/ by a
+hash of the downloaded bytes, so the same image is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import ipaddress
+import logging
+import socket
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from PIL import Image, ImageOps
+
+from .post import Media, Post
+from .store import write_atomic
+from .urls import is_web_url
+
+log = logging.getLogger(__name__)
+
+MAX_DOWNLOAD = 15 * 1024 * 1024  # bytes
+MAX_PIXELS = 40_000_000  # a decompression bomb stops here
+MAX_SIDE = 1600  # post images are scaled down to this
+AVATAR_SIDE = 96
+REDIRECTS = 5
+SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
+
+
+class MediaError(Exception):
+    """An image that was not stored; the post keeps its text."""
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    path: str  # relative to content/
+    width: int
+    height: int
+
+
+def image_kind(data: bytes) -> str | None:
+    """'jpeg', 'png', 'gif' or 'webp' by the file's own bytes; None for anything else."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    for signature, kind in SIGNATURES.items():
+        if data.startswith(signature):
+            return kind
+    return None
+
+
+def address_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
+    """False for hosts that resolve to private, loopback, link-local or reserved addresses."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.netloc.lower() in allowed_hosts or host in allowed_hosts:
+        return True
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError):
+        return False
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global or address.is_multicast:
+            return False
+    return True
+
+
+class MediaStore:
+    """Downloads images for one source into content/media/."""
+
+    def __init__(self, content_dir: Path, session: requests.Session, allowed_hosts: frozenset[str],
+                 timeout: float = 30):
+        self.content_dir = content_dir
+        self.session = session
+        self.allowed_hosts = allowed_hosts
+        self.timeout = timeout
+
+    def download(self, url: str) -> bytes:
+        """The bytes at url, following redirects only to allowed addresses, within the size cap."""
+        for _ in range(REDIRECTS + 1):
+            if not is_web_url(url):
+                raise MediaError(f"not an http(s) URL: {url[:100]!r}")
+            if not address_allowed(url, self.allowed_hosts):
+                raise MediaError(f"refused: {urlsplit(url).hostname} is a private or local address")
+            with self.session.get(url, stream=True, timeout=self.timeout, allow_redirects=False) as response:
+                if response.is_redirect and response.headers.get("location"):
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                if response.status_code != 200:
+                    raise MediaError(f"HTTP {response.status_code} for {url[:100]}")
+                return self._read_capped(response)
+        raise MediaError(f"too many redirects for {url[:100]}")
+
+    @staticmethod
+    def _read_capped(response: requests.Response) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > MAX_DOWNLOAD:
+                raise MediaError(f"larger than {MAX_DOWNLOAD // (1024 * 1024)} MB")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def store_image(self, url: str, max_side: int = MAX_SIDE) -> StoredImage:
+        """Download, check, re-encode and store one image; raise MediaError when refused."""
+        try:
+            data = self.download(url)
+        except requests.RequestException as error:
+            raise MediaError(f"download failed: {type(error).__name__}") from None
+        if image_kind(data) is None:
+            raise MediaError("not a JPEG, PNG, WebP or GIF image (by its bytes)")
+        digest = hashlib.sha256(data + f"|{max_side}".encode()).hexdigest()
+        relative = f"media/{digest[:2]}/{digest[:16]}.webp"
+        target = self.content_dir / relative
+        if target.is_file():
+            with Image.open(target) as existing:
+                return StoredImage(relative, *existing.size)
+        encoded, size = reencode(data, max_side)
+        write_atomic(target, encoded)
+        return StoredImage(relative, *size)
+
+    def localise(self, post: Post) -> tuple[Post, list[str]]:
+        """The post with its remote media and avatar stored locally; failures are dropped."""
+        warnings: list[str] = []
+        media: list[Media] = []
+        for item in post.media:
+            if item.path:
+                media.append(item)
+                continue
+            try:
+                stored = self.store_image(item.source_url)
+            except MediaError as error:
+                warnings.append(f"{post.id}: image left out: {error}")
+                continue
+            media.append(replace(item, path=stored.path, type="image",
+                                 width=stored.width, height=stored.height))
+        author = post.author
+        if author.avatar and is_web_url(author.avatar):
+            try:
+                author = replace(author, avatar=self.store_image(author.avatar, AVATAR_SIDE).path)
+            except MediaError as error:
+                warnings.append(f"{post.id}: avatar left out: {error}")
+                author = replace(author, avatar="")
+        return replace(post, media=tuple(media), author=author), warnings
+
+
+def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
+    """Decode with Pillow and write a fresh WebP: scaled down, upright, without metadata."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise MediaError(f"too many pixels ({image.width}x{image.height})")
+            image.seek(0)  # the first frame of an animation
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+            image.thumbnail((max_side, max_side))
+            output = io.BytesIO()
+            image.save(output, "WEBP", quality=80, method=4)
+            return output.getvalue(), image.size
+    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
+        raise MediaError(f"not a usable image: {type(error).__name__}") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
