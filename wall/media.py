@@ -166,7 +166,9 @@ def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
             output = io.BytesIO()
             image.save(output, "WEBP", quality=80, method=4)
             return output.getvalue(), image.size
-    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as error:
+    except Image.DecompressionBombError:
+        raise MediaError("too many pixels (a decompression bomb?)") from None
+    except (OSError, ValueError, SyntaxError) as error:
         raise MediaError(f"not a usable image: {type(error).__name__}") from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous

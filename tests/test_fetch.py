@@ -1,0 +1,109 @@
+"""The fetch stage as a whole: state, idempotency, protected files, the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wall.config import Category
+from wall.fetch import read_state, suggest_category
+
+from .conftest import ROOT, fetch_config, run_fetch, tree
+from .fake_mastodon import MastodonFake
+from .fakes import Reply
+
+
+def mastodon_source(base: str, name: str = "mastodon") -> str:
+    return f"  - name: {name}\n    type: mastodon\n    instances: [{base}]\n    timeout: 2\n    retries: 0\n"
+
+
+@pytest.fixture
+def instance(fake_server) -> MastodonFake:
+    fake = MastodonFake(fake_server)
+    fake.add(1)
+    return fake
+
+
+def test_state_records_where_each_source_stopped_and_when_content_last_changed(tmp_path, instance):
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    state = read_state(tmp_path / "content")
+    assert state["last_fetch"] == "2020-04-01T12:00:00+00:00"
+    assert state["sources"]["mastodon"]["newest"] == {f"{instance.server.host}/essenarbeitetzusammen": "1"}
+
+
+def test_a_run_without_news_changes_nothing_not_even_the_state(tmp_path, instance):
+    from datetime import datetime, timezone
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    before = tree(tmp_path / "content")
+    run_fetch(config, tmp_path / "content", now=lambda: datetime(2020, 4, 2, tzinfo=timezone.utc))
+    assert tree(tmp_path / "content") == before
+
+
+def test_a_lost_state_file_costs_a_reread_but_no_duplicate(tmp_path, instance):
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    posts_before = sorted((tmp_path / "content/posts").rglob("*.yaml"))
+    (tmp_path / "content/state.yaml").unlink()
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.new == 0
+    assert sorted((tmp_path / "content/posts").rglob("*.yaml")) == posts_before
+
+
+def test_a_post_file_with_errors_is_never_overwritten(tmp_path, instance):
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    path = next((tmp_path / "content/posts/mastodon").glob("*.yaml"))
+    path.write_text("id: [kaputt\n", encoding="utf-8")
+    (tmp_path / "content/state.yaml").unlink()
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert path.read_text(encoding="utf-8") == "id: [kaputt\n"
+    assert any("has errors; left as it is" in warning for warning in report.warnings)
+
+
+def test_new_posts_can_arrive_approved_for_the_review_pull_request(tmp_path, instance):
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    run_fetch(config, tmp_path / "content", new_status="approved")
+    path = next((tmp_path / "content/posts/mastodon").glob("*.yaml"))
+    assert "status: approved" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Ich biete Masken an", "angebot"), ("WIR SUCHEN Lagerfläche", "gesuch"),
+    ("Hallo Essen", ""), ("Ich bietet", ""),
+])
+def test_category_is_suggested_from_keywords(text, category):
+    categories = (Category("angebot", "Angebot", ("ich biete", "wir bieten")),
+                  Category("gesuch", "Gesuch", ("ich suche", "wir suchen")))
+    assert suggest_category(text, categories) == category
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "generate.py"), "fetch", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_exit_codes_and_summary(tmp_path, instance):
+    config = fetch_config(tmp_path, mastodon_source(instance.base) + mastodon_source("http://127.0.0.1:9", "broken"))
+    content = tmp_path / "content"
+    ok = run_cli("--config", config.path, "--content", str(content), "--only", "mastodon")
+    assert ok.returncode == 0, ok.stderr
+    assert "mastodon: 1 new, 0 updated" in ok.stderr and "1 sources: 1 new, 0 updated, 0 failed" in ok.stderr
+    partly = run_cli("--config", config.path, "--content", str(content))
+    assert partly.returncode == 2
+    assert "broken: FAILED (network)" in partly.stderr and "1 failed (broken)" in partly.stderr
+    unknown = run_cli("--config", config.path, "--content", str(content), "--only", "nope")
+    assert unknown.returncode == 1 and "no source named nope" in unknown.stderr
+
+
+def test_cli_config_error_exits_1(tmp_path):
+    (tmp_path / "config.yaml").write_text("site: {title: W, base_url: https://w.example/}\nsources:\n"
+                                          "  - name: m\n    type: mastodon\n    instances: [ftp://x]\n",
+                                          encoding="utf-8")
+    result = run_cli("--config", str(tmp_path / "config.yaml"), "--content", str(tmp_path / "content"))
+    assert result.returncode == 1
+    assert "config.yaml:5: sources[0].instances: expected http or https URLs, got 'ftp://x'" in result.stderr
