@@ -38,3 +38,13 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
     assert commands == ["make site", "make test"]
     assert (ROOT / ".ci/run").read_text(encoding="utf-8").rstrip().endswith("make test")
     assert "\nsite:" in MAKEFILE and "\ntest:" in MAKEFILE
+
+
+def test_every_connector_and_source_setting_is_documented():
+    from connectors import REGISTRY
+    from connectors.base import SourceSettings
+    for source_type in REGISTRY:
+        assert f"| `{source_type}` |" in README, source_type
+        assert (ROOT / "docs" / "sources" / f"{source_type}.md").is_file(), source_type
+    for field in dataclasses.fields(SourceSettings):
+        assert f"`{field.name}`" in README, field.name

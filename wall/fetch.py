@@ -105,19 +105,19 @@ def _stored_posts(config: Config, content_dir: Path) -> tuple[dict[str, Post], s
     return {post.id: post for post in posts}, unreadable
 
 
+@dataclass(frozen=True)
 class _SourceRun:
     """Fetches one source and decides what to write; runs in a worker thread."""
 
-    def __init__(self, config, content_dir, stored, unreadable, state, environ, new_status, now, max_wait):
-        self.config = config
-        self.content_dir = content_dir
-        self.stored = stored
-        self.unreadable = unreadable
-        self.state = state
-        self.environ = environ
-        self.new_status = new_status
-        self.now = now
-        self.max_wait = max_wait
+    config: Config
+    content_dir: Path
+    stored: dict[str, Post]  # every readable stored post by id
+    unreadable: set[str]  # post files with errors: never overwritten
+    state: dict[str, Any]  # content/state.yaml as read before the run
+    environ: Mapping[str, str]  # where tokens come from
+    new_status: str  # status of posts that arrive
+    now: datetime  # this run's time, for fetched_at and edited_at
+    max_wait: float  # longest wait on a rate limit, seconds
 
     def __call__(self, source: Source) -> _Outcome:
         started = time.perf_counter()
