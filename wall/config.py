@@ -67,6 +67,21 @@ class Source:
 
 
 @dataclass(frozen=True)
+class PublishSettings:
+    """The `publish` section: where `generate.py publish` uploads site/ to."""
+
+    method: str  # 'rsync' (atomic releases) or 'sftp' (hosts without shell or rsync)
+    host: str  # the web host
+    user: str  # the SSH user
+    path: str  # absolute folder on the host; rsync serves <path>/current
+    port: int = 22
+    keep: int = 5  # releases kept for --rollback (rsync)
+    key_env: str = "DEPLOY_SSH_KEY"  # environment variable with the private deploy key
+    known_hosts_env: str = "DEPLOY_KNOWN_HOSTS"  # environment variable with the pinned host key
+    bandwidth_limit: int = 0  # KiB/s, 0 for none
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated config.yaml."""
 
@@ -75,6 +90,7 @@ class Config:
     categories: tuple[Category, ...]
     moderation: Moderation
     sources: tuple[Source, ...] = ()
+    publish: PublishSettings | None = None
     path: str = "config.yaml"
 
     @property
@@ -110,11 +126,39 @@ def parse_config(data: Any, path: str, problems: list[Problem]) -> Config | None
     categories = _categories(top)
     moderation = _moderation(top)
     sources = _sources(top)
+    publish = _publish(top)
     top.finish()
     if site is None:
         return None
     return Config(site=site, hashtags=hashtags, categories=categories, moderation=moderation,
-                  sources=sources, path=path)
+                  sources=sources, publish=publish, path=path)
+
+
+HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]")
+USER = re.compile(r"[a-z_][a-z0-9_.-]{0,31}", re.IGNORECASE)
+ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/-]*[A-Za-z0-9._-]")
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+
+
+def _publish(top: Fields) -> PublishSettings | None:
+    section = top.sub("publish")
+    if section is None:
+        return None
+    values = dict(
+        method=section.choice("method", ("rsync", "sftp"), required=True),
+        host=section.text("host", required=True, pattern=HOST, hint="a host name"),
+        user=section.text("user", required=True, pattern=USER, hint="a user name"),
+        path=section.text("path", required=True, pattern=ABSOLUTE_PATH,
+                          hint="an absolute path such as /var/www/wall (not '/')"),
+        port=section.integer("port", 1, 65535), keep=section.integer("keep", 1, 100),
+        key_env=section.text("key_env", pattern=ENV_NAME, hint="an environment variable name"),
+        known_hosts_env=section.text("known_hosts_env", pattern=ENV_NAME, hint="an environment variable name"),
+        bandwidth_limit=section.integer("bandwidth_limit", 0, 10_000_000),
+    )
+    section.finish()
+    if any(values[key] is None for key in ("method", "host", "user", "path")):
+        return None
+    return PublishSettings(**{key: value for key, value in values.items() if value is not None})
 
 
 def _site(top: Fields) -> SiteInfo | None:

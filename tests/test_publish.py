@@ -1,0 +1,134 @@
+"""Publishing to a real sshd on 127.0.0.1: rsync with atomic releases, SFTP, rollback, refusals."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from wall.config import PublishSettings
+from wall.pipeline import build
+from wall.publish import PublishError, publish, upload_order
+
+from .conftest import FIXTURE_SITE, ROOT, tree, write
+from .sshd import ssh_server
+
+STATIC = ROOT / "tests" / "fixtures" / "static"
+
+
+def settings(server, base: Path, method: str = "rsync", **extra) -> PublishSettings:
+    return PublishSettings(method=method, host="127.0.0.1", user=server.user, path=str(base),
+                           port=server.port, **extra)
+
+
+def build_site(src: Path, out: Path) -> Path:
+    build(src / "config.yaml", src / "content", out, demo_dir=None, static=STATIC)
+    return out
+
+
+def add_post(src: Path, number: int) -> None:
+    write(src / f"content/posts/manual/neu-{number}.yaml",
+          f"id: manual:neu-{number}\nplatform: manual\nurl: https://firma.example/{number}\n"
+          f"author:\n  name: Firma {number}\npublished: '2020-04-0{number}T10:00:00+02:00'\n"
+          f"status: approved\ntext: Neuer Beitrag {number}\n")
+
+
+def at(hour: int) -> datetime:
+    return datetime(2020, 4, 1, hour, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def src(site_src: Path) -> Path:
+    return site_src
+
+
+def test_rsync_first_then_incremental_deploy_switches_atomically(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd") as server:
+        site = build_site(src, tmp_path / "site")
+        first = publish(site, settings(server, base), server.environ, now=at(1))
+        assert first.sent == len(tree(site)) and first.live.startswith("20200401T010000Z-")
+        assert tree(base / "current") == tree(site)
+        impressum = src / "content/pages/impressum.md"
+        impressum.write_text(impressum.read_text(encoding="utf-8") + "\nNeu: Telefon 0201 / 82024-0\n",
+                             encoding="utf-8")
+        site = build_site(src, tmp_path / "site")
+        second = publish(site, settings(server, base), server.environ, now=at(2))
+    assert second.sent == 1, "only the changed file travels"
+    assert tree(base / "current") == tree(site)
+    assert (base / "current").is_symlink()
+    assert sorted(p.name for p in (base / "releases").iterdir()) == [first.live, second.live]
+
+
+def test_old_releases_are_pruned_but_never_the_live_one(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    site = build_site(src, tmp_path / "site")
+    with ssh_server(tmp_path / "sshd") as server:
+        for hour in range(1, 5):
+            report = publish(site, settings(server, base, keep=2), server.environ, now=at(hour))
+    assert len(list((base / "releases").iterdir())) == 2
+    assert (base / "current").resolve().name == report.live
+
+
+def test_rollback_goes_back_to_the_previous_release(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd") as server:
+        old_site = tree(build_site(src, tmp_path / "site"))
+        publish(tmp_path / "site", settings(server, base), server.environ, now=at(1))
+        add_post(src, 2)
+        publish(build_site(src, tmp_path / "site"), settings(server, base), server.environ, now=at(2))
+        report = publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
+        assert report.live.startswith("20200401T010000Z-")
+        assert tree(base / "current") == old_site
+        with pytest.raises(PublishError, match="no release older than"):
+            publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
+
+
+def test_an_unknown_host_key_stops_before_anything_is_sent(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    site = build_site(src, tmp_path / "site")
+    with ssh_server(tmp_path / "sshd") as server, ssh_server(tmp_path / "other") as impostor:
+        environ = {**server.environ, "DEPLOY_KNOWN_HOSTS": impostor.known_hosts.replace(
+            str(impostor.port), str(server.port))}
+        with pytest.raises(PublishError, match="failed"):
+            publish(site, settings(server, base), environ, now=at(1))
+    assert not base.exists()
+
+
+def test_an_empty_site_is_never_published(tmp_path):
+    (tmp_path / "site").mkdir()
+    with ssh_server(tmp_path / "sshd") as server:
+        with pytest.raises(PublishError, match="holds no complete site"):
+            publish(tmp_path / "site", settings(server, tmp_path / "host"), server.environ, now=at(1))
+
+
+def test_missing_key_names_the_variable(tmp_path, src):
+    site = build_site(src, tmp_path / "site")
+    config = PublishSettings(method="rsync", host="127.0.0.1", user="x", path="/srv/wall")
+    with pytest.raises(PublishError, match="DEPLOY_SSH_KEY is not set"):
+        publish(site, config, {})
+
+
+def test_sftp_only_host_gets_changed_files_and_loses_removed_ones(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        site = build_site(src, tmp_path / "site")
+        first = publish(site, settings(server, base, method="sftp"), server.environ)
+        assert first.sent == len(tree(site))
+        assert {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"} == tree(site)
+        again = publish(site, settings(server, base, method="sftp"), server.environ)
+        assert (again.sent, again.deleted) == (0, 0)
+        shutil.rmtree(src / "content/posts/bluesky")
+        site = build_site(src, tmp_path / "site")
+        third = publish(site, settings(server, base, method="sftp"), server.environ)
+    assert third.deleted >= 1 and 0 < third.sent < first.sent
+    assert {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"} == tree(site)
+
+
+def test_sftp_uploads_linked_files_first_and_the_front_page_last():
+    order = upload_order(["index.html", "beitrag/a/index.html", "media/ab/c.webp", "404.html",
+                          "static/wall.css", "feed.xml"])
+    assert order == ["feed.xml", "media/ab/c.webp", "static/wall.css", "beitrag/a/index.html",
+                     "404.html", "index.html"]

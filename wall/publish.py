@@ -1,0 +1,198 @@
+"""Publishing site/ to the EWG web host over SSH: rsync with atomic releases, or plain SFTP.
+
+rsync: the site is uploaded into <path>/staging/ (only changed files travel),
+then deploy/activate.sh, run on the host, hard-links it into a new release
+folder and switches the `current` symlink in one rename.  An upload that breaks
+off leaves `current` on the old, complete release.  `--rollback` points it back.
+
+sftp (hosts without shell or rsync): a manifest of file hashes on the host says
+what changed; new files go up before the pages that link to them, the pages
+last, and files that left the site are removed at the very end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from .config import PublishSettings
+
+DEPLOY_SCRIPTS = Path(__file__).resolve().parent.parent / "deploy"
+MANIFEST = ".wall-manifest.json"
+MIN_FILES = 3
+
+
+class PublishError(Exception):
+    """Publishing stopped; the live site is the one that was live before."""
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What a publish did."""
+
+    method: str
+    live: str  # the release now live ('' for sftp, which has none)
+    sent: int  # files uploaded
+    deleted: int  # files removed from the host
+
+    def summary(self) -> str:
+        live = f", live release {self.live}" if self.live else ""
+        return f"published with {self.method}: {self.sent} files sent, {self.deleted} removed{live}"
+
+
+def check_site(site_dir: Path) -> list[Path]:
+    """The files to publish; refuses an empty or half-built site."""
+    files = sorted(path for path in site_dir.rglob("*") if path.is_file())
+    if not (site_dir / "index.html").is_file() or len(files) < MIN_FILES:
+        raise PublishError(f"{site_dir} holds no complete site (run 'generate.py build' first)")
+    return files
+
+
+def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str] = os.environ,
+            *, rollback: bool = False, now: datetime | None = None) -> PublishReport:
+    """Upload the built site (or roll back) with the configured method."""
+    with ssh_identity(settings, environ) as options:
+        if settings.method == "sftp":
+            if rollback:
+                raise PublishError("sftp keeps no releases to roll back to; publish an older build instead")
+            return _publish_sftp(site_dir, settings, options)
+        if rollback:
+            return PublishReport("rsync", _remote_script(settings, options, "rollback.sh", settings.path), 0, 0)
+        return _publish_rsync(site_dir, settings, options, now or datetime.now(timezone.utc))
+
+
+@contextmanager
+def ssh_identity(settings: PublishSettings, environ: Mapping[str, str]) -> Iterator[list[str]]:
+    """SSH options with the deploy key and the pinned host key, from the environment."""
+    key, known_hosts = environ.get(settings.key_env, ""), environ.get(settings.known_hosts_env, "")
+    for name, value in ((settings.key_env, key), (settings.known_hosts_env, known_hosts)):
+        if not value.strip():
+            raise PublishError(f"the environment variable {name} is not set")
+    with tempfile.TemporaryDirectory(prefix="wall-ssh-") as folder:
+        key_file, hosts_file = Path(folder) / "key", Path(folder) / "known_hosts"
+        key_file.write_text(key.strip() + "\n", encoding="utf-8")
+        hosts_file.write_text(known_hosts.strip() + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+        yield ["-F", "/dev/null", "-i", str(key_file), "-p", str(settings.port),
+               "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
+               "-o", f"UserKnownHostsFile={hosts_file}", "-o", "GlobalKnownHostsFile=/dev/null",
+               "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR"]
+
+
+def _run(command: list[str], what: str, stdin: bytes | None = None) -> str:
+    result = subprocess.run(command, input=stdin, capture_output=True, timeout=3600)
+    if result.returncode != 0:
+        error = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PublishError(f"{what} failed (exit {result.returncode}): {' '.join(error[-3:])}")
+    return result.stdout.decode("utf-8", "replace")
+
+
+def _target(settings: PublishSettings) -> str:
+    return f"{settings.user}@{settings.host}"
+
+
+def _remote_script(settings: PublishSettings, options: list[str], script: str, *args: str) -> str:
+    """Run one of deploy/*.sh on the host; the live release it reports."""
+    command = ["ssh", *options, _target(settings), "sh", "-s", "--", *map(shlex.quote, args)]
+    output = _run(command, script, stdin=(DEPLOY_SCRIPTS / script).read_bytes())
+    lines = [line for line in output.splitlines() if line.startswith("live: ")]
+    return lines[-1][len("live: "):] if lines else ""
+
+
+def _publish_rsync(site_dir: Path, settings: PublishSettings, options: list[str], now: datetime) -> PublishReport:
+    files = check_site(site_dir)
+    staging = f"{settings.path}/staging/"
+    _run(["ssh", *options, _target(settings), "mkdir", "-p", shlex.quote(staging)], "preparing staging/")
+    command = ["rsync", "-rlpt", "--checksum", "--delete", "--chmod=D755,F644", "--itemize-changes",
+               "-e", shlex.join(["ssh", *options])]
+    if settings.bandwidth_limit:
+        command.append(f"--bwlimit={settings.bandwidth_limit}")
+    output = _run([*command, f"{site_dir}/", f"{_target(settings)}:{staging}"], "rsync upload")
+    changes = output.splitlines()
+    release = f"{now:%Y%m%dT%H%M%SZ}-{_fingerprint(site_dir, files)[:7]}"
+    live = _remote_script(settings, options, "activate.sh", settings.path, release, str(settings.keep))
+    return PublishReport("rsync", live, sent=sum(1 for line in changes if line.startswith("<f")),
+                         deleted=sum(1 for line in changes if line.startswith("*deleting")))
+
+
+def _fingerprint(site_dir: Path, files: list[Path]) -> str:
+    return hashlib.sha256(json.dumps(manifest(site_dir, files), sort_keys=True).encode()).hexdigest()
+
+
+def manifest(site_dir: Path, files: list[Path]) -> dict[str, str]:
+    """Every file of the site with the SHA-256 of its bytes."""
+    return {path.relative_to(site_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in files}
+
+
+def upload_order(changed: list[str]) -> list[str]:
+    """Files the pages link to first, then the pages, the front page and 404 page last."""
+    def rank(path: str) -> tuple[int, str]:
+        if path in ("index.html", "404.html"):
+            return 2, path
+        return (1 if path.endswith(".html") else 0), path
+    return sorted(changed, key=rank)
+
+
+def _publish_sftp(site_dir: Path, settings: PublishSettings, options: list[str]) -> PublishReport:
+    files = check_site(site_dir)
+    new = manifest(site_dir, files)
+    old = _remote_manifest(settings, options)
+    changed = upload_order([path for path, digest in new.items() if old.get(path) != digest])
+    removed = sorted(set(old) - set(new), reverse=True)
+    with tempfile.TemporaryDirectory(prefix="wall-sftp-") as folder:
+        manifest_file = Path(folder) / MANIFEST
+        manifest_file.write_text(json.dumps(new, sort_keys=True, indent=0), encoding="utf-8")
+        batch = _sftp_batch(site_dir, settings.path, changed, removed, manifest_file)
+        _sftp(settings, options, batch, "sftp upload")
+    return PublishReport("sftp", "", sent=len(changed), deleted=len(removed))
+
+
+def _remote_manifest(settings: PublishSettings, options: list[str]) -> dict[str, str]:
+    with tempfile.TemporaryDirectory(prefix="wall-sftp-") as folder:
+        local = Path(folder) / MANIFEST
+        _sftp(settings, options, f"-get {_quote(settings.path + '/' + MANIFEST)} {_quote(str(local))}\n",
+              "reading the manifest")
+        if not local.is_file():
+            return {}  # a first upload: everything goes up
+        try:
+            data = json.loads(local.read_text(encoding="utf-8"))
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str], manifest_file: Path) -> str:
+    folders = sorted({str(Path(path).parent) for path in changed} - {"."}, key=lambda p: (p.count("/"), p))
+    lines = [f"-mkdir {_quote(str(folder))}" for folder in reversed(Path(base).parents) if str(folder) != "/"]
+    lines.append(f"-mkdir {_quote(base)}")
+    lines += [f"-mkdir {_quote(base + '/' + folder)}" for folder in _with_parents(folders)]
+    lines += [f"put {_quote(str(site_dir / path))} {_quote(base + '/' + path)}" for path in changed]
+    lines += [f"-rm {_quote(base + '/' + path)}" for path in removed]
+    lines.append(f"put {_quote(str(manifest_file))} {_quote(base + '/' + MANIFEST)}")
+    return "\n".join(lines) + "\n"
+
+
+def _with_parents(folders: list[str]) -> list[str]:
+    every = {str(parent) for folder in folders for parent in [Path(folder), *Path(folder).parents]} - {"."}
+    return sorted(every, key=lambda p: (p.count("/"), p))
+
+
+def _quote(path: str) -> str:
+    if any(character in path for character in '"\n\r\\'):
+        raise PublishError(f"cannot publish a file named {path!r}")
+    return f'"{path}"'
+
+
+def _sftp(settings: PublishSettings, options: list[str], batch: str, what: str) -> None:
+    sftp_options = [option if option != "-p" else "-P" for option in options]
+    _run(["sftp", "-b", "-", *sftp_options, _target(settings)], what, stdin=batch.encode("utf-8"))
