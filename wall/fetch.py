@@ -24,6 +24,7 @@ from connectors.base import SourceContext
 from connectors.http import HttpClient
 
 from .config import Category, Config, Source
+from .history import removed_post_files
 from .media import MediaStore
 from .moderate import author_listed, deny_reason, keyword_pattern
 from .post import Post, post_filename
@@ -84,7 +85,8 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     stored, unreadable = _stored_posts(config, content_dir)
     state = read_state(content_dir)
     moment = now().replace(microsecond=0)
-    run = _SourceRun(config, content_dir, stored, unreadable, state, environ, new_status, moment, max_wait)
+    run = _SourceRun(config, content_dir, stored, unreadable, removed_post_files(content_dir), state,
+                     environ, new_status, moment, max_wait)
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool:
         outcomes = list(pool.map(run, sources))
     changed = False
@@ -113,6 +115,7 @@ class _SourceRun:
     content_dir: Path
     stored: dict[str, Post]  # every readable stored post by id
     unreadable: set[str]  # post files with errors: never overwritten
+    removed: frozenset[str]  # post files editors deleted (relative to content/): rejected for good
     state: dict[str, Any]  # content/state.yaml as read before the run
     environ: Mapping[str, str]  # where tokens come from
     new_status: str  # status of posts that arrive
@@ -170,6 +173,9 @@ class _SourceRun:
         path = display_path(self.content_dir / post_filename(fetched.id))
         if stored is None and path in self.unreadable:
             report.warnings.append(f"{fetched.id}: {path} has errors; left as it is")
+            return
+        if stored is None and post_filename(fetched.id) in self.removed:
+            report.skipped += 1  # an editor deleted this post's file: rejected for good
             return
         if stored is None:
             post = self._arrival(fetched)

@@ -1,0 +1,146 @@
+"""The review loop with real git: a fetch on the review branch, an editor's commits, the next run."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from wall.config import load_config
+from wall.fetch import fetch
+from wall.post import Author, Post
+from wall.review import REVIEW_BRANCH, Git, commit_review, posts_for_review, pr_body, start_review
+
+from .conftest import FETCH_CONFIG
+from .fake_mastodon import MastodonFake
+
+
+def git(folder: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(folder), "-c", "user.name=Test", "-c", "user.email=t@example.org",
+                             *args], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@pytest.fixture
+def origin(tmp_path, fake_server):
+    """A bare 'GitHub' repository whose main holds a config pointing at a fake Mastodon instance."""
+    instance = MastodonFake(fake_server)
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
+    sources = (f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n"
+               "    timeout: 2\n    retries: 0\n")
+    (seed / "config.yaml").write_text(FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]",
+                                                         deny_keywords="[]"), encoding="utf-8")
+    (seed / "content/posts").mkdir(parents=True)
+    (seed / "content/posts/.gitkeep").write_text("", encoding="utf-8")
+    git(seed, "add", "-A")
+    git(seed, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "origin", "main")
+    return bare, instance
+
+
+def scheduled_run(tmp_path: Path, bare: Path, name: str, day: int) -> tuple[Path, bool, bool]:
+    """What the fetch workflow does: fresh clone, review branch, fetch, commit, push."""
+    work = tmp_path / name
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(work)], check=True, capture_output=True)
+    existed = start_review(Git(work))
+    config = load_config(work / "config.yaml")
+    fetch(config, work / "content", new_status="approved", max_wait=1,
+          now=lambda: datetime(2020, 4, day, 6, tzinfo=timezone.utc))
+    changed = commit_review(Git(work), f"Neue Beiträge vom {day}. April 2020")
+    if changed:
+        git(work, "push", "--quiet", "origin", REVIEW_BRANCH)
+    return work, existed, changed
+
+
+def editor_clone(tmp_path: Path, bare: Path) -> Path:
+    work = tmp_path / "editor"
+    subprocess.run(["git", "clone", "--quiet", "--branch", REVIEW_BRANCH, str(bare), str(work)],
+                   check=True, capture_output=True)
+    return work
+
+
+def post_files(work: Path) -> list[str]:
+    return sorted(p.name for p in (work / "content/posts/mastodon").glob("*.yaml"))
+
+
+def test_editor_commits_survive_and_deleted_posts_never_return(tmp_path, origin):
+    bare, instance = origin
+    for number in (1, 2, 3):
+        instance.add(number, f"Ich biete Nr. {number} #EssenArbeitetZusammen")
+    first, existed, changed = scheduled_run(tmp_path, bare, "run1", 1)
+    assert (existed, changed) == (False, True)
+    names = post_files(first)
+    assert len(names) == 3
+
+    editor = editor_clone(tmp_path, bare)
+    keep, drop = editor / "content/posts/mastodon" / names[0], editor / "content/posts/mastodon" / names[1]
+    keep.write_text(keep.read_text(encoding="utf-8").replace("category: angebot", "category: gesuch"),
+                    encoding="utf-8")
+    rejected = drop.read_text(encoding="utf-8").split("\n", 1)[0].rsplit(":", 1)[1]
+    drop.unlink()
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Kategorie geändert, einen Beitrag abgelehnt")
+    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+
+    instance.add(4, "Ich suche Lager #EssenArbeitetZusammen")
+    (first / "content/state.yaml").unlink()  # even a full re-read must not bring the rejected post back
+    second, existed, changed = scheduled_run(tmp_path, bare, "run2", 2)
+    assert (existed, changed) == (True, True)
+    assert names[1] not in post_files(second), "a deleted post never comes back"
+    assert len(post_files(second)) == 3
+    assert "category: gesuch" in (second / "content/posts/mastodon" / names[0]).read_text(encoding="utf-8")
+    log = git(second, "log", "--format=%s", REVIEW_BRANCH)
+    assert "Redaktion: Kategorie geändert, einen Beitrag abgelehnt" in log
+
+    config = load_config(second / "config.yaml")
+    review = posts_for_review(second / "content", config)
+    numbers = [post.id.rsplit(":", 1)[1] for post in review]
+    assert numbers[0] == "4" and sorted(numbers) == sorted({"1", "2", "3", "4"} - {rejected})
+
+
+def test_a_run_without_new_posts_commits_nothing(tmp_path, origin):
+    bare, instance = origin
+    instance.add(1)
+    scheduled_run(tmp_path, bare, "run1", 1)
+    _, existed, changed = scheduled_run(tmp_path, bare, "run2", 2)
+    assert (existed, changed) == (True, False)
+    assert git(tmp_path / "run2", "rev-parse", "HEAD") == git(bare, "rev-parse", REVIEW_BRANCH)
+
+
+def test_posts_merged_into_main_are_not_proposed_again(tmp_path, origin):
+    bare, instance = origin
+    instance.add(1)
+    run, _, _ = scheduled_run(tmp_path, bare, "run1", 1)
+    git(run, "switch", "--quiet", "main")
+    git(run, "merge", "--quiet", "--no-edit", REVIEW_BRANCH)
+    git(run, "push", "--quiet", "origin", "main")
+    instance.add(2)
+    second, _, changed = scheduled_run(tmp_path, bare, "run2", 2)
+    assert changed
+    review = posts_for_review(second / "content", load_config(second / "config.yaml"))
+    assert [post.id.rsplit(":", 1)[1] for post in review] == ["2"]
+
+
+def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links():
+    config_text = FETCH_CONFIG.format(sources="  []", allow="[]", deny_authors="[]", deny_keywords="[]")
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "config.yaml").write_text(config_text.replace("sources:\n  []", "sources: []"),
+                                                  encoding="utf-8")
+        config = load_config(Path(folder) / "config.yaml")
+    hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1",
+                   author=Author(name="Evil | <img src=x onerror=alert(1)> @octocat"),
+                   published=datetime(2020, 3, 23, tzinfo=timezone.utc),
+                   text="[klick](javascript:alert(1)) <script>alert(1)</script> fixes #1 `code` ${{ secrets.X }}\n| a |",
+                   status="approved", category="angebot")
+    body = pr_body([hostile], [], config)
+    row = [line for line in body.splitlines() if line.startswith("| X (Twitter)")][0]
+    assert row.count(" | ") == 6, "the post cannot add table cells"
+    assert "<script>" not in body and "<img" not in body
+    assert "@octocat" not in body and "#1" not in body
+    assert "](javascript:" not in body
+    assert "[Link](https://x.com/a/status/1)" in row
