@@ -1,0 +1,155 @@
+"""Health of the scheduled fetch: a source that keeps failing, a rejected token, a source or
+a whole wall gone quiet each get one GitHub issue in German, closed again when healthy.
+
+The decisions are pure (`assess`); `apply_with_gh` carries them out with the gh
+command-line tool, which reads its token from GH_TOKEN.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+LABEL = "wall-health"
+FAILURES_BEFORE_ISSUE = 2  # one failed run is weather; two in a row need a person
+QUIET_SOURCE_DAYS = 14
+QUIET_REPOSITORY_DAYS = 45  # GitHub disables scheduled workflows after 60 quiet days
+WALL = "wall"  # the history key for the repository as a whole
+
+
+@dataclass(frozen=True)
+class Action:
+    """One issue to open (or update) or close."""
+
+    key: str  # the source name, or WALL
+    kind: str  # 'open' or 'close'
+    title: str = ""
+    body: str = ""
+
+
+def update_history(history: dict[str, Any], reports: list[dict], today: date) -> dict[str, Any]:
+    """The history after one run: consecutive failures and the last day each source brought posts."""
+    updated = {key: dict(value) for key, value in history.items()}
+    for report in reports:
+        entry = updated.setdefault(report["name"], {"failures": 0, "last_new": today.isoformat()})
+        entry["last_error"] = report.get("error", "")
+        entry["error_kind"] = report.get("error_kind", "")
+        if report.get("error") and report.get("error_kind") != "missing_token":
+            entry["failures"] = entry.get("failures", 0) + 1
+        else:
+            entry["failures"] = 0
+        if report.get("new", 0) > 0:
+            entry["last_new"] = today.isoformat()
+    return updated
+
+
+def assess(history: dict[str, Any], today: date, last_commit: date | None) -> list[Action]:
+    """What to open and close, from the history and the date of the last commit on main."""
+    actions = [_source_action(name, entry, today) for name, entry in sorted(history.items()) if name != WALL]
+    if last_commit is not None:
+        quiet = (today - last_commit).days
+        if quiet >= QUIET_REPOSITORY_DAYS:
+            actions.append(Action(WALL, "open", "Die Wall ist still: der Zeitplan läuft bald ab",
+                                  _quiet_wall_text(quiet)))
+        else:
+            actions.append(Action(WALL, "close"))
+    return actions
+
+
+def _source_action(name: str, entry: dict[str, Any], today: date) -> Action:
+    kind, error = entry.get("error_kind", ""), entry.get("last_error", "")
+    if kind in ("auth", "missing_token"):
+        return Action(name, "open", f"Quelle „{name}“: Zugang fehlt oder wurde abgelehnt",
+                      _token_text(name, error))
+    if entry.get("failures", 0) >= FAILURES_BEFORE_ISSUE:
+        return Action(name, "open", f"Quelle „{name}“: Abruf schlägt wiederholt fehl",
+                      _failure_text(name, entry["failures"], error))
+    quiet = (today - date.fromisoformat(entry.get("last_new", today.isoformat()))).days
+    if quiet >= QUIET_SOURCE_DAYS:
+        return Action(name, "open", f"Quelle „{name}“ liefert seit {quiet} Tagen nichts",
+                      _quiet_source_text(name, quiet))
+    return Action(name, "close")
+
+
+def _token_text(name: str, error: str) -> str:
+    return (f"Die Quelle **{name}** kann nicht abgerufen werden, weil der Zugang fehlt oder von der "
+            f"Plattform abgelehnt wurde.\n\nMeldung: `{_code(error)}`\n\n**Was tun?** Einen neuen Zugangs"
+            "schlüssel (Token) bei der Plattform erzeugen und unter *Settings → Secrets and variables → "
+            "Actions* im genannten Secret hinterlegen. Die Schritte je Plattform stehen in "
+            "`docs/betrieb.md`. Dieses Issue schließt sich beim nächsten erfolgreichen Abruf selbst.")
+
+
+def _failure_text(name: str, failures: int, error: str) -> str:
+    return (f"Der Abruf der Quelle **{name}** ist {failures}-mal hintereinander fehlgeschlagen.\n\n"
+            f"Letzte Meldung: `{_code(error)}`\n\n**Was tun?** Oft ist die Plattform nur vorübergehend "
+            "gestört; dann hilft Abwarten. Hält der Fehler an, bitte `docs/betrieb.md` lesen oder die "
+            "technische Betreuung informieren. Alle anderen Quellen laufen weiter, und keine "
+            "gespeicherten Beiträge gehen verloren. Dieses Issue schließt sich beim nächsten "
+            "erfolgreichen Abruf selbst.")
+
+
+def _quiet_source_text(name: str, days: int) -> str:
+    return (f"Die Quelle **{name}** hat seit {days} Tagen keine neuen Beiträge geliefert, obwohl der "
+            "Abruf ohne Fehler läuft.\n\n**Was tun?** Prüfen, ob auf der Plattform noch Beiträge mit "
+            "dem Hashtag erscheinen. Wenn ja, stimmt vielleicht die Einstellung der Quelle in "
+            "`config.yaml` nicht mehr (z. B. eine umbenannte Seite oder ein abgeschalteter Server). "
+            "Dieses Issue schließt sich, sobald wieder Beiträge kommen.")
+
+
+def _quiet_wall_text(days: int) -> str:
+    return (f"Im Repository hat sich seit {days} Tagen nichts getan. GitHub schaltet zeitgesteuerte "
+            "Abläufe nach 60 Tagen ohne Aktivität ab – dann holt die Wall keine Beiträge mehr und "
+            "wird nicht mehr neu veröffentlicht.\n\n**Was tun?** Den offenen Pull Request mit neuen "
+            "Beiträgen zusammenführen oder eine kleine Änderung machen (siehe `docs/betrieb.md`, "
+            "Abschnitt „Zeitplan wach halten“). Falls die Abläufe schon abgeschaltet sind: im Reiter "
+            "*Actions* den Ablauf auswählen und „Enable workflow“ wählen.")
+
+
+def _code(text: str) -> str:
+    return text.replace("`", "'").replace("\n", " ")[:300]
+
+
+def marker(key: str) -> str:
+    """The hidden line that ties an issue to its source."""
+    return f"<!-- {LABEL}:{key} -->"
+
+
+Runner = Callable[[list[str], str | None], str]
+
+
+def run_gh(args: list[str], stdin: str | None = None) -> str:
+    """Run gh; raise on failure."""
+    result = subprocess.run(["gh", *args], input=stdin, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"gh {' '.join(args[:2])} failed: {result.stderr.strip()[-300:]}")
+    return result.stdout
+
+
+def apply_with_gh(actions: list[Action], gh: Runner = run_gh) -> list[str]:
+    """Open, update or close the health issues; what was done, one line each."""
+    issues = json.loads(gh(["issue", "list", "--label", LABEL, "--state", "open", "--json", "number,body",
+                            "--limit", "100"], None) or "[]")
+    open_by_key = {key: issue["number"] for issue in issues for key in _keys(issue.get("body", ""))}
+    done = []
+    for action in actions:
+        number = open_by_key.get(action.key)
+        body = f"{action.body}\n\n{marker(action.key)}\n"
+        if action.kind == "open" and number is None:
+            gh(["issue", "create", "--title", action.title, "--label", LABEL, "--body-file", "-"], body)
+            done.append(f"opened: {action.title}")
+        elif action.kind == "open":
+            gh(["issue", "edit", str(number), "--title", action.title, "--body-file", "-"], body)
+            done.append(f"updated #{number}: {action.title}")
+        elif number is not None:
+            gh(["issue", "close", str(number), "--comment", "Wieder in Ordnung: der letzte Abruf war erfolgreich."], None)
+            done.append(f"closed #{number}")
+    return done
+
+
+def _keys(body: str) -> list[str]:
+    prefix = f"<!-- {LABEL}:"
+    return [line[len(prefix):-len(" -->")] for line in body.splitlines()
+            if line.startswith(prefix) and line.endswith(" -->")]
