@@ -50,6 +50,7 @@ class SourceSettings:
     max_pages: int = 5  # pages read per run at most
     timeout: int = 30  # seconds per request
     retries: int = 3  # further attempts after a timeout, a dropped connection or a 5xx
+    hourly: bool = False  # also fetched by the hourly run (for platforms that serve only hours)
 
 
 @dataclass(frozen=True)
