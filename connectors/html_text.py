@@ -77,13 +77,13 @@ class _TextExtractor(HTMLParser):
             self._emit(f"{visible}@{urlsplit(href).hostname}")
         elif link["kind"] != "link" or not is_web_url(href):
             self._emit(text)
-        elif not visible or _same_link(visible, href):
+        elif not visible or same_link(visible, href):
             self._emit(href)
         else:
             self._emit(f"{text} ({href})")
 
 
-def _same_link(visible: str, href: str) -> bool:
+def same_link(visible: str, href: str) -> bool:
     """True when the visible text is the URL itself, perhaps shortened ('example.com/pa…')."""
     bare = re.sub(r"^https?://(www\.)?", "", href)
     shown = re.sub(r"^https?://(www\.)?", "", visible).rstrip("…").rstrip(".")
