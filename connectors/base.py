@@ -105,17 +105,23 @@ def urls_setting() -> Any:
 
 def read_settings(settings_class: type[SourceSettings], fields: Fields) -> SourceSettings | None:
     """Validate one `sources` entry against a Settings dataclass; problems go to fields."""
+    errors_before = len(fields.problems)
     values: dict[str, Any] = {}
     for spec in dataclasses.fields(settings_class):
         value = _read_field(fields, spec)
         if value is not None:
             values[spec.name] = value
     fields.finish()
-    try:
-        return settings_class(**values)
-    except TypeError as error:  # a required setting is missing; already reported
-        fields.problems.append(Problem(fields.path, fields.line(), f"{fields.prefix}: {error}"))
+    if len(fields.problems) > errors_before:
         return None
+    return settings_class(**values)
+
+
+def _reported(fields: Fields) -> set[str]:
+    """Keys that already have a problem (so a missing list is not reported twice)."""
+    prefix = f"{fields.prefix}." if fields.prefix else ""
+    return {problem.message[len(prefix):].split(":", 1)[0].split("[", 1)[0]
+            for problem in fields.problems if problem.message.startswith(prefix)}
 
 
 def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
@@ -130,7 +136,9 @@ def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
         bad = [item for item in items if not is_web_url(item)]
         for item in bad:
             fields.error(spec.name, f"expected http or https URLs, got {item!r}")
-        return tuple(item.rstrip("/") for item in items) if not bad else None
+        if required and not items and not bad:
+            fields.error(spec.name, "required: list at least one URL")
+        return tuple(item.rstrip("/") for item in items) if items and not bad else None
     if spec.name == "token_env":
         return fields.text(spec.name, required=required, pattern=ENV_NAME,
                            hint="the NAME of an environment variable, such as X_BEARER_TOKEN")
@@ -139,5 +147,8 @@ def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
     if annotation == "int":
         return fields.integer(spec.name, 0, 1_000_000, required=required)
     if annotation.startswith("tuple"):
-        return fields.texts(spec.name) or None
+        items = fields.texts(spec.name)
+        if required and not items and spec.name not in _reported(fields):
+            fields.error(spec.name, "required: list at least one value")
+        return items or None
     return fields.text(spec.name, required=required)
