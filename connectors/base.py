@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, Sequence
 
 from wall.fields import Fields
@@ -62,6 +63,7 @@ class SourceContext:
     http: "HttpClient"  # for every request the connector makes
     state: Mapping[str, Any] = field(default_factory=dict)  # what fetch() returned last run
     token: str = ""  # the secret from token_env, '' when the source needs none
+    now: datetime | None = None  # the run's time (for budgets and daily checks); None = the clock
 
 
 @dataclass

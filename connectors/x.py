@@ -97,7 +97,7 @@ class XConnector:
         self.settings = settings
         self.context = context
         self.headers = {"Authorization": f"Bearer {context.token}"}
-        now = datetime.now(timezone.utc)
+        now = context.now or datetime.now(timezone.utc)
         self.today, self.month = now.date().isoformat(), now.strftime("%Y-%m")
         same_month = context.state.get("month") == self.month
         self.reads = _count(context.state.get("reads")) if same_month else 0

@@ -49,7 +49,7 @@ def searches(fake: XFake) -> list:
 
 
 def this_month() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m")
+    return "2020-04"  # run_fetch's fixed clock: 1 April 2020
 
 
 def test_first_run_reads_every_page_and_writes_normalised_posts(tmp_path, x):
@@ -76,7 +76,7 @@ def test_first_run_reads_every_page_and_writes_normalised_posts(tmp_path, x):
     assert (post.status, post.category, post.language, post.hashtags) == (
         "pending", "angebot", "de", ("EssenArbeitetZusammen",))
     assert x_state(tmp_path / "content") == {"newest_id": tweets[-1]["id"], "month": this_month(), "reads": 5,
-                                             "rechecked": datetime.now(timezone.utc).date().isoformat()}
+                                             "rechecked": "2020-04-01"}
     assert TOKEN not in (tmp_path / "content/state.yaml").read_text(encoding="utf-8")
 
 

@@ -151,7 +151,7 @@ class _SourceRun:
                           token_env=settings.token_env, max_wait=self.max_wait)
         context = SourceContext(name=source.name, hashtags=settings.hashtags or self.config.hashtags,
                                 http=http, state=dict(self.state.get("sources", {}).get(source.name, {})),
-                                token=token)
+                                token=token, now=self.now)
         connector = cls(replace(settings, api_base=api_base), context)
         known = [post for post in self.stored.values() if post.source == source.name]
         result = connector.fetch(known)
