@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, Sequence
 from wall.fields import Fields
 from wall.post import Post
 from wall.urls import is_web_url
-from wall.yamlfile import Problem
 
 if TYPE_CHECKING:
     from .http import HttpClient

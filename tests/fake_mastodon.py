@@ -79,7 +79,6 @@ def make_status(base: str, number: int, text: str, *, user: str = "kruemel", nam
                 spoiler: str = "", edited_at: str | None = None, reblog: dict | None = None,
                 language: str = "de", tags: list[str] | None = None) -> dict:
     """A status as GET /api/v1/timelines/tag returns it; its origin is the fake itself."""
-    host = base.split("//", 1)[1]
     words = [w.strip(".,!?") for w in text.split() if w.startswith("#")]
     tag_names = tags if tags is not None else [w[1:].casefold() for w in words]
     paragraphs = "".join(f"<p>{_linkify(base, line)}</p>" for line in text.split("\n\n"))

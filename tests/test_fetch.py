@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
+
 
 import pytest
 
@@ -13,7 +13,7 @@ from wall.fetch import read_state, suggest_category
 
 from .conftest import ROOT, fetch_config, run_fetch, tree
 from .fake_mastodon import MastodonFake
-from .fakes import Reply
+
 
 
 def mastodon_source(base: str, name: str = "mastodon") -> str:

@@ -195,7 +195,7 @@ def test_429_with_retry_after_is_waited_out(tmp_path, graph):
         return Reply.json({"error": {"message": "slow"}}, 429, {"Retry-After": "1"}) if len(calls) == 1 \
             else normal(request)
 
-    graph.server.route("GET", rf"/v25\.0/(?P<hashtag>\d+)/recent_media")(limited)
+    graph.server.route("GET", r"/v25\.0/(?P<hashtag>\d+)/recent_media")(limited)
     report = fetch(tmp_path, graph)
     assert (report.new, report.error, len(calls)) == (1, "", 2)
 

@@ -12,7 +12,7 @@ from wall.config import PublishSettings
 from wall.pipeline import build
 from wall.publish import PublishError, publish, upload_order
 
-from .conftest import FIXTURE_SITE, ROOT, tree, write
+from .conftest import ROOT, tree, write
 from .sshd import ssh_server
 
 STATIC = ROOT / "tests" / "fixtures" / "static"
