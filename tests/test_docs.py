@@ -48,3 +48,9 @@ def test_every_connector_and_source_setting_is_documented():
         assert (ROOT / "docs" / "sources" / f"{source_type}.md").is_file(), source_type
     for field in dataclasses.fields(SourceSettings):
         assert f"`{field.name}`" in README, field.name
+
+
+def test_every_publish_setting_is_documented():
+    from wall.config import PublishSettings
+    for field in dataclasses.fields(PublishSettings):
+        assert f"publish.{field.name}`" in README, field.name
