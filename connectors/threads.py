@@ -1,0 +1,291 @@
+"""Threads: public posts of a topic tag, from the keyword search in TAG mode, newest first."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any, Sequence
+from urllib.parse import quote
+
+import requests
+
+from wall.fields import parse_timestamp
+from wall.post import Author, Media, Post
+
+from .base import ConnectorError, FetchResult, SourceContext, SourceSettings
+
+PAGE_SIZE = 50
+RECHECKS = 20  # known posts asked for by id each run, newest first
+FIELDS = ("id,text,media_type,media_url,permalink,shortcode,timestamp,username,thumbnail_url,alt_text,"
+          "is_reply,is_spoiler_media,topic_tag,link_attachment_url,"
+          "children{id,media_type,media_url,thumbnail_url,alt_text}")
+HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w·]*)")
+TAG = re.compile(r"[^\s#]{1,100}")
+VERSION = re.compile(r"v\d{1,2}\.\d{1,2}")
+USERNAME = re.compile(r"[A-Za-z0-9._]{1,64}")
+RATE_LIMIT_CODES = {4, 17, 32, 613}
+TOKEN_CODES = {102, 190}  # invalid, expired or revoked token
+VIDEO_ALT = "Vorschaubild eines Videos"
+SPOILER = "Als Spoiler markiert"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadsSettings(SourceSettings):
+    """A Threads source: the Graph API version; the tags come from `hashtags`."""
+
+    api_version: str = "v1.0"  # the path prefix of graph.threads.net
+    token_env: str = "THREADS_TOKEN"
+
+
+class GraphError(ConnectorError):
+    """A Graph API error, with the platform's own code and subcode."""
+
+    def __init__(self, message: str, *, url: str, kind: str, status: int | None,
+                 code: Any = None, subcode: Any = None):
+        super().__init__(message, url=url, kind=kind, status=status)
+        self.code = code
+        self.subcode = subcode
+
+
+class ThreadsConnector:
+    """Reads /keyword_search (TAG, RECENT) for each hashtag; rechecks the newest known posts."""
+
+    type = "threads"
+    Settings = ThreadsSettings
+    default_api_base = "https://graph.threads.net"
+    needs_token = True
+
+    def __init__(self, settings: ThreadsSettings, context: SourceContext):
+        if not VERSION.fullmatch(settings.api_version):
+            raise ConnectorError(f"api_version: expected a version such as 'v1.0', got {settings.api_version[:20]!r}")
+        self.settings = settings
+        self.context = context
+        self.base = f"{settings.api_base}/{settings.api_version}"
+        # A header, not the usual access_token parameter: URLs end up in messages and logs.
+        self.headers = {"Authorization": f"Bearer {context.token}"}
+
+    def fetch(self, known: Sequence[Post]) -> FetchResult:
+        """Search each hashtag down to the newest post of the last run; recheck known posts."""
+        result = FetchResult(state={"newest": {}})
+        known_by_id = {post.id: post for post in known}
+        seen: set[str] = set()
+        for tag in dict.fromkeys(self.context.hashtags):
+            self._search(tag, result, seen, known_by_id)
+        self._recheck(known, result, seen)
+        return result
+
+    def _search(self, tag: str, result: FetchResult, seen: set[str], known: dict[str, Post]) -> None:
+        key = _fold(tag)
+        newest = parse_timestamp(str((self.context.state.get("newest") or {}).get(key) or ""))
+        url = f"{self.base}/keyword_search"
+        params = {"q": tag, "search_type": "RECENT", "search_mode": "TAG", "fields": FIELDS, "limit": PAGE_SIZE}
+        top = newest
+        for _ in range(self.settings.max_pages):
+            page = self._get(url, params)
+            items = _items(page, url)
+            moments = [moment for moment in map(_published, items) if moment is not None]
+            top = max([moment for moment in (top, *moments) if moment is not None], default=None)
+            for item in items:
+                self._take(item, tag, result, seen, known)
+            after = _next_cursor(page)
+            if not after or (newest is not None and any(moment <= newest for moment in moments)):
+                break
+            params = {**params, "after": after}
+        if top is not None:
+            result.state["newest"][key] = top.isoformat()
+
+    def _take(self, item: dict, tag: str, result: FetchResult, seen: set[str], known: dict[str, Post]) -> None:
+        native = str(item.get("id") or "")
+        if not native or native in seen:
+            return
+        seen.add(native)
+        post = thread_to_post(item)
+        if (post is None or item.get("media_type") == "REPOST_FACADE"  # a repost: the original is its own result
+                or (self.settings.skip_replies and item.get("is_reply")) or not _carries(post, tag)):
+            result.skipped += 1
+            return
+        result.posts.append(_keep_media_urls(post, known.get(post.id)))
+
+    def _recheck(self, known: Sequence[Post], result: FetchResult, seen: set[str]) -> None:
+        """Ask for the newest known posts by id: gone means deleted, else maybe edited.
+
+        The search brings only recent posts; edits and deletions of older ones show
+        only when each is asked for by its own id.
+        """
+        newest = sorted((post for post in known if post.status != "rejected" and post.native_id not in seen),
+                        key=lambda post: post.published, reverse=True)[:RECHECKS]
+        for post in newest:
+            try:
+                item = self._get(f"{self.base}/{quote(post.native_id, safe='')}", {"fields": FIELDS})
+            except ConnectorError as error:
+                if not _deleted(error):
+                    result.warnings.append(f"checking known posts for deletions stopped: {error}")
+                    return
+                result.gone.append(post.id)
+                continue
+            current = thread_to_post(item) if isinstance(item, dict) else None
+            if current is not None and current.id == post.id:
+                seen.add(post.native_id)
+                result.posts.append(_keep_media_urls(current, post))
+
+    def _get(self, url: str, params: dict[str, Any]) -> Any:
+        data, _ = self.context.http.get_json(url, params=params, headers=self.headers,
+                                             hooks={"response": self._check})
+        return data
+
+    def _check(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        # Graph errors say what went wrong only in the body (code 4 is a rate limit, sent as
+        # HTTP 400 or 403), and HttpClient looks at the status alone: read the body first.
+        if 400 <= response.status_code < 500 and response.status_code != 429:
+            detail = _graph_error(response)
+            if detail:
+                raise self._error(detail, response)
+        return response
+
+    def _error(self, detail: dict, response: requests.Response) -> GraphError:
+        """The Graph error body as a ConnectorError of the right kind, in words that say what to do."""
+        code, subcode = detail.get("code"), detail.get("error_subcode")
+        text = str(detail.get("message") or "no message")[:300]
+        env = self.settings.token_env
+        kind, message = "response", f"Threads API error (code {code}): {text}"
+        if code in RATE_LIMIT_CODES:
+            kind, message = "rate_limit", f"Threads rate limit reached (code {code}); the next run tries again: {text}"
+        elif code in TOKEN_CODES or response.status_code == 401:
+            kind, message = "auth", (f"Threads did not accept the token in {env} (expired or invalid; "
+                                     f"long-lived tokens last 60 days, see docs/sources/threads.md): {text}")
+        elif code == 10 or (isinstance(code, int) and 200 <= code <= 299):
+            kind, message = "auth", (f"the token in {env} lacks a permission (threads_basic, "
+                                     f"threads_keyword_search): {text}")
+        return GraphError(message, url=response.url.split("?", 1)[0], kind=kind,
+                          status=response.status_code, code=code, subcode=subcode)
+
+
+def thread_to_post(item: dict) -> Post | None:
+    """A Threads media object as a Post; None when it lacks what a post needs."""
+    native = str(item.get("id") or "")
+    published = _published(item)
+    username = str(item.get("username") or "")
+    username = username if USERNAME.fullmatch(username) else ""
+    url = _permalink(item, username)
+    if not native.isdigit() or published is None or not url:
+        return None
+    text = _text(item)
+    return Post(
+        id=f"threads:{native}", platform="threads", url=url,
+        author=Author(name=username or "Threads", handle=username,
+                      url=f"https://www.threads.net/@{username}" if username else ""),
+        published=published, text=text, status="pending",
+        content_warning=SPOILER if item.get("is_spoiler_media") else "",
+        hashtags=_hashtags(text, item.get("topic_tag")), media=_media(item),
+    )
+
+
+def _permalink(item: dict, username: str) -> str:
+    permalink = item.get("permalink")
+    if isinstance(permalink, str) and permalink.startswith("https://"):
+        return permalink
+    shortcode = str(item.get("shortcode") or "")
+    if username and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", shortcode):
+        return f"https://www.threads.net/@{username}/post/{shortcode}"
+    return ""
+
+
+def _text(item: dict) -> str:
+    text = str(item.get("text") or "").replace("\r\n", "\n").strip()
+    link = item.get("link_attachment_url")
+    if isinstance(link, str) and link.startswith(("https://", "http://")) and link not in text:
+        text = f"{text}\n\n{link}".strip()
+    return text
+
+
+def _hashtags(text: str, topic_tag: Any) -> tuple[str, ...]:
+    """The tags in the text, and the post's topic tag, which Threads keeps apart from it."""
+    tags = HASHTAG.findall(text)
+    if isinstance(topic_tag, str) and TAG.fullmatch(topic_tag):
+        tags.append(topic_tag)
+    unique: dict[str, str] = {}
+    for tag in tags:
+        unique.setdefault(_fold(tag), tag)
+    return tuple(unique.values())
+
+
+def _carries(post: Post, tag: str) -> bool:
+    folded = {_fold(name) for name in post.hashtags}
+    return not folded or _fold(tag) in folded
+
+
+def _media(item: dict) -> tuple[Media, ...]:
+    if item.get("media_type") == "CAROUSEL_ALBUM":
+        children = (item.get("children") or {}).get("data") or []
+        return tuple(filter(None, (_one_media(child) for child in children if isinstance(child, dict))))
+    media = _one_media(item)
+    return (media,) if media else ()
+
+
+def _one_media(item: dict) -> Media | None:
+    kind = item.get("media_type")
+    alt = str(item.get("alt_text") or "").strip()
+    if kind == "VIDEO":
+        source, alt = item.get("thumbnail_url"), (f"{VIDEO_ALT}: {alt}" if alt else VIDEO_ALT)
+    else:
+        source = item.get("media_url") if kind == "IMAGE" else None
+    if not isinstance(source, str) or not source.startswith(("https://", "http://")):
+        return None
+    return Media(path="", type="image", alt=alt, source_url=source)
+
+
+def _keep_media_urls(post: Post, stored: Post | None) -> Post:
+    """The post with the media URLs it was stored with where only their query changed.
+
+    Meta's CDN URLs carry signatures (oh=, oe=) that change on every read; without this an
+    unchanged post would count as changed, and its file be rewritten, on every run.
+    """
+    if stored is None:
+        return post
+    by_path = {_without_query(media.source_url): media.source_url for media in stored.media}
+    media = tuple(replace(item, source_url=by_path.get(_without_query(item.source_url), item.source_url))
+                  for item in post.media)
+    return replace(post, media=media)
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _deleted(error: ConnectorError) -> bool:
+    # Code 100 alone also means a bad parameter; subcode 33 is "object does not exist".
+    return error.status in (404, 410) or (getattr(error, "code", None) == 100
+                                          and getattr(error, "subcode", None) == 33)
+
+
+def _items(page: Any, url: str) -> list[dict]:
+    if not isinstance(page, dict) or not isinstance(page.get("data", []), list):
+        raise ConnectorError("expected an object with a `data` list", url=url, kind="response")
+    return [item for item in page.get("data", []) if isinstance(item, dict)]
+
+
+def _next_cursor(page: Any) -> str:
+    """The `after` cursor when another page follows (Graph leaves `next` out on the last one)."""
+    paging = page.get("paging") if isinstance(page, dict) else None
+    if not isinstance(paging, dict) or not paging.get("next"):
+        return ""
+    return str((paging.get("cursors") or {}).get("after") or "")
+
+
+def _graph_error(response: requests.Response) -> dict:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
+def _published(item: dict) -> datetime | None:
+    moment = parse_timestamp(str(item.get("timestamp") or ""))
+    return moment.astimezone(timezone.utc) if moment else None
+
+
+def _fold(tag: str) -> str:
+    return unicodedata.normalize("NFC", tag).casefold()
