@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Command line of the #EssenArbeitetZusammen wall: build, check, serve and fetch."""
+"""Command line of the #EssenArbeitetZusammen wall: build, check, serve, fetch and add."""
 
 from __future__ import annotations
 
@@ -84,6 +84,23 @@ def run_fetch(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def run_add(args: argparse.Namespace) -> int:
+    from connectors.opengraph import AddError, add_post
+    from wall.config import load_config
+    config = load_config(args.config)
+    try:
+        path, warnings = add_post(config, args.content, args.url, category=args.category, author=args.author)
+    except AddError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for warning in warnings:
+        log.warning("warning: %s", warning)
+    print(display_path(path))
+    print(f"Bitte prüfen und ergänzen Sie den Text in {display_path(path)}, dann status: approved setzen.",
+          file=sys.stderr)
+    return 0
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from wall.config import load_config
     base_url = load_config(args.config).site.base_url
@@ -99,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         ("check", run_check, "validate config.yaml and all content; print file:line problems"),
         ("serve", run_serve, "preview the built site on http://127.0.0.1"),
         ("fetch", run_fetch, "fetch new posts from every source in config.yaml into --content"),
+        ("add", run_add, "scaffold a pending manual post from a public page's Open Graph data"),
     ):
         command = commands.add_parser(name, help=summary, description=summary)
         command.set_defaults(command=handler)
@@ -114,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--status", choices=("pending", "approved"), default="pending",
                                  help="status of new posts (default: pending; allow-listed "
                                       "authors are always approved)")
+        if name == "add":
+            command.add_argument("url", metavar="URL", help="the page, e.g. a Facebook or LinkedIn post")
+            command.add_argument("--category", default="", metavar="KEY",
+                                 help="category of the post (default: suggested from the text)")
+            command.add_argument("--author", default="", metavar="NAME",
+                                 help="author name (default: og:site_name or the host)")
     return parser
 
 
