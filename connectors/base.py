@@ -99,9 +99,10 @@ def url_setting(default: str = "") -> Any:
     return field(default=default, metadata={"kind": "url"})
 
 
-def urls_setting() -> Any:
-    """A settings field that is a list of http(s) URLs."""
-    return field(default=(), metadata={"kind": "urls"})
+def urls_setting(*, required: bool = False, strip_slash: bool = True) -> Any:
+    """A settings field that is a list of http(s) URLs (a trailing '/' removed unless told not to)."""
+    metadata = {"kind": "urls", "strip_slash": strip_slash}
+    return field(metadata=metadata) if required else field(default=(), metadata=metadata)
 
 
 def read_settings(settings_class: type[SourceSettings], fields: Fields) -> SourceSettings | None:
@@ -139,7 +140,11 @@ def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
             fields.error(spec.name, f"expected http or https URLs, got {item!r}")
         if required and not items and not bad:
             fields.error(spec.name, "required: list at least one URL")
-        return tuple(item.rstrip("/") for item in items) if items and not bad else None
+        strip = spec.metadata.get("strip_slash", True)
+        return tuple(item.rstrip("/") if strip else item for item in items) if items and not bad else None
+    if "pattern" in spec.metadata:
+        return fields.text(spec.name, required=required, pattern=spec.metadata["pattern"],
+                           hint=spec.metadata.get("hint", "a valid value"))
     if spec.name == "token_env":
         return fields.text(spec.name, required=required, pattern=ENV_NAME,
                            hint="the NAME of an environment variable, such as X_BEARER_TOKEN")

@@ -25,7 +25,7 @@ class HttpClient:
 
     def __init__(self, *, timeout: float = 30, retries: int = 3, max_wait: float = 120,
                  token_env: str = "", sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, missing_wait: float = 60.0):
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.timeout = timeout
@@ -34,6 +34,7 @@ class HttpClient:
         self.token_env = token_env
         self.sleep = sleep
         self.clock = clock
+        self.missing_wait = missing_wait  # a 429 without any header: how long to assume
         self.requests_made = 0
 
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
@@ -61,8 +62,10 @@ class HttpClient:
         if status == 429 or (status == 503 and "retry-after" in response.headers):
             wait = self.rate_limit_wait(response.headers)
             if wait > self.max_wait or attempt > self.retries:
-                raise ConnectorError(f"rate limited (HTTP {status}); the platform asks to wait "
-                                f"{wait:.0f} s", url=url, kind="rate_limit", status=status)
+                asked = (f"the platform asks to wait {wait:.0f} s" if wait != float("inf")
+                         else "no time given; the quota resets later")
+                raise ConnectorError(f"rate limited (HTTP {status}); {asked}", url=url,
+                                     kind="rate_limit", status=status)
             log.info("rate limited by %s, waiting %.0f s as asked", _host(url), wait)
             return wait
         if status >= 500:
@@ -91,7 +94,7 @@ class HttpClient:
                 seconds = _seconds_until(headers[name], self.clock())
                 if seconds is not None:
                     return seconds
-        return 60.0
+        return self.missing_wait
 
     def _backoff(self, attempt: int, url: str, reason: str) -> None:
         wait = self._backoff_seconds(attempt)

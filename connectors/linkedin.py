@@ -46,6 +46,7 @@ class LinkedInConnector:
     Settings = LinkedInSettings
     default_api_base = "https://api.linkedin.com"
     needs_token = True
+    missing_rate_limit_wait = float("inf")  # LinkedIn's 429 has no header; quotas reset at midnight UTC
 
     def __init__(self, settings: LinkedInSettings, context: SourceContext):
         _check(settings)

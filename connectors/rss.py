@@ -13,7 +13,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +24,7 @@ import requests
 from wall.post import LANGUAGE_TAG, Author, Media, Post
 from wall.urls import is_web_url
 
-from .base import ConnectorError, FetchResult, SourceContext, SourceSettings
+from .base import ConnectorError, FetchResult, SourceContext, SourceSettings, urls_setting
 from .html_text import html_to_text
 from .http import MAX_BODY
 
@@ -40,7 +40,7 @@ MAX_IMAGES = 4  # a hostile feed must not make us download hundreds of files per
 class RssSettings(SourceSettings):
     """An RSS source: one or more feeds."""
 
-    feeds: tuple[str, ...] = field(metadata={"kind": "urls"})  # RSS or Atom URLs; required: no default
+    feeds: tuple[str, ...] = urls_setting(required=True, strip_slash=False)  # RSS or Atom URLs
     require_hashtag: bool = True  # keep only entries that carry one of the hashtags
     author_name: str = ""  # the author when the feed names none, e.g. the company
 

@@ -147,8 +147,9 @@ class _SourceRun:
             outcome.report.error_kind = "missing_token"
             return
         api_base = settings.api_base or cls.default_api_base
-        http = HttpClient(timeout=settings.timeout, retries=settings.retries,
-                          token_env=settings.token_env, max_wait=self.max_wait)
+        http = HttpClient(timeout=settings.timeout, retries=settings.retries, token_env=settings.token_env,
+                          max_wait=self.max_wait,
+                          missing_wait=getattr(cls, "missing_rate_limit_wait", 60.0))
         context = SourceContext(name=source.name, hashtags=settings.hashtags or self.config.hashtags,
                                 http=http, state=dict(self.state.get("sources", {}).get(source.name, {})),
                                 token=token, now=self.now)
@@ -200,12 +201,17 @@ class _SourceRun:
 
 def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
     # Only the source's own API host may be a local address (the loopback fakes in tests).
-    urls = [api_base, *getattr(settings, "instances", ())]
+    urls = [api_base, *getattr(settings, "instances", ()), *getattr(settings, "feeds", ())]
     return frozenset(urlsplit(url).netloc.lower() for url in urls if url)
 
 
 def _media_key(post: Post) -> tuple:
-    return tuple((media.source_url, media.alt) for media in post.media)
+    # CDNs sign image URLs anew on every read (Meta's oe=, LinkedIn): the path is the identity.
+    return tuple((_unsigned(media.source_url), media.alt) for media in post.media)
+
+
+def _unsigned(url: str) -> str:
+    return url.split("?", 1)[0]
 
 
 def _platform_changed(stored: Post, fetched: Post) -> bool:
@@ -218,9 +224,9 @@ def _platform_changed(stored: Post, fetched: Post) -> bool:
 
 def _updated(stored: Post, fetched: Post, now: datetime) -> Post:
     """The fetched post with the editors' decisions and already stored media kept."""
-    kept_media = {media.source_url: media for media in stored.media if media.source_url}
-    media = tuple(replace(kept_media[m.source_url], alt=m.alt) if m.source_url in kept_media else m
-                  for m in fetched.media)
+    kept_media = {_unsigned(media.source_url): media for media in stored.media if media.source_url}
+    media = tuple(replace(kept_media[_unsigned(m.source_url)], alt=m.alt)
+                  if _unsigned(m.source_url) in kept_media else m for m in fetched.media)
     author = replace(fetched.author, avatar=stored.author.avatar or fetched.author.avatar)
     editors = {name: getattr(stored, name) for name in EDITOR_FIELDS}
     return replace(fetched, **editors, media=media, author=author,
