@@ -1,0 +1,151 @@
+"""The commands the workflows and editors run, as subprocesses, the way Actions calls them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+from .conftest import FETCH_CONFIG, ROOT, tree, write
+from .fake_mastodon import MastodonFake
+from .sshd import ssh_server
+from .test_intake import event, issue_body
+
+
+def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "generate.py"), *args], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=cwd)
+
+
+def src_args(src: Path) -> list[str]:
+    return ["--config", str(src / "config.yaml"), "--content", str(src / "content")]
+
+
+def test_check_annotates_pull_request_files_in_github_format(site_src):
+    write(site_src / "content/posts/bluesky/3kabc.yaml", (site_src / "content/posts/bluesky/3kabc.yaml")
+          .read_text(encoding="utf-8").replace("status: approved", "status: freigegeben"))
+    result = run("check", *src_args(site_src), "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error file=")
+    assert ",line=9::status: unknown value 'freigegeben'" in result.stdout
+
+
+def test_editors_commands_pending_approve_reject_deny(site_src):
+    pending = run("pending", *src_args(site_src))
+    assert pending.returncode == 0 and pending.stdout.startswith("rss:news-42\t2020-03-26\tHotel Ruhrblick")
+    assert run("approve", *src_args(site_src), "rss:news-42").returncode == 0
+    assert "status: approved" in (site_src / "content/posts/rss/news-42.yaml").read_text(encoding="utf-8")
+    rejected = run("reject", *src_args(site_src), "rss:news-42", "--note", "doppelt")
+    assert rejected.returncode == 0
+    text = (site_src / "content/posts/rss/news-42.yaml").read_text(encoding="utf-8")
+    assert "status: rejected" in text and 'note: "doppelt"' in text
+    unknown = run("approve", *src_args(site_src), "x:gibt-es-nicht")
+    assert unknown.returncode == 1 and "no post with the id x:gibt-es-nicht" in unknown.stderr
+    deny = run("deny", *src_args(site_src), "author", "druck.example")
+    assert deny.returncode == 0
+    assert "authors: [\"druck.example\"]" in (site_src / "config.yaml").read_text(encoding="utf-8")
+    built = run("build", *src_args(site_src), "--out", str(site_src / "site"))
+    assert built.returncode == 0 and "1 hidden by rule" in built.stderr
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def repository(tmp_path: Path, sources: str) -> tuple[Path, Path]:
+    """A bare origin with config and content on main, and a working clone."""
+    bare, work = tmp_path / "origin.git", tmp_path / "work"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(work)], check=True, capture_output=True)
+    write(work / "config.yaml", FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]",
+                                                   deny_keywords="[]"))
+    write(work / "content/posts/.gitkeep", "")
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", "start")
+    git(work, "push", "--quiet", "origin", "main")
+    return bare, work
+
+
+def test_review_command_commits_pushes_and_writes_the_pull_request_text(tmp_path, fake_server):
+    instance = MastodonFake(fake_server)
+    instance.add(1, "Ich biete Hilfe #EssenArbeitetZusammen")
+    sources = f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n    timeout: 2\n"
+    bare, work = repository(tmp_path, sources)
+    outputs = tmp_path / "github_output"
+    env = {**os.environ, "GITHUB_OUTPUT": str(outputs)}
+    result = run("review", *src_args(work), "--body-file", str(tmp_path / "pr.md"),
+                 "--report-json", str(tmp_path / "fetch.json"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "changed=true\ncount=1\n" == outputs.read_text(encoding="utf-8")
+    assert "| Mastodon | Backstube Krümel |" in (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "Neue Beiträge vom" in git(bare, "log", "--format=%s", "redaktion/neue-beitraege")
+    report = json.loads((tmp_path / "fetch.json").read_text(encoding="utf-8"))
+    assert [(r["name"], r["new"]) for r in report] == [("mastodon", 1)]
+    health = run("health", *src_args(work), "--report", str(tmp_path / "fetch.json"),
+                 "--history", str(tmp_path / "health/history.json"))
+    assert health.returncode == 0 and json.loads((tmp_path / "health/history.json").read_text())["mastodon"]["failures"] == 0
+
+
+def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):
+    bare, work = repository(tmp_path, "")
+    write(tmp_path / "event.json", json.dumps(event(issue_body(), number=12)))
+    env = {**os.environ, "GITHUB_OUTPUT": str(tmp_path / "out")}
+    result = run("intake", *src_args(work), "--event", str(tmp_path / "event.json"),
+                 "--comment-file", str(tmp_path / "comment.md"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "branch=einreichung/issue-12\n"
+    files = git(bare, "ls-tree", "-r", "--name-only", "einreichung/issue-12")
+    assert "content/posts/manual/einreichung-12.yaml" in files
+    assert "Die Redaktion prüft ihn" in (tmp_path / "comment.md").read_text(encoding="utf-8")
+    refused = tmp_path / "refused.json"
+    write(refused, json.dumps(event(issue_body(consent="- [ ] nein"), number=13)))
+    result = run("intake", *src_args(work), "--event", str(refused), "--comment-file", str(tmp_path / "c2.md"),
+                 env={**os.environ, "GITHUB_OUTPUT": str(tmp_path / "out2")})
+    assert result.returncode == 0 and (tmp_path / "out2").read_text(encoding="utf-8") == "branch=\n"
+    assert "Einverständnis" in (tmp_path / "c2.md").read_text(encoding="utf-8")
+
+
+def publish_config(src: Path, server, base: Path, extra: str = "") -> None:
+    config = src / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        f"publish:\n  method: rsync\n  host: 127.0.0.1\n  port: {server.port}\n  user: {server.user}\n"
+        f"  path: {base}\n{extra}"), encoding="utf-8")
+
+
+def test_an_upload_killed_half_way_leaves_the_old_site_serving(tmp_path, site_src):
+    base = tmp_path / "host/wall"
+    with ssh_server(tmp_path / "sshd") as server:
+        publish_config(site_src, server, base, extra="  bandwidth_limit: 100\n")
+        out = site_src / "site"
+        assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0
+        first = run("publish", *src_args(site_src), "--out", str(out), env=server.environ)
+        assert first.returncode == 0, first.stderr
+        live_before = tree(base / "current")
+        write(out / "media/big/film.webp", os.urandom(3 * 1024 * 1024))  # a new, slow file
+        write(out / "index.html", "<p>neu</p>" * 100)
+        upload = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "publish", *src_args(site_src),
+                                   "--out", str(out)], env=server.environ,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while not list((base / "staging").rglob(".film.webp.*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(upload.pid, signal.SIGKILL)  # the runner dies mid-upload
+        upload.wait()
+        assert tree(base / "current") == live_before, "visitors still get the old, complete site"
+        config = site_src / "config.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("  bandwidth_limit: 100\n", ""),
+                          encoding="utf-8")
+        again = run("publish", *src_args(site_src), "--out", str(out), env=server.environ)
+        assert again.returncode == 0, again.stderr
+    assert (base / "current/media/big/film.webp").stat().st_size == 3 * 1024 * 1024
+
+
+def test_publish_without_a_publish_section_says_so(site_src, tmp_path):
+    result = run("publish", *src_args(site_src), "--out", str(tmp_path))
+    assert result.returncode == 1 and "has no publish section" in result.stderr
