@@ -51,6 +51,8 @@ class SourceSettings:
     timeout: int = 30  # seconds per request
     retries: int = 3  # further attempts after a timeout, a dropped connection or a 5xx
     hourly: bool = False  # also fetched by the hourly run (for platforms that serve only hours)
+    token_expires: str = field(default="", metadata={  # YYYY-MM-DD: a health issue warns two weeks before
+        "pattern": re.compile(r"\d{4}-\d{2}-\d{2}"), "hint": "a date such as 2026-12-31"})
 
 
 @dataclass(frozen=True)

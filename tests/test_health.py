@@ -88,3 +88,18 @@ def test_issues_are_opened_once_updated_and_closed_with_gh(tmp_path, monkeypatch
     issues = json.loads(store.read_text(encoding="utf-8"))
     assert [(i["number"], i["state"]) for i in issues] == [(1, "closed"), (2, "open")]
     assert marker("mastodon") in issues[1]["body"] and "Text 2" in issues[1]["body"]
+
+
+def test_a_token_about_to_expire_is_announced_two_weeks_ahead():
+    soon = update_history({}, [{**report("linkedin", new=1), "token_expires": "2020-06-10"}], TODAY)
+    (action,) = assess(soon, TODAY, None)
+    assert action.kind == "open" and "läuft am 10.6.2020 ab" in action.title and "token_expires" in action.body
+    later = update_history({}, [{**report("linkedin", new=1), "token_expires": "2020-08-01"}], TODAY)
+    assert [a.kind for a in assess(later, TODAY, None)] == ["close"]
+
+
+def test_token_expiry_is_read_from_the_source_settings(tmp_path):
+    from .conftest import fetch_config
+    config = fetch_config(tmp_path, "  - name: li\n    type: linkedin\n    organizations: ['123']\n"
+                                    "    token_expires: '2020-06-10'\n")
+    assert config.sources[0].settings.token_expires == "2020-06-10"

@@ -52,6 +52,7 @@ class SourceReport:
     error_kind: str = ""  # 'auth', 'rate_limit', 'network', 'server', 'response', 'missing_token'
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    token_expires: str = ""  # from the source's settings, for the health check
 
     @property
     def failed(self) -> bool:
@@ -124,7 +125,7 @@ class _SourceRun:
 
     def __call__(self, source: Source) -> _Outcome:
         started = time.perf_counter()
-        report = SourceReport(source.name, source.type)
+        report = SourceReport(source.name, source.type, token_expires=source.settings.token_expires)
         outcome = _Outcome(report)
         log.info("%s: fetching ...", source.name)
         try:

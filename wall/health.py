@@ -16,6 +16,7 @@ from typing import Any, Callable
 LABEL = "wall-health"
 FAILURES_BEFORE_ISSUE = 2  # one failed run is weather; two in a row need a person
 QUIET_SOURCE_DAYS = 14
+TOKEN_WARNING_DAYS = 14
 QUIET_REPOSITORY_DAYS = 45  # GitHub disables scheduled workflows after 60 quiet days
 WALL = "wall"  # the history key for the repository as a whole
 
@@ -36,6 +37,7 @@ def update_history(history: dict[str, Any], reports: list[dict], today: date) ->
     for report in reports:
         entry = updated.setdefault(report["name"], {"failures": 0, "last_new": today.isoformat()})
         entry["last_error"] = report.get("error", "")
+        entry["token_expires"] = report.get("token_expires", "")
         entry["error_kind"] = report.get("error_kind", "")
         if report.get("error") and report.get("error_kind") != "missing_token":
             entry["failures"] = entry.get("failures", 0) + 1
@@ -64,6 +66,10 @@ def _source_action(name: str, entry: dict[str, Any], today: date) -> Action:
     if kind in ("auth", "missing_token"):
         return Action(name, "open", f"Quelle „{name}“: Zugang fehlt oder wurde abgelehnt",
                       _token_text(name, error))
+    expires = entry.get("token_expires", "")
+    if expires and (date.fromisoformat(expires) - today).days <= TOKEN_WARNING_DAYS:
+        return Action(name, "open", f"Quelle „{name}“: Zugang läuft am {_german(expires)} ab",
+                      _expiry_text(name, expires))
     if entry.get("failures", 0) >= FAILURES_BEFORE_ISSUE:
         return Action(name, "open", f"Quelle „{name}“: Abruf schlägt wiederholt fehl",
                       _failure_text(name, entry["failures"], error))
@@ -80,6 +86,19 @@ def _token_text(name: str, error: str) -> str:
             "schlüssel (Token) bei der Plattform erzeugen und unter *Settings → Secrets and variables → "
             "Actions* im genannten Secret hinterlegen. Die Schritte je Plattform stehen in "
             "`docs/betrieb.md`. Dieses Issue schließt sich beim nächsten erfolgreichen Abruf selbst.")
+
+
+def _expiry_text(name: str, expires: str) -> str:
+    return (f"Der Zugangsschlüssel (Token) der Quelle **{name}** läuft laut `config.yaml` am "
+            f"{_german(expires)} ab. Danach kann die Quelle nicht mehr abgerufen werden.\n\n**Was tun?** "
+            "Rechtzeitig einen neuen Token bei der Plattform erzeugen, das Secret ersetzen und in "
+            "`config.yaml` bei der Quelle `token_expires:` auf das neue Ablaufdatum setzen "
+            "(Anleitung in `docs/betrieb.md` und `docs/sources/`).")
+
+
+def _german(iso_date: str) -> str:
+    day = date.fromisoformat(iso_date)
+    return f"{day.day}.{day.month}.{day.year}"
 
 
 def _failure_text(name: str, failures: int, error: str) -> str:
