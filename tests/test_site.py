@@ -115,7 +115,8 @@ def test_platform_and_category_pages(site):
     assert [a["aria-labelledby"] for a in bluesky.find_all("article")] == ["titel-bluesky-3kabc"]
     assert not (site / "plattform/rss").exists()
     current = page(site, "kategorie/gesuch/index.html").find("a", attrs={"aria-current": "page"})
-    assert current.get_text(" ", strip=True) == "Gesuch (1)"
+    assert current.get_text(" ", strip=True) == "Gesuch"
+    assert "1 Beitrag" in page(site, "kategorie/gesuch/index.html").find(class_="summary").get_text()
 
 
 def test_editor_page_escapes_raw_html_and_drops_script_links(site):
@@ -198,3 +199,31 @@ def test_feeds_sitemap_and_robots(site):
             f"{BASE}beitrag/bluesky-3kabc/"} <= locations
     assert all(location.startswith(BASE) for location in locations)
     assert f"Sitemap: {BASE}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_link_previews_use_self_hosted_images(site):
+    post_page = page(site, "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/index.html")
+    assert post_page.find("meta", property="og:image")["content"] == f"{BASE}media/0a/0a1b2c3d.webp"
+    assert post_page.find("meta", property="og:title")["content"].startswith("Beitrag von Backstube Krümel")
+    front = page(site, "index.html")
+    assert front.find("meta", property="og:image")["content"] == f"{BASE}static/vorschau.png"
+    assert front.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
+    for path in site.rglob("*.html"):
+        image = page(site, str(path.relative_to(site))).find("meta", property="og:image")["content"]
+        assert image.startswith(BASE), (path, image)
+
+
+def test_related_offers_appear_on_the_newer_need(site_src, tmp_path):
+    from .conftest import write
+    write(site_src / "content/posts/manual/suche-papier.yaml",
+          "id: manual:suche-papier\nplatform: manual\nurl: https://firma.example/papier\nauthor:\n  name: Papierhaus\n"
+          "published: '2020-03-30T10:00:00+02:00'\nstatus: approved\ncategory: angebot\n"
+          "text: Wir liefern Papier an Druckereien #Papier\nhashtags: [Papier]\n")
+    write(site_src / "content/posts/bluesky/3kabc.yaml", (site_src / "content/posts/bluesky/3kabc.yaml")
+          .read_text(encoding="utf-8").replace("2020-03-24", "2020-03-31")
+          .replace('"Wir suchen Papierlieferanten. #EssenArbeitetZusammen"',
+                   '"Wir suchen Papier. #Papier #EssenArbeitetZusammen"\nhashtags: [Papier]'))
+    build(site_src / "config.yaml", site_src / "content", tmp_path / "out", demo_dir=None, static=STATIC)
+    need = page(tmp_path / "out", "beitrag/bluesky-3kabc/index.html").find("section", class_="related")
+    assert need.find("h2").get_text() == "Passende Angebote"
+    assert [a.get_text() for a in need.find_all("a")] == ["Papierhaus"]

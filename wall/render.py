@@ -15,6 +15,7 @@ from .config import Config
 from .dates import german_date, iso
 from .platforms import PLATFORMS
 from .post import Post
+from .related import related_posts
 from .store import Page
 from .views import PostView, post_view
 
@@ -114,10 +115,13 @@ def render_site(site: SiteInput, env: Environment) -> dict[str, str]:
         for section in sections:
             selected = [view for view in views if key_of(view) == section.key]
             files.update(renderer.listings(selected, section.path, section.label, section=section))
+    related = related_posts(site.posts, config.hashtags)
+    by_id = {view.post.id: view for view in views}
     for view in views:
         files[f"beitrag/{view.slug}/index.html"] = renderer.page(
-            "post.html", f"beitrag/{view.slug}/", view=view, title=view.title,
-            description=view.summary)
+            "post.html", f"beitrag/{view.slug}/", view=view, title=view.title, description=view.summary,
+            related=[by_id[other] for other in related[view.post.id]], related_heading=_related_heading(view),
+            image=_first_image(view))
     markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
     for page in site.pages:
         files[f"{page.slug}/index.html"] = renderer.page(
@@ -126,6 +130,16 @@ def render_site(site: SiteInput, env: Environment) -> dict[str, str]:
     files["404.html"] = renderer.page("404.html", None, title="Seite nicht gefunden", description="")
     files.update(_feeds_and_indexes(views, files, renderer, config, site.updated))
     return files
+
+
+def _related_heading(view: PostView) -> str:
+    return {"angebot": "Passende Gesuche", "gesuch": "Passende Angebote"}.get(view.post.category,
+                                                                              "Ähnliche Beiträge")
+
+
+def _first_image(view: PostView) -> str:
+    """The post's first image (path below the site root), for link previews."""
+    return next((media.src for media in view.media if media.type == "image"), "")
 
 
 def _platform_of(view: PostView) -> str:
@@ -154,6 +168,7 @@ class _Renderer:
 
     def page(self, template: str, path: str | None, **context: Any) -> str:
         """Render one page at path ('' = front page; None = any URL, as for 404.html)."""
+        context.setdefault("image", "")
         root = "../" * path.count("/") if path is not None else _absolute_root(self.common["site"].base_url)
         canonical = self.common["site"].base_url + path if path is not None else ""
         return self.env.get_template(template).render(
