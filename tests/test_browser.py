@@ -90,3 +90,55 @@ def test_screenshots_of_wall_and_post_page(mixed_site, width):
             assert target.stat().st_size > 5000
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= width, f"{name} page scrolls sideways at {width}px"
+
+
+def test_search_finds_posts_in_the_browser_and_shows_hostile_text_as_text(mixed_site):
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page()
+        dialogs, foreign = [], []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request: foreign.append(request.url)
+                if urlsplit(request.url).netloc != urlsplit(front).netloc else None)
+        page.goto(front + "suche/")
+        assert not page.locator("#suche-hinweis").is_visible(), "the no-JavaScript hint hides"
+        page.fill("#suchbegriff", "brot pflegeheime")
+        page.wait_for_selector("#suche-treffer li")
+        assert page.locator("#suche-status").inner_text() == "1 Treffer."
+        page.click("#suche-treffer li a")
+        assert page.url.endswith("/beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/")
+        page.goto(front + "suche/?q=alert")
+        page.wait_for_selector("#suche-treffer li")
+        assert "<script>alert(1)</script>" in page.locator("#suche-treffer").inner_text()
+        page.fill("#suchbegriff", "gibtesnicht")
+        from playwright.sync_api import expect
+        expect(page.locator("#suche-status")).to_have_text("Keine Treffer.")
+        assert dialogs == [] and foreign == []
+
+
+def test_search_page_explains_itself_without_javascript(mixed_site):
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        page = chromium.new_context(java_script_enabled=False).new_page()
+        page.goto(front + "suche/")
+        assert page.locator("#suche-hinweis").is_visible()
+
+
+def test_screen_mode_rotates_with_a_pause_control_and_respects_reduced_motion(mixed_site):
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(front + "wall/")
+        toggle = page.locator(".screen-toggle")
+        assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+        assert page.locator(".screen-slide:not([hidden])").count() == 1
+        total = page.locator(".screen-slide").count()
+        assert page.locator(".screen-position").inner_text() == f"Beitrag 1 von {total}"
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true" and toggle.inner_text() == "Abspielen"
+        page.click(".screen-next")
+        assert page.locator(".screen-position").inner_text() == f"Beitrag 2 von {total}"
+        calm = chromium.new_page()
+        calm.emulate_media(reduced_motion="reduce")
+        calm.goto(front + "wall/")
+        assert calm.locator(".screen-toggle").get_attribute("aria-pressed") == "true", "no motion unless asked"
+        still = chromium.new_context(java_script_enabled=False).new_page()
+        still.goto(front + "wall/")
+        assert still.locator(".screen-slide:visible").count() == total, "without JavaScript every post shows"

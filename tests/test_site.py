@@ -171,7 +171,7 @@ def test_every_internal_link_resolves_under_a_sub_path_and_at_root(tmp_path, bas
     checked = 0
     for path in out.rglob("*.html"):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        for tag, attribute in (("a", "href"), ("link", "href"), ("img", "src")):
+        for tag, attribute in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")):
             for element in soup.find_all(tag, attrs={attribute: True}):
                 target = resolve_local(out, path, element[attribute], root_path)
                 if target is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,11 +18,14 @@ from .platforms import PLATFORMS
 from .post import Post
 from .related import related_posts
 from .store import Page
+from .text import excerpt
 from .views import PostView, post_view
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
 FEED_SIZE = 50
+SCREEN_POSTS = 20  # newest posts in the screen mode
+SEARCH_TEXT = 300  # characters of each post in the search index
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,10 @@ def render_site(site: SiteInput, env: Environment) -> dict[str, str]:
             "page.html", f"{page.slug}/", page=page, body=markdown.render(page.markdown),
             title=page.title, description=page.description)
     files["404.html"] = renderer.page("404.html", None, title="Seite nicht gefunden", description="")
+    files["suche/index.html"] = renderer.page("search.html", "suche/", title="Suche",
+                                              description="Alle Beiträge durchsuchen")
+    files["suche/index.json"] = search_index(views)
+    files.update(_screen_mode(views[:SCREEN_POSTS], renderer))
     files.update(_feeds_and_indexes(views, files, renderer, config, site.updated))
     return files
 
@@ -210,6 +218,22 @@ def _feeds_and_indexes(views: list[PostView], files: dict[str, str], renderer: _
                                      title="", description=""),
         "robots.txt": renderer.page("robots.txt", "robots.txt", title="", description=""),
     }
+
+
+def _screen_mode(views: list[PostView], renderer: "_Renderer") -> dict[str, str]:
+    version = hashlib.sha256("\n".join(f"{v.post.id} {v.updated}" for v in views).encode()).hexdigest()[:16]
+    return {"wall/index.html": renderer.page("screen.html", "wall/", posts=views, version=version,
+                                             title="Bildschirm-Ansicht", description="Die neuesten Beiträge, groß",
+                                             body_class="screen"),
+            "wall/stand.txt": version + "\n"}
+
+
+def search_index(views: list[PostView]) -> str:
+    """The posts as the in-browser search reads them: short keys, newest first."""
+    entries = [{"s": view.slug, "a": view.author_name, "p": view.platform_label, "c": view.category_label,
+                "d": view.date, "t": excerpt(view.text, SEARCH_TEXT), "h": list(view.post.hashtags),
+                **({"l": view.post.language} if view.post.language else {})} for view in views]
+    return json.dumps(entries, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def json_feed(views: list[PostView], config: Config) -> str:

@@ -1,8 +1,9 @@
 """A last look at the rendered pages before they replace the live site.
 
 Templates escape everything, so these checks should never fire; they are the
-net under that promise: no script or event handler, no resource from another
-host, no link with a scheme other than http, https or mailto.  Pages are parsed
+net under that promise: no inline script or event handler (only the site's own
+script files), no resource from another host, no link with a scheme other than
+http, https or mailto.  Pages are parsed
 with lexbor, an HTML5 parser that reads markup the way browsers do.
 """
 
@@ -13,8 +14,8 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 LINK_SCHEMES = {"http", "https", "mailto"}
-FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "base", "form", "frame", "frameset",
-                  "applet", "svg", "math", "style", "noscript", "template"}
+FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet", "svg", "math",
+                  "style", "noscript", "template"}
 LOADING_ATTRIBUTES = {"src", "srcset", "imagesrcset", "action", "formaction", "poster", "data",
                       "cite", "background", "ping"}
 NEVER_ATTRIBUTES = {"style", "srcdoc"}
@@ -41,6 +42,13 @@ def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
     return None
 
 
+def _own_script(node) -> bool:
+    """A script element that loads one of the site's own files and holds no code itself."""
+    source = (node.attributes.get("src") or "").strip()
+    return bool(source) and _is_relative(source) and "static/" in source and source.endswith(".js") \
+        and not node.text(deep=True).strip()
+
+
 def check_page(path: str, text: str) -> list[str]:
     """Problems in one HTML page."""
     problems: list[str] = []
@@ -49,6 +57,8 @@ def check_page(path: str, text: str) -> list[str]:
         tag = node.tag
         if tag in FORBIDDEN_TAGS:
             problems.append(f"{path}: <{tag}> is not allowed")
+        if tag == "script" and not _own_script(node):
+            problems.append(f"{path}: <script> is allowed only as a file of the site's static/ folder")
         attributes = node.attributes
         if not attributes:
             continue
