@@ -34,7 +34,7 @@ def test_every_command_has_help_with_the_common_options(command):
 def test_build_prints_a_one_line_summary(site_src, tmp_path):
     result = run("build", *src_args(site_src), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert re.search(r"5 posts read, 4 shown, 0 hidden by rule, 1 not approved, \d+ files written in "
+    assert re.search(r"5 posts read, 4 shown, 0 hidden by rule, 1 not approved, \d+ files changed in "
                      r"[\d.]+ s", result.stderr)
     assert (tmp_path / "out/index.html").is_file()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ class Config:
     moderation: Moderation
     sources: tuple[Source, ...] = ()
     publish: PublishSettings | None = None
-    path: str = "config.yaml"
+    path: str = field(default="config.yaml", repr=False)  # where it was read from; not part of any page
 
     @property
     def category_keys(self) -> dict[str, Category]:

@@ -64,7 +64,7 @@ class Post:
     fetched_at: datetime | None = None  # when a connector last read it
     edited_at: datetime | None = None  # when the author last edited it
     note: str = ""  # an editor's note
-    file: str = field(default="", compare=False)  # the file it was read from, for messages
+    file: str = field(default="", compare=False, repr=False)  # the file it was read from, for messages
 
     @property
     def native_id(self) -> str:

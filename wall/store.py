@@ -52,10 +52,11 @@ class Content:
 
 def display_path(path: Path) -> str:
     """A path as people should read it: relative to the working folder when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or absolute.startswith(cwd + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return str(path)
 
 
 def post_files(root: Path) -> list[Path]:
@@ -64,26 +65,31 @@ def post_files(root: Path) -> list[Path]:
     return sorted(posts_dir.rglob("*.yaml")) if posts_dir.is_dir() else []
 
 
-def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | None = None) -> Content:
-    """Read posts, pages and state; fall back to demo_dir's posts when content has none."""
+def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | None = None,
+                 memo: dict | None = None) -> Content:
+    """Read posts, pages and state; fall back to demo_dir's posts when content has none.
+
+    memo, when given, maps (file, mtime, size, categories) to what was parsed from it
+    last time, so an unchanged file is not parsed again.
+    """
     problems: list[Problem] = []
     posts_root, demo = content_dir, False
     if not post_files(content_dir) and demo_dir is not None and post_files(demo_dir):
         posts_root, demo = demo_dir, True
-    posts = read_posts(posts_root, set(categories), problems)
+    posts = read_posts(posts_root, set(categories), problems, memo)
     pages = read_pages(content_dir / "pages", problems)
     last_fetch = read_last_fetch(content_dir, problems)
     return Content(posts=tuple(posts), pages=tuple(pages), media_root=posts_root,
                    last_fetch=last_fetch, demo=demo, problems=tuple(problems))
 
 
-def read_posts(root: Path, categories: set[str], problems: list[Problem]) -> list[Post]:
+def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: dict | None = None) -> list[Post]:
     """Read and validate every post file below root; problems are appended."""
     posts: list[Post] = []
     first_file: dict[str, str] = {}
     problems.extend(_stray_files(root))
     for path in post_files(root):
-        post = read_post(path, root, categories, problems)
+        post = read_post(path, root, categories, problems, memo)
         if post is None:
             continue
         if post.id in first_file:
@@ -105,38 +111,54 @@ def _stray_files(root: Path) -> list[Problem]:
             if path.is_file() and path.suffix != ".yaml" and not path.name.startswith(".")]
 
 
-def read_post(path: Path, root: Path, categories: set[str], problems: list[Problem]) -> Post | None:
+def read_post(path: Path, root: Path, categories: set[str], problems: list[Problem],
+              memo: dict | None = None) -> Post | None:
     """Read one post file; None when it has errors (they are appended to problems)."""
     display = display_path(path)
+    stat = path.stat()
+    key = (display, stat.st_mtime_ns, stat.st_size, tuple(sorted(categories)))
+    if memo is not None and key in memo:
+        post, found = memo[key]
+    else:
+        found = []
+        post = _parse_post(path, display, categories, found)
+        if memo is not None:
+            memo[key] = (post, found)
+    problems.extend(found)
+    if post is None:
+        return None
+    before = len(problems)
+    _check_location(post, path, root, display, problems)
+    _check_media_files(post, path, root, display, problems)
+    return post if len(problems) == before else None
+
+
+def _parse_post(path: Path, display: str, categories: set[str], problems: list[Problem]) -> Post | None:
     try:
         data = read_yaml(path, display)
     except YamlFileError as error:
         problems.append(error.problem)
         return None
     fields = Fields.of(data, display, problems, "", 1, unknown="warning")
-    post = post_from_fields(fields, categories) if fields else None
-    if post is None:
-        return None
-    found = len(problems)
-    _check_location(post, path, root, fields, problems)
-    _check_media_files(post, root, fields, problems)
-    return post if len(problems) == found else None
+    return post_from_fields(fields, categories) if fields else None
 
 
-def _check_location(post: Post, path: Path, root: Path, fields: Fields, problems: list[Problem]) -> None:
+def _check_location(post: Post, path: Path, root: Path, display: str, problems: list[Problem]) -> None:
     # Any file name will do (editors name manual posts as they like), but the folder
     # must be the platform's, so that a post can never pose as another platform's.
     folder = (root / post_filename(post.id)).parent
-    if path.parent.resolve() != folder.resolve():
-        fields.error("platform", f"a {post.platform} post must be in {display_path(folder)}/")
+    if os.path.abspath(path.parent) != os.path.abspath(folder):
+        problems.append(Problem(display, _line(path, "platform"),
+                                f"platform: a {post.platform} post must be in {display_path(folder)}/"))
 
 
-def _check_media_files(post: Post, root: Path, fields: Fields, problems: list[Problem]) -> None:
+def _check_media_files(post: Post, path: Path, root: Path, display: str, problems: list[Problem]) -> None:
     paths = [("author", post.author.avatar)] if post.author.avatar else []
     paths += [("media", media.path) for media in post.media]
     for key, relative in paths:
         if not (root / relative).is_file():
-            fields.error(key, f"media file not found: {display_path(root / relative)}")
+            problems.append(Problem(display, _line(path, key),
+                                    f"{key}: media file not found: {display_path(root / relative)}"))
 
 
 def _line(path: Path, key: str) -> int:

@@ -1,0 +1,103 @@
+"""Incremental builds: only what changed is rendered and written, and the result is byte-identical
+to a full build of the same input."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wall.pipeline import build
+from wall.post import Author, Post
+from wall.store import write_post
+
+from .conftest import ROOT, tree, write
+
+STATIC = ROOT / "tests" / "fixtures" / "static"
+START = datetime(2020, 3, 20, 8, tzinfo=timezone.utc)
+
+
+def make_wall(folder: Path, count: int) -> Path:
+    """A config with 5 posts per page and count posts over all platforms and two categories."""
+    write(folder / "config.yaml", (ROOT / "tests/fixtures/site/config.yaml").read_text(encoding="utf-8")
+          .replace("posts_per_page: 2", "posts_per_page: 5"))
+    shutil.copytree(ROOT / "tests/fixtures/site/content/pages", folder / "content/pages")
+    for number in range(count):
+        add(folder, number)
+    return folder
+
+
+def add(folder: Path, number: int, **changes) -> None:
+    platform = ("mastodon", "bluesky", "x", "rss", "manual")[number % 5]
+    native = f"ruhr.example:{number}" if platform == "mastodon" else str(number)
+    values = dict(id=f"{platform}:{native}", platform=platform, url=f"https://firma.example/{number}",
+                  author=Author(name=f"Firma {number % 7}", handle=f"firma{number % 7}"),
+                  published=START + timedelta(hours=number), status="approved",
+                  category=("angebot", "gesuch")[number % 2],
+                  text=f"Wir {'bieten' if number % 2 else 'suchen'} Werkzeug Nummer {number} #Werkzeug",
+                  hashtags=("Werkzeug",))
+    values.update(changes)
+    write_post(folder / "content", Post(**values))
+
+
+def build_both(folder: Path, out: Path) -> tuple[dict, dict, int]:
+    """An incremental build into out and a full build elsewhere; their trees and what changed."""
+    report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    full = folder / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    build(folder / "config.yaml", folder / "content", full, demo_dir=None, static=STATIC, full=True)
+    return tree(out), tree(full), report.files_written
+
+
+def config_edit(folder: Path, old: str, new: str) -> None:
+    path = folder / "config.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+CHANGES = {
+    "add a post": lambda folder: add(folder, 60),
+    "edit a post": lambda folder: add(folder, 30, text="Neu: Wir bieten Leitern #Werkzeug"),
+    "reject a post": lambda folder: add(folder, 30, status="rejected"),
+    "delete a post": lambda folder: next((folder / "content/posts/x").glob("*.yaml")).unlink(),
+    "deny an author": lambda folder: config_edit(folder, "    authors: []\n    keywords", "    authors: [firma3]\n    keywords"),
+    "rename the wall": lambda folder: config_edit(folder, 'title: "#EssenArbeitetZusammen"', "title: Essen hilft"),
+    "edit a page": lambda folder: write(folder / "content/pages/impressum.md", "---\ntitle: Impressum\n---\nNeu\n"),
+    "record a fetch": lambda folder: write(folder / "content/state.yaml", "last_fetch: '2020-05-01T06:00:00+02:00'\n"),
+    "pin a post": lambda folder: add(folder, 10, pinned=True),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_incremental_build_equals_a_full_build(tmp_path, change):
+    folder = make_wall(tmp_path, 60)
+    build(folder / "config.yaml", folder / "content", folder / "site", demo_dir=None, static=STATIC)
+    change(folder)
+    incremental, full, changed = build_both(folder, folder / "site")
+    assert incremental == full
+    assert changed > 0
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path):
+    folder = make_wall(tmp_path, 30)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    inode = (out / "index.html").stat().st_ino
+    report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert report.files_written == 0
+    assert (out / "index.html").stat().st_ino == inode, "the site folder was left alone"
+
+
+def test_adding_one_post_changes_few_files_and_no_older_post_page(tmp_path):
+    folder = make_wall(tmp_path, 200)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    before = tree(out)
+    add(folder, 200)
+    report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    after = tree(out)
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    assert report.files_written == len(changed)
+    assert len(changed) <= 15, changed
+    assert [p for p in changed if p.startswith("beitrag/")] == ["beitrag/mastodon-ruhr.example-200-4224b2ef/index.html"]

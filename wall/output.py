@@ -1,0 +1,124 @@
+"""site/ on disk: the build cache beside it, and the swap that changes only what changed.
+
+The new site is assembled beside the old one: files whose bytes are unchanged are
+hard links to the old files (instant, no space), changed files are written new,
+and the folder is swapped in at the end.  A build with nothing to change writes
+nothing at all.  The old site is never modified, so a failure at any point
+leaves it exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .store import write_atomic
+
+CACHE_VERSION = 1
+
+
+@dataclass
+class BuildCache:
+    """What the last build knew: each page's key, and the parsed post files."""
+
+    path: Path
+    keys: dict[str, str] = field(default_factory=dict)  # output path -> key of its inputs
+    memo: dict = field(default_factory=dict)  # post file (and its stat) -> what was parsed from it
+
+    @classmethod
+    def load(cls, out_dir: Path) -> "BuildCache":
+        """The cache beside out_dir, or an empty one (missing, outdated or unreadable)."""
+        path = out_dir.resolve().with_name(f".{out_dir.resolve().name}.cache")
+        try:
+            version, cwd, keys, memo = pickle.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return cls(path)
+        if version != CACHE_VERSION or cwd != str(Path.cwd()):
+            return cls(path)  # problems name files relative to the working folder
+        return cls(path, keys, memo)
+
+    def reusable(self, out_dir: Path) -> dict[str, str]:
+        """Keys of pages that are still in out_dir as the last build wrote them."""
+        return {path: key for path, key in self.keys.items() if (out_dir / path).is_file()}
+
+    def save(self, keys: dict[str, str]) -> None:
+        """Keep the keys of this build and the parsed files for the next one."""
+        data = pickle.dumps((CACHE_VERSION, str(Path.cwd()), keys, self.memo), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(self.path, data)
+
+
+def write_site(files: dict[str, str], reused: Iterable[str], copies: dict[str, Path], out_dir: Path) -> int:
+    """Make out_dir hold files, the reused pages and the copies; return how many files changed."""
+    out_dir = out_dir.resolve()
+    old = out_dir if out_dir.is_dir() else None
+    encoded = {path: text.encode("utf-8") for path, text in files.items()}
+    changed = [path for path, data in encoded.items() if old is None or not _same_bytes(old / path, data)]
+    changed += [path for path, source in copies.items() if old is None or not _same_file(source, old / path)]
+    wanted = set(encoded) | set(reused) | set(copies)
+    removed = [] if old is None else [path for path in _all_files(old) if path not in wanted]
+    if old is not None and not changed and not removed:
+        return 0
+    fresh = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        _assemble(fresh, old, encoded, set(changed), wanted, copies)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    _swap(fresh, out_dir, out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}"))
+    return len(changed) + len(removed)
+
+
+def _assemble(fresh: Path, old: Path | None, encoded: dict[str, bytes], changed: set[str],
+              wanted: set[str], copies: dict[str, Path]) -> None:
+    for relative in sorted(wanted):
+        target = fresh / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if relative not in changed and old is not None:
+            _link_or_copy(old / relative, target)
+        elif relative in encoded:
+            target.write_bytes(encoded[relative])
+        else:
+            shutil.copyfile(copies[relative], target)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(source: Path, target: Path) -> bool:
+    """True when target is a copy of source made after source last changed."""
+    try:
+        source_stat, target_stat = source.stat(), target.stat()
+    except OSError:
+        return False
+    return source_stat.st_size == target_stat.st_size and source_stat.st_mtime_ns <= target_stat.st_mtime_ns
+
+
+def _all_files(folder: Path) -> list[str]:
+    found = []
+    for directory, _, names in os.walk(folder):
+        prefix = os.path.relpath(directory, folder)
+        found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names)
+    return found
+
+
+def _swap(fresh: Path, out_dir: Path, stale: Path) -> None:
+    if out_dir.exists():
+        os.rename(out_dir, stale)
+    os.rename(fresh, out_dir)
+    shutil.rmtree(stale, ignore_errors=True)
