@@ -20,7 +20,8 @@ def build_fixture_site(out: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from wall.pipeline import build
     build(FIXTURE_SITE / "config.yaml", FIXTURE_SITE / "content", out, demo_dir=None,
-          static=ROOT / "tests" / "fixtures" / "static")
+          static=ROOT / "tests" / "fixtures" / "static", full=True)
+    out.with_name(f".{out.name}.cache").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
