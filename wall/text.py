@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .platforms import PLATFORMS
-from .urls import display_url, is_web_url
+from .urls import display_url, href, is_web_url
 
 _URL = r"https?://[^\s<>\"'`\\^{}|]+"
 _TOKENS = re.compile(
@@ -67,15 +67,15 @@ def _segment_for(match: re.Match, platform: str, post_url: str) -> tuple[Segment
         url = _trim_url(match.group("url"))
         if not is_web_url(url):
             return None, 0
-        return Segment("link", display_url(url), url), match.start() + len(url)
+        return Segment("link", display_url(url), href(url)), match.start() + len(url)
     info = PLATFORMS.get(platform)
     if match.group("tag"):
         tag = match.group("tag")
-        href = info.hashtag_link(tag, post_url) if info else ""
-        return (Segment("hashtag", "#" + tag, href) if href else None), match.end()
+        link = info.hashtag_link(tag, post_url) if info else ""
+        return (Segment("hashtag", "#" + tag, link) if link else None), match.end()
     who = match.group("who").rstrip(".-")
-    href = info.mention_link(who, post_url) if info else ""
-    return (Segment("mention", "@" + who, href) if href else None), match.start() + 1 + len(who)
+    link = info.mention_link(who, post_url) if info else ""
+    return (Segment("mention", "@" + who, link) if link else None), match.start() + 1 + len(who)
 
 
 def _merge_text(found: list[Segment]) -> list[Segment]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 _SAFE_NAME = re.compile(r"[^a-z0-9._-]")
@@ -19,6 +19,14 @@ def is_web_url(value: object) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and port_ok
+
+
+def href(url: str) -> str:
+    """An http(s) URL as it may stand in an href: characters HTML does not allow there percent-encoded."""
+    parts = urlsplit(url)
+    safe = "-._~!$&'()*+,;=:@/%"
+    return urlunsplit((parts.scheme, parts.netloc, quote(parts.path, safe), quote(parts.query, safe + "?"),
+                       quote(parts.fragment, safe + "?")))
 
 
 def host_of(url: str) -> str:

@@ -10,7 +10,7 @@ from .dates import german_date, german_datetime, iso
 from .platforms import PLATFORMS
 from .post import Post
 from .text import Segment, clean_text, excerpt, paragraphs
-from .urls import is_web_url
+from .urls import href, is_web_url
 
 TAGLINE = "#EssenArbeitetZusammen"
 
@@ -72,8 +72,8 @@ def post_view(post: Post, config: Config) -> PostView:
         paragraphs=paragraphs(post.text, post.platform, post.url),
         media=tuple(_media_view(media, author) for media in post.media),
         avatar=post.author.avatar,
-        original_url=post.url if is_web_url(post.url) else "",
-        profile_url=post.author.url if is_web_url(post.author.url) else "",
+        original_url=href(post.url) if is_web_url(post.url) else "",
+        profile_url=href(post.author.url) if is_web_url(post.author.url) else "",
         permalink=permalink,
         contact_href=contact_mailto(config.site.contact_email, post, author, platform, date, permalink),
         removal_href=removal_mailto(config.site.contact_email, post, author, platform, date, permalink),
