@@ -1,0 +1,77 @@
+"""Fetch concurrency: eight sources answering in 200 ms per page against one such source.
+
+Each source is a fake Mastodon instance on 127.0.0.1 (tests/fake_mastodon.py) that
+waits 200 ms before every answer.  Sources run concurrently, so eight should take
+about as long as the slowest one alone.  Run: .venv/bin/python bench/fetch_concurrency.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import FETCH_CONFIG  # noqa: E402
+from tests.fake_mastodon import MastodonFake  # noqa: E402
+from tests.fakes import FakeServer  # noqa: E402
+from wall.config import load_config  # noqa: E402
+from wall.fetch import fetch  # noqa: E402
+
+DELAY = 0.2  # seconds per answer
+PAGES = 3  # timeline pages each source reads
+
+
+def slow_instance(server: FakeServer) -> MastodonFake:
+    """A fake instance with PAGES pages of posts, each answer delayed by DELAY."""
+    fake = MastodonFake(server, page_size=2)
+    for number in range(1, 2 * PAGES + 1):
+        fake.add(number)
+    original = fake.timeline
+
+    def delayed(request):
+        reply = original(request)
+        reply.delay = DELAY
+        return reply
+
+    server.route("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)")(delayed)
+    server.route("GET", r"/media/(?P<name>[^/]+)")(lambda request: fake.media(request))
+    return fake
+
+
+def timed_fetch(instances: list[MastodonFake]) -> float:
+    """Seconds for one fetch of one source per instance into a fresh content folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        sources = "".join(f"  - name: m{index}\n    type: mastodon\n    instances: [{fake.base}]\n"
+                          f"    max_pages: {PAGES}\n" for index, fake in enumerate(instances))
+        path = Path(folder) / "config.yaml"
+        path.write_text(FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]", deny_keywords="[]"),
+                        encoding="utf-8")
+        started = time.perf_counter()
+        reports = fetch(load_config(path), Path(folder) / "content",
+                        now=lambda: datetime(2020, 4, 1, tzinfo=timezone.utc))
+        elapsed = time.perf_counter() - started
+        assert all(not report.error for report in reports), [report.error for report in reports]
+        return elapsed
+
+
+def main(runs: int = 3) -> None:
+    servers = [FakeServer().start() for _ in range(8)]
+    try:
+        instances = [slow_instance(server) for server in servers]
+        one = statistics.median(timed_fetch(instances[:1]) for _ in range(runs))
+        eight = statistics.median(timed_fetch(instances) for _ in range(runs))
+    finally:
+        for server in servers:
+            server.stop()
+    print(f"one source: {one:.2f} s, eight sources: {eight:.2f} s, ratio {eight / one:.2f} "
+          f"({PAGES} pages of {DELAY * 1000:.0f} ms each per source, median of {runs})")
+
+
+if __name__ == "__main__":
+    main()
