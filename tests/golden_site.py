@@ -16,12 +16,12 @@ GOLDEN = ROOT / "tests" / "golden" / "site"
 
 
 def build_fixture_site(out: Path) -> None:
-    """The fixture site with the fixture stylesheet, so goldens do not follow static/wall.css."""
+    """The fixture site without static/: the stylesheet and scripts are copied, not generated."""
     sys.path.insert(0, str(ROOT))
     from wall.pipeline import build
-    build(FIXTURE_SITE / "config.yaml", FIXTURE_SITE / "content", out, demo_dir=None,
-          static=ROOT / "tests" / "fixtures" / "static", full=True)
+    build(FIXTURE_SITE / "config.yaml", FIXTURE_SITE / "content", out, demo_dir=None, full=True)
     out.with_name(f".{out.name}.cache").unlink(missing_ok=True)
+    shutil.rmtree(out / "static")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from wall.render import paginate
 
 from .conftest import ROOT, tree, write
 
-STATIC = ROOT / "tests" / "fixtures" / "static"
+STATIC = ROOT / "static"
 
 
 def build_src(src: Path, out: Path, **options):

@@ -56,7 +56,7 @@ def hostile_site(tmp_path_factory) -> Path:
         write_post(content, post)
     write(content / "media/ev/il.webp", (FIXTURE_SITE / "content/media/0a/0a1b2c3d.webp").read_bytes())
     build(FIXTURE_SITE / "config.yaml", content, root / "site", demo_dir=None,
-          static=ROOT / "tests/fixtures/static")
+          static=ROOT / "static")
     return root / "site"
 
 

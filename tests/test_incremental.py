@@ -15,7 +15,7 @@ from wall.store import write_post
 
 from .conftest import ROOT, tree, write
 
-STATIC = ROOT / "tests" / "fixtures" / "static"
+STATIC = ROOT / "static"
 START = datetime(2020, 3, 20, 8, tzinfo=timezone.utc)
 
 

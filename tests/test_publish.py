@@ -15,7 +15,7 @@ from wall.publish import PublishError, publish, upload_order
 from .conftest import ROOT, tree, write
 from .sshd import ssh_server
 
-STATIC = ROOT / "tests" / "fixtures" / "static"
+STATIC = ROOT / "static"
 
 
 def settings(server, base: Path, method: str = "rsync", **extra) -> PublishSettings:

@@ -14,7 +14,7 @@ from wall.pipeline import build
 
 from .conftest import FIXTURE_SITE, ROOT
 
-STATIC = ROOT / "tests" / "fixtures" / "static"
+STATIC = ROOT / "static"
 BASE = "https://www.ewg.de/essenarbeitetzusammen/"
 
 
