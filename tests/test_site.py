@@ -227,3 +227,21 @@ def test_related_offers_appear_on_the_newer_need(site_src, tmp_path):
     need = page(tmp_path / "out", "beitrag/bluesky-3kabc/index.html").find("section", class_="related")
     assert need.find("h2").get_text() == "Passende Angebote"
     assert [a.get_text() for a in need.find_all("a")] == ["Papierhaus"]
+
+
+def test_large_images_come_with_a_small_copy_for_phones(site_src, tmp_path):
+    from PIL import Image
+    from .conftest import webp_bytes, write
+    write(site_src / "content/media/0a/0a1b2c3d.webp", webp_bytes(1200, 900))
+    post = site_src / "content/posts/mastodon/ruhr.social.example-1001-2aecf2c8.yaml"
+    post.write_text(post.read_text(encoding="utf-8").replace("width: 8\n    height: 6",
+                                                             "width: 1200\n    height: 900"), encoding="utf-8")
+    out = tmp_path / "out"
+    build(site_src / "config.yaml", site_src / "content", out, demo_dir=None, static=STATIC)
+    image = page(out, "seite/1/index.html").find(class_="post-media").find("img")
+    assert image["srcset"] == ("../../media/0a/0a1b2c3d-640w.webp 640w, "
+                               "../../media/0a/0a1b2c3d.webp 1200w")
+    with Image.open(out / "media/0a/0a1b2c3d-640w.webp") as small:
+        assert small.size == (640, 480) and small.format == "WEBP"
+    avatar = page(out, "seite/1/index.html").find("img", class_="avatar")
+    assert avatar["src"] == "../../media/0a/0a1b2c3d.webp" and not avatar.has_attr("srcset")

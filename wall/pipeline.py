@@ -12,6 +12,7 @@ from .config import Config, ConfigError, load_config
 from .moderate import moderate
 from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
 from .output import BuildCache, write_site
+from .variants import make_small_copies
 from .store import Content, load_content
 from .verify import verify_site
 from .yamlfile import Problem
@@ -100,7 +101,10 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     problems = verify_site(rendered.files)
     if problems:
         raise BuildError("the rendered site failed its safety checks:\n" + "\n".join(problems[:20]))
-    copies = {**_static_files(static), **media_files(shown, content.media_root)}
+    media = media_files(shown, content.media_root)
+    small = make_small_copies(_image_widths(shown, content.media_root),
+                              out_dir.resolve().with_name(f".{out_dir.resolve().name}.small"))
+    copies = {**_static_files(static), **media, **small}
     unchanged = [path for path in rendered.keys if path not in rendered.files]
     changed = write_site(rendered.files, unchanged, copies, out_dir)
     cache.save(rendered.keys)
@@ -120,6 +124,11 @@ def _site_input(config: Config, content: Content, shown: list, static: Path) -> 
 def _static_files(static: Path) -> dict[str, Path]:
     return {f"static/{path.relative_to(static).as_posix()}": path
             for path in sorted(static.rglob("*")) if path.is_file()}
+
+
+def _image_widths(posts, media_root: Path) -> dict[str, tuple[Path, int | None]]:
+    return {item.path: (media_root / item.path, item.width) for post in posts for item in post.media
+            if item.type == "image"}
 
 
 def media_files(posts, media_root: Path) -> dict[str, Path]:

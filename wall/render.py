@@ -29,7 +29,8 @@ from .views import PostView, post_view
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
 SCREEN_POSTS = 20  # newest posts in the screen mode
-CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py")
+CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py",
+        "variants.py")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from .platforms import PLATFORMS
 from .post import Post
 from .text import Segment, clean_text, excerpt, paragraphs
 from .urls import href, is_web_url
+from .variants import needs_small, small_name
 
 TAGLINE = "#EssenArbeitetZusammen"
 
@@ -24,6 +25,7 @@ class MediaView:
     alt: str  # never empty for images: a fallback names the author
     width: int | None
     height: int | None
+    small: str = ""  # a 640-pixel copy for narrow screens, '' when the image is small already
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def _media_view(media, author: str) -> MediaView:
     alt = clean_text(media.alt).strip()
     if not alt and media.type == "image":
         alt = f"Bild aus dem Beitrag von {author}"
-    return MediaView(src=media.path, type=media.type, alt=alt, width=media.width, height=media.height)
+    small = small_name(media.path) if media.type == "image" and needs_small(media.width) else ""
+    return MediaView(src=media.path, type=media.type, alt=alt, width=media.width, height=media.height, small=small)
 
 
 def mailto(address: str, subject: str, body: str) -> str:
