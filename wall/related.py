@@ -2,12 +2,13 @@
 
 Only older posts are candidates, so a new post never changes the pages of the
 posts before it (their related sections stay as they were); the newest post is
-where a visitor finds its partners.  Terms that occur in very many posts carry
-no signal and are dropped, which keeps the work near-linear in the number of posts.
+where a visitor finds its partners.  Each post looks at its rarest terms and the
+newest older posts that share them, which keeps the work linear in the number of posts.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from typing import Iterable
@@ -16,8 +17,8 @@ from .post import Post
 
 OPPOSITE = {"angebot": {"gesuch"}, "gesuch": {"angebot"}}
 RELATED_COUNT = 4
-MAX_DOCUMENT_SHARE = 0.05  # a term in more than 5 % of the posts is noise
-MIN_DOCUMENT_LIMIT = 50
+TERMS_PER_POST = 8  # the rarest terms of a post carry its meaning
+CANDIDATES_PER_TERM = 30  # the newest older posts with a term are enough to find partners
 WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
 STOPWORDS = frozenset("""
 aber alles allem allen aller anderen andere auch bitte damit dann darum dass denen deren diese dieser
@@ -37,39 +38,35 @@ def terms(post: Post, ignored_tags: set[str]) -> set[str]:
 
 
 def related_posts(posts: Iterable[Post], campaign_tags: Iterable[str]) -> dict[str, list[str]]:
-    """Post id -> ids of up to RELATED_COUNT older related posts, best first."""
+    """Post id -> ids of up to RELATED_COUNT older related posts, best first.
+
+    Everything a post's result depends on comes from older posts only (how often a
+    term was seen so far, the newest older posts with it), so adding posts never
+    changes the result of an existing one, and each post costs a bounded amount of work.
+    """
     ordered = sorted(posts, key=lambda post: (post.published, post.id))
     ignored = {tag.casefold() for tag in campaign_tags}
-    post_terms = {post.id: terms(post, ignored) for post in ordered}
-    frequency: dict[str, int] = defaultdict(int)
-    for found in post_terms.values():
-        for term in found:
-            frequency[term] += 1
-    limit = max(MIN_DOCUMENT_LIMIT, int(len(ordered) * MAX_DOCUMENT_SHARE))
-    index: dict[str, list[Post]] = defaultdict(list)  # term -> older posts with it, by age
+    seen: dict[str, int] = defaultdict(int)  # how many older posts have each term
+    index: dict[str, list[int]] = defaultdict(list)  # term -> positions of older posts, oldest first
     related: dict[str, list[str]] = {}
-    for post in ordered:
-        useful = {term for term in post_terms[post.id] if frequency[term] <= limit}
-        related[post.id] = _best(post, useful, index)
-        for term in useful:
-            index[term].append(post)
+    for position, post in enumerate(ordered):
+        found = terms(post, ignored)
+        rarest = sorted(found, key=lambda term: (seen[term], term))[:TERMS_PER_POST]
+        related[post.id] = _best(post, rarest, index, ordered)
+        for term in found:
+            seen[term] += 1
+            index[term].append(position)
     return related
 
 
-def _best(post: Post, useful: set[str], index: dict[str, list[Post]]) -> list[str]:
+def _best(post: Post, rarest: list[str], index: dict[str, list[int]], ordered: list[Post]) -> list[str]:
     wanted = OPPOSITE.get(post.category)
-    scores: dict[str, float] = defaultdict(float)
-    order: dict[str, tuple] = {}
-    for term in useful:
+    scores: dict[int, float] = defaultdict(float)
+    for term in rarest:
         weight = 3.0 if term.startswith("#") else 1.0
-        for other in index.get(term, ()):
-            if wanted is None or other.category in wanted:
-                scores[other.id] += weight
-                order[other.id] = (other.published, other.id)
-    best = sorted(scores, key=lambda other: (-scores[other], _newest_first(order[other])))
-    return [other for other in best if scores[other] >= 2.0][:RELATED_COUNT]
-
-
-def _newest_first(key: tuple) -> tuple:
-    published, post_id = key
-    return (-published.timestamp(), post_id)
+        for position in index.get(term, ())[-CANDIDATES_PER_TERM:]:
+            if wanted is None or ordered[position].category in wanted:
+                scores[position] += weight
+    good = [position for position, score in scores.items() if score >= 2.0]
+    best = heapq.nsmallest(RELATED_COUNT, good, key=lambda position: (-scores[position], -position))
+    return [ordered[position].id for position in best]

@@ -199,7 +199,7 @@ class _Plan:
             shown = [post for post in listing.posts if post not in highlighted]
             material = ("listing", heading, section if front else None, listing.number, listing.newer,
                         listing.older, [self.digest(p) for p in shown], [self.digest(p) for p in highlighted],
-                        (self.common["updated_iso"], len(posts)) if front else None)
+                        (self.common["updated_iso"] if prefix == "" else "", len(posts)) if front else None)
             self.emit(listing.path + "index.html", material,
                       lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.page(
                           "wall.html", listing.path, listing=listing, posts=self.views(shown),

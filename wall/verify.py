@@ -23,10 +23,19 @@ NEVER_ATTRIBUTES = {"style", "srcdoc"}
 
 def _is_relative(value: str) -> bool:
     value = value.strip()
-    return not value.startswith(("//", "\\", "/\\")) and not urlsplit(value).scheme
+    if value.startswith(("//", "\\", "/\\")):
+        return False
+    return ":" not in value or not urlsplit(value).scheme  # most links hold no ':' at all
+
+
+HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
+                       "aria-labelledby", "aria-label", "aria-current", "aria-live", "rel", "type", "title",
+                       "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden"}
 
 
 def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
+    if name in HARMLESS_ATTRIBUTES:
+        return None
     if name.startswith("on") or name in NEVER_ATTRIBUTES:
         return f"<{tag} {name}> is not allowed"
     if name in LOADING_ATTRIBUTES:
