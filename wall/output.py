@@ -14,7 +14,7 @@ import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .store import write_atomic
 
@@ -51,21 +51,26 @@ class BuildCache:
         write_atomic(self.path, data)
 
 
-def write_site(files: dict[str, str], reused: Iterable[str], copies: dict[str, Path], out_dir: Path) -> int:
-    """Make out_dir hold files, the reused pages and the copies; return how many files changed."""
+def write_site(pages: Iterable[tuple[str, str]], reused: Iterable[str], copies: dict[str, Path],
+               out_dir: Path, check: Callable[[str, str], None] | None = None) -> int:
+    """Make out_dir hold the pages, the reused pages and the copies; return how many files changed.
+
+    Pages are written into the new folder as they come, after check (which raises to
+    stop the build); nothing is kept in memory but their paths.
+    """
     out_dir = out_dir.resolve()
     old = out_dir if out_dir.is_dir() else None
-    encoded = {path: text.encode("utf-8") for path, text in files.items()}
-    changed = [path for path, data in encoded.items() if old is None or not _same_bytes(old / path, data)]
-    changed += [path for path, source in copies.items() if old is None or not _same_file(source, old / path)]
-    wanted = set(encoded) | set(reused) | set(copies)
-    removed = [] if old is None else [path for path in _all_files(old) if path not in wanted]
-    if old is not None and not changed and not removed:
-        return 0
     fresh = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     try:
-        _assemble(fresh, old, encoded, set(changed), wanted, copies)
+        written, changed = _write_pages(pages, fresh, old, check)
+        changed |= {path for path, source in copies.items() if old is None or not _same_file(source, old / path)}
+        wanted = written | set(reused) | set(copies)
+        removed = [] if old is None else [path for path in _all_files(old) if path not in wanted]
+        if old is not None and not changed and not removed:
+            shutil.rmtree(fresh, ignore_errors=True)
+            return 0
+        _fill(fresh, old, wanted - changed, {p: s for p, s in copies.items() if p in changed})
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
@@ -73,17 +78,33 @@ def write_site(files: dict[str, str], reused: Iterable[str], copies: dict[str, P
     return len(changed) + len(removed)
 
 
-def _assemble(fresh: Path, old: Path | None, encoded: dict[str, bytes], changed: set[str],
-              wanted: set[str], copies: dict[str, Path]) -> None:
-    for relative in sorted(wanted):
+def _write_pages(pages: Iterable[tuple[str, str]], fresh: Path, old: Path | None,
+                 check: Callable[[str, str], None] | None) -> tuple[set[str], set[str]]:
+    written, changed = set(), set()
+    for relative, text in pages:
+        if check is not None:
+            check(relative, text)
+        data = text.encode("utf-8")
+        written.add(relative)
+        if old is None or not _same_bytes(old / relative, data):
+            changed.add(relative)
+            target = fresh / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    return written, changed
+
+
+def _fill(fresh: Path, old: Path | None, unchanged: set[str], changed_copies: dict[str, Path]) -> None:
+    """Hard links for what did not change, fresh copies of changed static files and media."""
+    for relative in sorted(unchanged):
+        if old is not None:
+            target = fresh / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(old / relative, target)
+    for relative, source in sorted(changed_copies.items()):
         target = fresh / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if relative not in changed and old is not None:
-            _link_or_copy(old / relative, target)
-        elif relative in encoded:
-            target.write_bytes(encoded[relative])
-        else:
-            shutil.copyfile(copies[relative], target)
+        shutil.copyfile(source, target)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -14,7 +14,7 @@ from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
 from .output import BuildCache, write_site
 from .variants import make_small_copies
 from .store import Content, load_content
-from .verify import verify_site
+from .verify import check_page
 from .yamlfile import Problem
 
 log = logging.getLogger(__name__)
@@ -97,21 +97,27 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     site = _site_input(config, content, shown, static)
     reused = cache.reusable(out_dir)
     rendered = render_site(site, make_environment(templates), reused)
-    log.info("rendered %d of %d files; checking them before they go live", len(rendered.files), len(rendered.keys))
-    problems = verify_site(rendered.files)
-    if problems:
-        raise BuildError("the rendered site failed its safety checks:\n" + "\n".join(problems[:20]))
+    log.info("rendering %d of %d files, checking each before it goes live", len(rendered.pending),
+             len(rendered.keys))
     media = media_files(shown, content.media_root)
     small = make_small_copies(_image_widths(shown, content.media_root),
                               out_dir.resolve().with_name(f".{out_dir.resolve().name}.small"))
     copies = {**_static_files(static), **media, **small}
-    unchanged = [path for path in rendered.keys if path not in rendered.files]
-    changed = write_site(rendered.files, unchanged, copies, out_dir)
+    pending = {path for path, _ in rendered.pending}
+    changed = write_site(rendered.render(), [path for path in rendered.keys if path not in pending], copies,
+                         out_dir, check=_check_safe)
     cache.save(rendered.keys)
     return BuildReport(posts_read=len(content.posts), shown=len(shown),
                        hidden_by_rule=len(approved) - len(shown),
                        not_approved=len(content.posts) - len(approved), files_written=changed,
                        seconds=time.perf_counter() - started, demo=content.demo)
+
+
+def _check_safe(path: str, text: str) -> None:
+    """Stop the build before a page with a script, a handler or a foreign resource goes live."""
+    problems = check_page(path, text) if path.endswith(".html") else []
+    if problems:
+        raise BuildError("the rendered site failed its safety checks:\n" + "\n".join(problems[:20]))
 
 
 def _site_input(config: Config, content: Content, shown: list, static: Path) -> SiteInput:

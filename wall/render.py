@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
@@ -29,6 +29,7 @@ from .views import PostView, post_view
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
 SCREEN_POSTS = 20  # newest posts in the screen mode
+VIEW_CACHE = 100_000  # post views kept while rendering (a few KB each)
 CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py",
         "variants.py")
 
@@ -69,10 +70,20 @@ class SiteInput:
 
 @dataclass
 class Rendered:
-    """The result of a build's rendering."""
+    """A build's plan: every file's key, and how to render the ones that changed."""
 
-    files: dict[str, str] = field(default_factory=dict)  # pages rendered now
     keys: dict[str, str] = field(default_factory=dict)  # every file of the site -> its key
+    pending: list[tuple[str, Callable[[], str]]] = field(default_factory=list)  # changed files, unrendered
+
+    def render(self) -> Iterator[tuple[str, str]]:
+        """(path, text) of each changed file, one at a time, so a large wall never sits in memory."""
+        for path, render in self.pending:
+            yield path, render()
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Every changed file rendered at once (for small walls and tests)."""
+        return dict(self.render())
 
 
 def make_environment(templates: Path) -> Environment:
@@ -111,7 +122,7 @@ def paginate(posts: list, per_page: int, prefix: str) -> list[Listing]:
 
 
 def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None) -> Rendered:
-    """Render the pages whose key differs from previous (all pages when there is none)."""
+    """Plan every file; the ones whose key differs from previous (all without it) are to render."""
     plan = _Plan(site, env, previous or {})
     plan.listings(plan.posts, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
     for section in plan.platforms + plan.categories:
@@ -167,7 +178,10 @@ class _Plan:
                                          + _templates_digest(env).encode()).hexdigest()
 
     def view(self, post: Post) -> PostView:
+        # A bounded cache: a post shows on its page and on a few listings rendered near each other.
         if post.id not in self._views:
+            if len(self._views) >= VIEW_CACHE:
+                self._views.clear()
             self._views[post.id] = post_view(post, self.config)
         return self._views[post.id]
 
@@ -181,7 +195,7 @@ class _Plan:
         key = hashlib.sha256(f"{self.global_key}|{path}|{material!r}".encode()).hexdigest()
         self.result.keys[path] = key
         if self.previous.get(path) != key:
-            self.result.files[path] = render()
+            self.result.pending.append((path, render))
 
     def page(self, template: str, path: str | None, **context: Any) -> str:
         """Render one page at path ('' = front page; None = any URL, as for 404.html)."""
