@@ -67,7 +67,8 @@ BRANCH = (("--branch",), dict(default="redaktion/neue-beitraege", help="the revi
 BASE = (("--base",), dict(default="main", help="the branch the site is published from (default: main)"))
 
 COMMANDS = [
-    ("build", commands.build_command, "build the static wall into --out (atomically)", [OUT]),
+    ("build", commands.build_command, "build the static wall into --out (atomically, only what changed)",
+     [OUT, (("--full",), dict(action="store_true", help="render every page, ignoring the build cache"))]),
     ("check", commands.check_command, "validate config.yaml and all content; print file:line problems",
      [(("--format",), dict(choices=("text", "github"), default="text",
                            help="github: also print annotations for GitHub Actions"))]),
