@@ -1,0 +1,110 @@
+"""Run one command in a child process and measure it; hash output trees and compare them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class CommandFailed(Exception):
+    """A measured command exited non-zero; carries the end of its output."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured run of a command."""
+
+    seconds: float  # wall time from start to exit
+    cpu_seconds: float  # user + system time of the child
+    peak_kib: int  # the child's maximum resident set size
+    output: str  # stderr and stdout (the build's summary line is on stderr)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How one output tree differs from the previous one."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()  # same path, different bytes
+
+    @property
+    def count(self) -> int:
+        """Files added, removed or with different bytes."""
+        return len(self.added) + len(self.removed) + len(self.changed)
+
+    def by_area(self) -> dict[str, int]:
+        """The changed paths grouped by the site's first path segments ('beitrag/', 'seite/', ...)."""
+        counts: dict[str, int] = {}
+        for path in self.added + self.removed + self.changed:
+            counts[area(path)] = counts.get(area(path), 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+@dataclass
+class Step:
+    """All runs of one scenario step: the samples and the changes each run caused."""
+
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+    changes: list[Changes] = field(default_factory=list)
+
+    def median(self, attribute: str) -> float:
+        """The median of one Sample attribute over all runs."""
+        return statistics.median(getattr(sample, attribute) for sample in self.samples)
+
+    @property
+    def changed_counts(self) -> list[int]:
+        """The changed-file count of each run (all equal when the build is deterministic)."""
+        return [changes.count for changes in self.changes]
+
+
+def area(path: str) -> str:
+    """'kategorie/angebot/seite/3/index.html' -> 'kategorie/*/seite/*', 'beitrag/x/index.html' -> 'beitrag/*'."""
+    parts = path.split("/")
+    if len(parts) == 1:
+        return path
+    if parts[0] in ("kategorie", "plattform"):
+        rest = "/seite/*" if len(parts) > 3 and parts[2] == "seite" else ""
+        return f"{parts[0]}/*{rest}"
+    return f"{parts[0]}/*"
+
+
+def run(command: list[str], cwd: Path) -> Sample:
+    """Run command to completion and measure it; raise CommandFailed on a non-zero exit."""
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+        # wait4 gives this child's own resource usage, unlike RUSAGE_CHILDREN, which
+        # accumulates over every child the benchmark ever started.
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    if child.returncode != 0:
+        raise CommandFailed(f"{' '.join(command)} exited {child.returncode}:\n{text[-3000:]}")
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, text)
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    """Every file below root (relative POSIX path) mapped to the SHA-256 of its bytes."""
+    hashes = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            hashes[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def compare(before: dict[str, str], after: dict[str, str]) -> Changes:
+    """The files added, removed or changed between two tree_hashes results."""
+    return Changes(added=tuple(sorted(after.keys() - before.keys())),
+                   removed=tuple(sorted(before.keys() - after.keys())),
+                   changed=tuple(sorted(p for p in before.keys() & after.keys() if before[p] != after[p])))

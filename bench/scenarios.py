@@ -1,0 +1,124 @@
+"""The measured scenarios: our build and rebuilds, and the same posts built with Hugo."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from hugosite import write_config
+from measure import Step, compare, run, tree_hashes
+from synth import ROOT, Wall
+
+WALL_STEPS = ("full build", "rebuild, nothing changed", "rebuild, one post added",
+              "rebuild, one post edited", "rebuild, one author denied")
+HUGO_STEPS = ("full build", "rebuild, nothing changed")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A private copy of one wall's content, its two configs, the output folder and the code."""
+
+    code: Path  # the project root whose generate.py is measured
+    content: Path
+    config: Path
+    denied_config: Path  # config.yaml with the wall's deny author added
+    out: Path  # alone in its folder: builds may keep a cache beside it (.site.cache)
+
+
+def python() -> str:
+    """The project's virtualenv Python, as the brief's command line uses it."""
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.is_file() else sys.executable
+
+
+def build_command(space: Workspace, config: Path) -> list[str]:
+    """`generate.py build` with every path given explicitly."""
+    return [python(), str(space.code / "generate.py"), "build", "--config", str(config),
+            "--content", str(space.content), "--out", str(space.out)]
+
+
+def prepare(wall: Wall, work: Path, code: Path) -> Workspace:
+    """Copy the cached content (plus the project's editors' pages) and write both configs."""
+    content = work / "content"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(wall.content, content)
+    shutil.copytree(code / "content" / "pages", content / "pages")
+    config = yaml.safe_load((code / "config.yaml").read_text(encoding="utf-8"))
+    (work / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    config["moderation"]["deny"]["authors"] = [wall.meta["deny_author"]]
+    (work / "config-denied.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return Workspace(code, content, work / "config.yaml", work / "config-denied.yaml", work / "output" / "site")
+
+
+def wall_steps(wall: Wall, work: Path, code: Path, runs: int, count: int = len(WALL_STEPS),
+               log=print) -> list[Step]:
+    """Each run: a full build from nothing, then rebuilds, each compared with the one before.
+
+    count limits the steps to the first few of WALL_STEPS (at 50,000 posts each takes minutes).
+    """
+    space = prepare(wall, work, code)
+    steps = [Step(name) for name in WALL_STEPS[:count]]
+    for number in range(1, runs + 1):
+        log(f"  our build, run {number}/{runs}")
+        shutil.rmtree(space.out.parent, ignore_errors=True)  # the site and any build cache beside it
+        before: dict[str, str] = {}
+        for step, (config, change) in zip(steps, _wall_changes(wall, space)):
+            change()
+            step.samples.append(run(build_command(space, config), code))
+            after = tree_hashes(space.out)
+            step.changes.append(compare(before, after))
+            before = after
+            log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
+        _revert(wall, space)
+    return steps
+
+
+def _wall_changes(wall: Wall, space: Workspace) -> list[tuple[Path, Callable[[], None]]]:
+    """Per step: the config to build with and the content change to make first."""
+    def add() -> None:
+        _copy(wall.root / "extra" / "add" / wall.meta["add_file"], space.content / wall.meta["add_file"])
+
+    def edit() -> None:
+        _copy(wall.root / "extra" / "edit" / wall.meta["edit_file"], space.content / wall.meta["edit_file"])
+
+    def nothing() -> None:
+        pass
+
+    return [(space.config, nothing), (space.config, nothing), (space.config, add),
+            (space.config, edit), (space.denied_config, nothing)]
+
+
+def _revert(wall: Wall, space: Workspace) -> None:
+    """Undo the add and the edit, so the next run starts from the same content."""
+    (space.content / wall.meta["add_file"]).unlink(missing_ok=True)
+    _copy(wall.content / wall.meta["edit_file"], space.content / wall.meta["edit_file"])
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def hugo_steps(wall: Wall, work: Path, hugo: Path, runs: int, log=print) -> list[Step]:
+    """Each run: `hugo --quiet` into an empty folder, then again with nothing changed."""
+    site, out = work / "hugo-site", work / "hugo-public"
+    write_config(site, wall.hugo_content, out)
+    steps = [Step(name) for name in HUGO_STEPS]
+    for number in range(1, runs + 1):
+        log(f"  Hugo, run {number}/{runs}")
+        for leftover in (out, site / "resources"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        before: dict[str, str] = {}
+        for step in steps:
+            step.samples.append(run([str(hugo), "--quiet"], site))
+            after = tree_hashes(out)
+            step.changes.append(compare(before, after))
+            before = after
+            log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
+    return steps
+
