@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 from .store import write_atomic
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -28,6 +28,7 @@ class BuildCache:
     path: Path
     keys: dict[str, str] = field(default_factory=dict)  # output path -> key of its inputs
     memo: dict = field(default_factory=dict)  # post file (and its stat) -> what was parsed from it
+    _loaded_versions: dict | None = None  # the memo's file versions when loaded (None: new cache)
 
     @classmethod
     def load(cls, out_dir: Path) -> "BuildCache":
@@ -39,16 +40,22 @@ class BuildCache:
             return cls(path)
         if version != CACHE_VERSION or cwd != str(Path.cwd()):
             return cls(path)  # problems name files relative to the working folder
-        return cls(path, keys, memo)
+        return cls(path, keys, memo, _versions(memo))
 
     def reusable(self, out_dir: Path) -> dict[str, str]:
         """Keys of pages that are still in out_dir as the last build wrote them."""
         return {path: key for path, key in self.keys.items() if (out_dir / path).is_file()}
 
     def save(self, keys: dict[str, str]) -> None:
-        """Keep the keys of this build and the parsed files for the next one."""
+        """Keep the keys of this build and the parsed files for the next one (if anything changed)."""
+        if keys == self.keys and _versions(self.memo) == self._loaded_versions:
+            return
         data = pickle.dumps((CACHE_VERSION, str(Path.cwd()), keys, self.memo), protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(self.path, data)
+
+
+def _versions(memo: dict) -> dict:
+    return {path: entry[0] for path, entry in memo.items()}
 
 
 def write_site(pages: Iterable[tuple[str, str]], reused: Iterable[str], copies: dict[str, Path],

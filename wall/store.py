@@ -69,8 +69,8 @@ def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | 
                  memo: dict | None = None) -> Content:
     """Read posts, pages and state; fall back to demo_dir's posts when content has none.
 
-    memo, when given, maps (file, mtime, size, categories) to what was parsed from it
-    last time, so an unchanged file is not parsed again.
+    memo, when given, maps each file to its (mtime, size, categories) and what was parsed
+    from it last time, so an unchanged file is not parsed again.
     """
     problems: list[Problem] = []
     posts_root, demo = content_dir, False
@@ -116,14 +116,14 @@ def read_post(path: Path, root: Path, categories: set[str], problems: list[Probl
     """Read one post file; None when it has errors (they are appended to problems)."""
     display = display_path(path)
     stat = path.stat()
-    key = (display, stat.st_mtime_ns, stat.st_size, tuple(sorted(categories)))
-    if memo is not None and key in memo:
-        post, found = memo[key]
+    version = (stat.st_mtime_ns, stat.st_size, tuple(sorted(categories)))
+    if memo is not None and display in memo and memo[display][0] == version:
+        _, post, found = memo[display]
     else:
         found = []
         post = _parse_post(path, display, categories, found)
         if memo is not None:
-            memo[key] = (post, found)
+            memo[display] = (version, post, found)
     problems.extend(found)
     if post is None:
         return None
