@@ -101,3 +101,15 @@ def test_adding_one_post_changes_few_files_and_no_older_post_page(tmp_path):
     assert report.files_written == len(changed)
     assert len(changed) <= 15, changed
     assert [p for p in changed if p.startswith("beitrag/")] == ["beitrag/mastodon-ruhr.example-200-4224b2ef/index.html"]
+
+
+def test_a_new_deny_rule_renders_only_the_pages_it_changes(tmp_path):
+    folder = make_wall(tmp_path, 100)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    before = tree(out)
+    config_edit(folder, "    keywords: []", "    keywords: [Nummer 99]")
+    report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    after = tree(out)
+    changed = [path for path in set(before) | set(after) if before.get(path) != after.get(path)]
+    assert report.files_written == len(changed) < 20

@@ -164,6 +164,7 @@ class _Plan:
         self.posts = sort_newest_first(site.posts)
         self.result = Rendered()
         self._views: dict[str, PostView] = {}
+        self._cards: dict[tuple[str, str], str] = {}
         self._digests: dict[str, str] = {}
         self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
         self.categories = _sections(self.posts, "kategorie", {c.key: c.label for c in self.config.categories},
@@ -172,8 +173,10 @@ class _Plan:
                            platforms=self.platforms, legal_pages=site.pages,
                            updated=german_date(site.updated) if site.updated else "",
                            updated_iso=iso(site.updated) if site.updated else "")
-        everywhere = (repr(self.config), site.demo, site.css_path, [(s.key, s.label) for s in self.platforms],
-                      [(s.key, s.label) for s in self.categories], [(p.slug, p.title, p.order) for p in site.pages])
+        # Only what pages show: a new deny rule or source must not re-render the wall.
+        everywhere = (self.config.site, self.config.categories, self.config.hashtags, site.demo, site.css_path,
+                      [(s.key, s.label) for s in self.platforms], [(s.key, s.label) for s in self.categories],
+                      [(p.slug, p.title, p.order) for p in site.pages])
         self.global_key = hashlib.sha256(repr(everywhere).encode() + _code_digest().encode()
                                          + _templates_digest(env).encode()).hexdigest()
 
@@ -184,6 +187,15 @@ class _Plan:
                 self._views.clear()
             self._views[post.id] = post_view(post, self.config)
         return self._views[post.id]
+
+    def card(self, view: PostView, root: str) -> str:
+        """A post's card for listings, rendered once per folder depth: a post shows on several."""
+        key = (view.post.id, root)
+        if key not in self._cards:
+            if len(self._cards) >= VIEW_CACHE:
+                self._cards.clear()
+            self._cards[key] = self.env.get_template("_post.html").module.post_card(view, root)
+        return self._cards[key]
 
     def digest(self, post: Post) -> str:
         if post.id not in self._digests:
@@ -216,7 +228,7 @@ class _Plan:
                         (self.common["updated_iso"] if prefix == "" else "", len(posts)) if front else None)
             self.emit(listing.path + "index.html", material,
                       lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.page(
-                          "wall.html", listing.path, listing=listing, posts=self.views(shown),
+                          "wall.html", listing.path, listing=listing, posts=self.views(shown), card=self.card,
                           pinned=self.views(highlighted), heading=heading,
                           title=heading if front else f"{heading} – Archivseite {listing.number}",
                           section=section, is_home=(prefix == "" and front), total=len(posts),
