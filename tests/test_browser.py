@@ -7,12 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from wall.pipeline import build
-
 from .browser import browser, served
-from .conftest import FIXTURE_SITE, ROOT
-from .test_hostile import hostile_posts, write
-from wall.store import write_post
+from .conftest import ROOT
+from .quality import build_mixed_site
 
 BASE = "https://www.ewg.de/essenarbeitetzusammen/"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -21,15 +18,7 @@ ARTIFACTS = ROOT / "artifacts" / "screenshots"
 @pytest.fixture(scope="module")
 def mixed_site(tmp_path_factory) -> Path:
     """The fixture wall with the hostile posts mixed in."""
-    root = tmp_path_factory.mktemp("browser")
-    content = root / "content"
-    import shutil
-    shutil.copytree(FIXTURE_SITE / "content", content)
-    for post in hostile_posts():
-        write_post(content, post)
-    write(content / "media/ev/il.webp", (FIXTURE_SITE / "content/media/0a/0a1b2c3d.webp").read_bytes())
-    build(FIXTURE_SITE / "config.yaml", content, root / "site", demo_dir=None)
-    return root / "site"
+    return build_mixed_site(tmp_path_factory.mktemp("browser"))
 
 
 PAGES = ["", "seite/1/", "seite/2/", "beitrag/mastodon-evil.example-2-ef73e7f3/", "beitrag/x-1---script--ad50cd59/",
