@@ -9,7 +9,7 @@ with lexbor, an HTML5 parser that reads markup the way browsers do.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -21,11 +21,23 @@ LOADING_ATTRIBUTES = {"src", "srcset", "imagesrcset", "action", "formaction", "p
 NEVER_ATTRIBUTES = {"style", "srcdoc"}
 
 
+C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
+TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+def _scheme(value: str) -> str:
+    """The URL's scheme, lower case, as a browser's URL parser finds it; '' for a relative URL."""
+    head, colon, _ = value.strip().strip(C0_CONTROL_OR_SPACE).partition(":")
+    if not colon:  # most links: no scheme to look for
+        return ""
+    head = head.translate(TAB_OR_NEWLINE)  # browsers drop these anywhere in a URL
+    return head.lower() if SCHEME.fullmatch(head) else ""
+
+
 def _is_relative(value: str) -> bool:
-    value = value.strip()
-    if value.startswith(("//", "\\", "/\\")):
-        return False
-    return ":" not in value or not urlsplit(value).scheme  # most links hold no ':' at all
+    value = value.strip().strip(C0_CONTROL_OR_SPACE)
+    return not value.startswith(("//", "\\", "/\\")) and not _scheme(value)
 
 
 HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
@@ -43,7 +55,7 @@ def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
         if not all(_is_relative(part.strip().split(" ")[0]) for part in parts):
             return f"<{tag} {name}> loads from another host: {value[:80]!r}"
     elif name == "href" and not _is_relative(value):
-        scheme = urlsplit(value.strip()).scheme.lower()
+        scheme = _scheme(value)
         # <link> loads what its rel asks for; canonical and alternate load nothing.
         loads = tag == "link" and rel not in ("canonical", "alternate")
         if scheme not in LINK_SCHEMES or loads:
@@ -58,8 +70,8 @@ def _own_script(node) -> bool:
         and not node.text(deep=True).strip()
 
 
-def check_page(path: str, text: str) -> list[str]:
-    """Problems in one HTML page."""
+def check_page(path: str, text: str | bytes) -> list[str]:
+    """Problems in one HTML page (bytes are read as UTF-8)."""
     problems: list[str] = []
     has_csp = False
     for node in LexborHTMLParser(text).root.traverse():
@@ -75,6 +87,8 @@ def check_page(path: str, text: str) -> list[str]:
             has_csp = True
         rel = attributes.get("rel") or ""
         for name, value in attributes.items():
+            if name in HARMLESS_ATTRIBUTES:
+                continue
             problem = _attribute_problem(tag, name, value or "", rel)
             if problem:
                 problems.append(f"{path}: {problem}")
