@@ -68,7 +68,8 @@ BASE = (("--base",), dict(default="main", help="the branch the site is published
 
 COMMANDS = [
     ("build", commands.build_command, "build the static wall into --out (atomically, only what changed)",
-     [OUT, (("--full",), dict(action="store_true", help="render every page, ignoring the build cache"))]),
+     [OUT, (("--full",), dict(action="store_true", help="render every page, ignoring the build cache")),
+      (("--jobs",), dict(type=int, metavar="N", help="processes rendering pages (default: one per CPU)"))]),
     ("check", commands.check_command, "validate config.yaml and all content; print file:line problems",
      [(("--format",), dict(choices=("text", "github"), default="text",
                            help="github: also print annotations for GitHub Actions"))]),

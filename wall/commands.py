@@ -24,7 +24,7 @@ log = logging.getLogger("wall")
 
 def build_command(args: argparse.Namespace) -> int:
     log.info("building the wall from %s into %s ...", display_path(args.content), display_path(args.out))
-    report = build(args.config, args.content, args.out, full=args.full)
+    report = build(args.config, args.content, args.out, full=args.full, jobs=args.jobs)
     if report.demo:
         log.info("no posts in %s yet: built from the demo posts in demo/", display_path(args.content))
     log.info("%s", report.summary())

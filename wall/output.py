@@ -5,6 +5,9 @@ hard links to the old files (instant, no space), changed files are written new,
 and the folder is swapped in at the end.  A build with nothing to change writes
 nothing at all.  The old site is never modified, so a failure at any point
 leaves it exactly as it was.
+
+Pages come unrendered; on a machine with several cores forked workers render,
+check and write them.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from .store import write_atomic
+from .workers import in_parts
 
 CACHE_VERSION = 2
+PARALLEL_FROM = 256  # fewer pages than this are written in-process: a fork costs more than it saves
+
+PageMaker = tuple[str, Callable[[], str]]  # a path and how to render its text
+Check = Callable[[str, bytes], None]  # given a page's path and bytes; raises to stop the build
 
 
 @dataclass
@@ -58,19 +66,19 @@ def _versions(memo: dict) -> dict:
     return {path: entry[0] for path, entry in memo.items()}
 
 
-def write_site(pages: Iterable[tuple[str, str]], reused: Iterable[str], copies: dict[str, Path],
-               out_dir: Path, check: Callable[[str, str], None] | None = None) -> int:
+def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[str, Path],
+               out_dir: Path, check: Check | None = None, jobs: int = 1) -> int:
     """Make out_dir hold the pages, the reused pages and the copies; return how many files changed.
 
-    Pages are written into the new folder as they come, after check (which raises to
-    stop the build); nothing is kept in memory but their paths.
+    Each page is rendered, checked (check raises to stop the build) and written into
+    the new folder, by up to jobs processes; nothing is kept in memory but the paths.
     """
     out_dir = out_dir.resolve()
     old = out_dir if out_dir.is_dir() else None
     fresh = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     try:
-        written, changed = _write_pages(pages, fresh, old, check)
+        written, changed = _write_pages(pages, fresh, old, check, jobs)
         changed |= {path for path, source in copies.items() if old is None or not _same_file(source, old / path)}
         wanted = written | set(reused) | set(copies)
         removed = [] if old is None else [path for path in _all_files(old) if path not in wanted]
@@ -85,13 +93,25 @@ def write_site(pages: Iterable[tuple[str, str]], reused: Iterable[str], copies: 
     return len(changed) + len(removed)
 
 
-def _write_pages(pages: Iterable[tuple[str, str]], fresh: Path, old: Path | None,
-                 check: Callable[[str, str], None] | None) -> tuple[set[str], set[str]]:
+def _write_pages(pages: Sequence[PageMaker], fresh: Path, old: Path | None, check: Check | None,
+                 jobs: int) -> tuple[set[str], set[str]]:
+    written: set[str] = set()
+    changed: set[str] = set()
+    # Runs of neighbouring pages, not scattered ones: neighbours share what they show (see Rendered.pending).
+    for part_written, part_changed in in_parts(
+            lambda start, stop: _write_chunk(pages[start:stop], fresh, old, check), len(pages), jobs, PARALLEL_FROM):
+        written |= part_written
+        changed |= part_changed
+    return written, changed
+
+
+def _write_chunk(pages: Sequence[PageMaker], fresh: Path, old: Path | None,
+                 check: Check | None) -> tuple[set[str], set[str]]:
     written, changed = set(), set()
-    for relative, text in pages:
+    for relative, render in pages:
+        data = render().encode("utf-8")
         if check is not None:
-            check(relative, text)
-        data = text.encode("utf-8")
+            check(relative, data)
         written.add(relative)
         if old is None or not _same_bytes(old / relative, data):
             changed.add(relative)

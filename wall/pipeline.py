@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,10 +73,10 @@ def _page_name_problems(content: Content) -> list[Problem]:
 
 
 def gather(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO,
-           memo: dict | None = None) -> tuple[Config, Content]:
+           memo: dict | None = None, jobs: int = 1) -> tuple[Config, Content]:
     """Load config and content; raise ConfigError or ContentError on any error."""
     config = load_config(config_path)
-    content = load_content(content_dir, [c.key for c in config.categories], demo_dir, memo)
+    content = load_content(content_dir, [c.key for c in config.categories], demo_dir, memo, jobs)
     errors = content.errors + _page_name_problems(content)
     if errors:
         raise ContentError(errors)
@@ -83,14 +84,17 @@ def gather(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO,
 
 
 def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path | None = DEMO,
-          templates: Path = TEMPLATES, static: Path = STATIC, full: bool = False) -> BuildReport:
+          templates: Path = TEMPLATES, static: Path = STATIC, full: bool = False,
+          jobs: int | None = None) -> BuildReport:
     """Build the wall into out_dir, rendering only what changed (everything when full).
 
-    On any failure out_dir stays exactly as it was.
+    jobs processes render the pages (default: one per usable CPU).  On any failure
+    out_dir stays exactly as it was.
     """
     started = time.perf_counter()
+    jobs = jobs or usable_cpus()
     cache = BuildCache(BuildCache.load(out_dir).path) if full else BuildCache.load(out_dir)
-    config, content = gather(config_path, content_dir, demo_dir, cache.memo)
+    config, content = gather(config_path, content_dir, demo_dir, cache.memo, jobs)
     log.info("read %d posts and %d pages", len(content.posts), len(content.pages))
     approved = [post for post in content.posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
@@ -104,8 +108,8 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
                               out_dir.resolve().with_name(f".{out_dir.resolve().name}.small"))
     copies = {**_static_files(static), **media, **small}
     pending = {path for path, _ in rendered.pending}
-    changed = write_site(rendered.render(), [path for path in rendered.keys if path not in pending], copies,
-                         out_dir, check=_check_safe)
+    changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,
+                         out_dir, check=_check_safe, jobs=jobs)
     cache.save(rendered.keys)
     return BuildReport(posts_read=len(content.posts), shown=len(shown),
                        hidden_by_rule=len(approved) - len(shown),
@@ -113,7 +117,12 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
                        seconds=time.perf_counter() - started, demo=content.demo)
 
 
-def _check_safe(path: str, text: str) -> None:
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask can allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _check_safe(path: str, text: bytes) -> None:
     """Stop the build before a page with a script, a handler or a foreign resource goes live."""
     problems = check_page(path, text) if path.endswith(".html") else []
     if problems:

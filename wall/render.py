@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from .config import Config
 from .dates import german_date, iso
@@ -30,6 +31,9 @@ RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media
                   "wall", "suche", "404"}
 SCREEN_POSTS = 20  # newest posts in the screen mode
 VIEW_CACHE = 100_000  # post views kept while rendering (a few KB each)
+# Stands for the way up to the site root in a card rendered once for every folder depth.
+# Escaped text can never contain it: a '<' in a post comes out as '&lt;'.
+ROOT_MARK = Markup("<root>")
 CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py",
         "variants.py")
 
@@ -73,7 +77,9 @@ class Rendered:
     """A build's plan: every file's key, and how to render the ones that changed."""
 
     keys: dict[str, str] = field(default_factory=dict)  # every file of the site -> its key
-    pending: list[tuple[str, Callable[[], str]]] = field(default_factory=list)  # changed files, unrendered
+    # The changed files, unrendered, ordered by the newest post each shows: neighbours in this
+    # list share cards, so workers given neighbouring pages render each card only once.
+    pending: list[tuple[str, Callable[[], str]]] = field(default_factory=list)
 
     def render(self) -> Iterator[tuple[str, str]]:
         """(path, text) of each changed file, one at a time, so a large wall never sits in memory."""
@@ -132,7 +138,7 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     plan.post_pages()
     plan.other_pages()
     plan.machine_files()
-    return plan.result
+    return plan.sorted_result()
 
 
 def _sections(posts: list[Post], kind: str, labels: dict[str, str], attribute: str) -> list[Section]:
@@ -164,8 +170,10 @@ class _Plan:
         self.posts = sort_newest_first(site.posts)
         self.result = Rendered()
         self._views: dict[str, PostView] = {}
-        self._cards: dict[tuple[str, str], str] = {}
+        self._cards: dict[str, str] = {}
         self._digests: dict[str, str] = {}
+        self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
+        self._pending_ranks: list[int] = []
         self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
         self.categories = _sections(self.posts, "kategorie", {c.key: c.label for c in self.config.categories},
                                     "category")
@@ -188,26 +196,32 @@ class _Plan:
             self._views[post.id] = post_view(post, self.config)
         return self._views[post.id]
 
-    def card(self, view: PostView, root: str) -> str:
-        """A post's card for listings, rendered once per folder depth: a post shows on several."""
-        key = (view.post.id, root)
+    def card(self, view: PostView, root: str) -> Markup:
+        """A post's card for listings, rendered once: a post shows on several, at several depths."""
+        key = view.post.id
         if key not in self._cards:
             if len(self._cards) >= VIEW_CACHE:
                 self._cards.clear()
-            self._cards[key] = self.env.get_template("_post.html").module.post_card(view, root)
-        return self._cards[key]
+            self._cards[key] = str(self.env.get_template("_post.html").module.post_card(view, ROOT_MARK))
+        return Markup(self._cards[key].replace(ROOT_MARK, escape(root)))
 
     def digest(self, post: Post) -> str:
         if post.id not in self._digests:
             self._digests[post.id] = hashlib.sha1(repr(post).encode()).hexdigest()
         return self._digests[post.id]
 
-    def emit(self, path: str, material: Any, render: Callable[[], str]) -> None:
-        """Record a file with its key; render it only when the key is new."""
+    def emit(self, path: str, material: Any, render: Callable[[], str], newest: Post | None = None) -> None:
+        """Record a file with its key; render it only when the key is new.  newest: the newest post it shows."""
         key = hashlib.sha256(f"{self.global_key}|{path}|{material!r}".encode()).hexdigest()
         self.result.keys[path] = key
         if self.previous.get(path) != key:
             self.result.pending.append((path, render))
+            self._pending_ranks.append(self._rank[newest.id] if newest else -1)
+
+    def sorted_result(self) -> Rendered:
+        order = sorted(range(len(self.result.pending)), key=self._pending_ranks.__getitem__)
+        self.result.pending = [self.result.pending[index] for index in order]
+        return self.result
 
     def page(self, template: str, path: str | None, **context: Any) -> str:
         """Render one page at path ('' = front page; None = any URL, as for 404.html)."""
@@ -232,7 +246,8 @@ class _Plan:
                           pinned=self.views(highlighted), heading=heading,
                           title=heading if front else f"{heading} – Archivseite {listing.number}",
                           section=section, is_home=(prefix == "" and front), total=len(posts),
-                          description=self.config.site.description))
+                          description=self.config.site.description),
+                      newest=(highlighted + shown or [None])[0])
 
     def views(self, posts: list[Post]) -> list[PostView]:
         return [self.view(post) for post in posts]
@@ -243,7 +258,7 @@ class _Plan:
         for post in self.posts:
             others = [by_id[other] for other in related[post.id]]
             self.emit(f"beitrag/{post.slug}/index.html", ("post", self.digest(post), [self.digest(o) for o in others]),
-                      lambda post=post, others=others: self._post_page(post, others))
+                      lambda post=post, others=others: self._post_page(post, others), newest=post)
 
     def _post_page(self, post: Post, others: list[Post]) -> str:
         view = self.view(post)

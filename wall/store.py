@@ -15,6 +15,7 @@ import yaml
 
 from .fields import Fields, describe, parse_timestamp
 from .post import Post, post_filename, post_from_fields, post_to_dict
+from .workers import in_parts
 from .yamlfile import Problem, YamlFileError, read_yaml
 
 STATE_FILE = "state.yaml"
@@ -62,34 +63,52 @@ def display_path(path: Path) -> str:
 def post_files(root: Path) -> list[Path]:
     """Every post file below root/posts, sorted so that reports are stable."""
     posts_dir = root / "posts"
-    return sorted(posts_dir.rglob("*.yaml")) if posts_dir.is_dir() else []
+    return [posts_dir / name for name in _files_below(posts_dir) if name.endswith(".yaml")]
+
+
+def _files_below(folder: Path) -> list[str]:
+    """The files below folder as relative paths, sorted part by part (as Path objects sort)."""
+    found: list[str] = []
+    for directory, _, names in os.walk(folder):
+        prefix = os.path.relpath(directory, folder)
+        found.extend(name if prefix == "." else os.path.join(prefix, name) for name in names)
+    return sorted(found, key=lambda name: name.split(os.sep))
 
 
 def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | None = None,
-                 memo: dict | None = None) -> Content:
+                 memo: dict | None = None, jobs: int = 1) -> Content:
     """Read posts, pages and state; fall back to demo_dir's posts when content has none.
 
     memo, when given, maps each file to its (mtime, size, categories) and what was parsed
-    from it last time, so an unchanged file is not parsed again.
+    from it last time, so an unchanged file is not parsed again.  Up to jobs processes
+    parse the files.
     """
     problems: list[Problem] = []
     posts_root, demo = content_dir, False
     if not post_files(content_dir) and demo_dir is not None and post_files(demo_dir):
         posts_root, demo = demo_dir, True
-    posts = read_posts(posts_root, set(categories), problems, memo)
+    posts = read_posts(posts_root, set(categories), problems, memo, jobs)
     pages = read_pages(content_dir / "pages", problems)
     last_fetch = read_last_fetch(content_dir, problems)
     return Content(posts=tuple(posts), pages=tuple(pages), media_root=posts_root,
                    last_fetch=last_fetch, demo=demo, problems=tuple(problems))
 
 
-def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: dict | None = None) -> list[Post]:
+def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: dict | None = None,
+               jobs: int = 1) -> list[Post]:
     """Read and validate every post file below root; problems are appended."""
     posts: list[Post] = []
     first_file: dict[str, str] = {}
-    problems.extend(_stray_files(root))
-    for path in post_files(root):
-        post = read_post(path, root, categories, problems, memo)
+    posts_dir = root / "posts"
+    names = _files_below(posts_dir)
+    problems.extend(_stray_files(posts_dir, names))
+    names = [name for name in names if name.endswith(".yaml")]
+    paths = [posts_dir / name for name in names]
+    shown_dir = display_path(posts_dir)
+    displays = [os.path.join(shown_dir, name) for name in names]
+    media_found: dict[str, bool] = {}  # many posts share an avatar
+    for path, display, (post, found) in zip(paths, displays, _parse_posts(paths, displays, categories, memo, jobs)):
+        post = _checked_post(post, found, path, display, root, problems, media_found)
         if post is None:
             continue
         if post.id in first_file:
@@ -101,36 +120,43 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
     return posts
 
 
-def _stray_files(root: Path) -> list[Problem]:
+def _stray_files(posts_dir: Path, names: list[str]) -> list[Problem]:
     # A post saved as .yml or .txt would otherwise vanish without a word.
-    posts_dir = root / "posts"
-    if not posts_dir.is_dir():
-        return []
-    return [Problem(display_path(path), 1, "ignored: post files must end in .yaml", "warning")
-            for path in sorted(posts_dir.rglob("*"))
-            if path.is_file() and path.suffix != ".yaml" and not path.name.startswith(".")]
+    return [Problem(display_path(posts_dir / name), 1, "ignored: post files must end in .yaml", "warning")
+            for name in names if not name.endswith(".yaml") and not os.path.basename(name).startswith(".")]
 
 
-def read_post(path: Path, root: Path, categories: set[str], problems: list[Problem],
-              memo: dict | None = None) -> Post | None:
+def read_post(path: Path, root: Path, categories: set[str], problems: list[Problem]) -> Post | None:
     """Read one post file; None when it has errors (they are appended to problems)."""
+    found: list[Problem] = []
     display = display_path(path)
-    stat = path.stat()
-    version = (stat.st_mtime_ns, stat.st_size, tuple(sorted(categories)))
-    if memo is not None and display in memo and memo[display][0] == version:
-        _, post, found = memo[display]
-    else:
-        found = []
-        post = _parse_post(path, display, categories, found)
-        if memo is not None:
-            memo[display] = (version, post, found)
-    problems.extend(found)
-    if post is None:
-        return None
-    before = len(problems)
-    _check_location(post, path, root, display, problems)
-    _check_media_files(post, path, root, display, problems)
-    return post if len(problems) == before else None
+    return _checked_post(_parse_post(path, display, categories, found), found, path, display, root, problems, {})
+
+
+PARALLEL_FROM = 500  # fewer files than this are parsed in-process: a fork costs more than it saves
+
+
+def _parse_posts(paths: list[Path], displays: list[str], categories: set[str], memo: dict | None,
+                 jobs: int) -> list[tuple[Post | None, list[Problem]]]:
+    """(post or None, problems) for each file; from memo where the file has not changed since."""
+    keys = tuple(sorted(categories))  # a post's category is checked against these
+    versions = [(stat.st_mtime_ns, stat.st_size, keys) for stat in map(os.stat, paths)]
+    memo = {} if memo is None else memo
+    todo = [index for index, display in enumerate(displays) if memo.get(display, (None,))[0] != versions[index]]
+
+    def parse(start: int, stop: int) -> list[tuple[Post | None, list[Problem]]]:
+        parsed = []
+        for index in todo[start:stop]:
+            found: list[Problem] = []
+            parsed.append((_parse_post(paths[index], displays[index], categories, found), found))
+        return parsed
+
+    fresh = [result for part in in_parts(parse, len(todo), jobs, PARALLEL_FROM) for result in part]
+    for index, (post, found) in zip(todo, fresh):
+        memo[displays[index]] = (versions[index], post, found)
+    for gone in memo.keys() - set(displays):
+        del memo[gone]
+    return [memo[display][1:] for display in displays]
 
 
 def _parse_post(path: Path, display: str, categories: set[str], problems: list[Problem]) -> Post | None:
@@ -143,20 +169,38 @@ def _parse_post(path: Path, display: str, categories: set[str], problems: list[P
     return post_from_fields(fields, categories) if fields else None
 
 
+def _checked_post(post: Post | None, found: list[Problem], path: Path, display: str, root: Path,
+                  problems: list[Problem], media_found: dict[str, bool]) -> Post | None:
+    """The parsed post if it is where it belongs and its media exist; problems are appended.
+
+    media_found remembers which media files exist, across the calls of one read.
+    """
+    problems.extend(found)
+    if post is None:
+        return None
+    before = len(problems)
+    _check_location(post, path, root, display, problems)
+    _check_media_files(post, path, root, display, problems, media_found)
+    return post if len(problems) == before else None
+
+
 def _check_location(post: Post, path: Path, root: Path, display: str, problems: list[Problem]) -> None:
     # Any file name will do (editors name manual posts as they like), but the folder
     # must be the platform's, so that a post can never pose as another platform's.
-    folder = (root / post_filename(post.id)).parent
-    if os.path.abspath(path.parent) != os.path.abspath(folder):
+    folder = os.path.join(root, os.path.dirname(post_filename(post.id)))
+    if os.path.dirname(path) != folder and os.path.abspath(path.parent) != os.path.abspath(folder):
         problems.append(Problem(display, _line(path, "platform"),
-                                f"platform: a {post.platform} post must be in {display_path(folder)}/"))
+                                f"platform: a {post.platform} post must be in {display_path(Path(folder))}/"))
 
 
-def _check_media_files(post: Post, path: Path, root: Path, display: str, problems: list[Problem]) -> None:
+def _check_media_files(post: Post, path: Path, root: Path, display: str, problems: list[Problem],
+                       media_found: dict[str, bool]) -> None:
     paths = [("author", post.author.avatar)] if post.author.avatar else []
     paths += [("media", media.path) for media in post.media]
     for key, relative in paths:
-        if not (root / relative).is_file():
+        if relative not in media_found:
+            media_found[relative] = os.path.isfile(os.path.join(root, relative))
+        if not media_found[relative]:
             problems.append(Problem(display, _line(path, key),
                                     f"{key}: media file not found: {display_path(root / relative)}"))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import quote
 
 from .config import Config
@@ -30,57 +31,101 @@ class MediaView:
 
 @dataclass(frozen=True)
 class PostView:
-    """A post with everything its card and page show."""
+    """A post with everything its card and page show.
+
+    The fields are what every mention of a post needs (a related-posts list shows
+    no more); the properties below them, costlier, are computed when first used.
+    """
 
     post: Post
+    config: Config = field(repr=False, compare=False)
     slug: str  # URL name below beitrag/
     author_name: str  # without bidi or control characters, like every text below
-    handle: str  # '' when the platform gives none
-    text: str  # the post's plain text
-    content_warning: str  # '' when none
     platform_label: str  # 'Mastodon', 'X (Twitter)', ...
-    original_link_text: str  # 'Original auf Mastodon', 'Zur Quelle', ...
     category_label: str  # '' when uncategorised
     date: str  # '23. März 2020'
-    date_long: str  # '23. März 2020, 14:05 Uhr'
     datetime: str  # ISO 8601 for <time datetime>
-    updated: str  # ISO 8601 of the last edit, else of publication
-    paragraphs: list[list[list[Segment]]]  # the text, ready to render
-    media: tuple[MediaView, ...]
-    avatar: str  # path below the site root, '' for none
-    original_url: str  # the post on its platform, '' when not a safe link
-    profile_url: str  # the author's profile, '' when not a safe link
     permalink: str  # absolute URL of the post's page on the wall
-    contact_href: str  # mailto: link to the EWG naming the post
-    removal_href: str  # mailto: link asking for removal
     title: str  # 'Beitrag von … (Plattform)', for <title> and feeds
     summary: str  # a one-line excerpt
 
+    @cached_property
+    def handle(self) -> str:
+        """'' when the platform gives none."""
+        return clean_text(self.post.author.handle)
+
+    @cached_property
+    def text(self) -> str:
+        """The post's plain text."""
+        return clean_text(self.post.text)
+
+    @cached_property
+    def content_warning(self) -> str:
+        """'' when none."""
+        return clean_text(self.post.content_warning)
+
+    @property
+    def original_link_text(self) -> str:
+        """'Original auf Mastodon', 'Zur Quelle', ..."""
+        return PLATFORMS[self.post.platform].original_link_text
+
+    @cached_property
+    def date_long(self) -> str:
+        """'23. März 2020, 14:05 Uhr'."""
+        return german_datetime(self.post.published)
+
+    @cached_property
+    def updated(self) -> str:
+        """ISO 8601 of the last edit, else of publication."""
+        return iso(self.post.edited_at or self.post.published)
+
+    @cached_property
+    def paragraphs(self) -> list[list[list[Segment]]]:
+        """The text, ready to render."""
+        return paragraphs(self.post.text, self.post.platform, self.post.url)
+
+    @cached_property
+    def media(self) -> tuple[MediaView, ...]:
+        return tuple(_media_view(media, self.author_name) for media in self.post.media)
+
+    @property
+    def avatar(self) -> str:
+        """Path below the site root, '' for none."""
+        return self.post.author.avatar
+
+    @cached_property
+    def original_url(self) -> str:
+        """The post on its platform, '' when not a safe link."""
+        return href(self.post.url) if is_web_url(self.post.url) else ""
+
+    @cached_property
+    def profile_url(self) -> str:
+        """The author's profile, '' when not a safe link."""
+        return href(self.post.author.url) if is_web_url(self.post.author.url) else ""
+
+    @cached_property
+    def contact_href(self) -> str:
+        """mailto: link to the EWG naming the post."""
+        return contact_mailto(self.config.site.contact_email, self.post, self.author_name, self.platform_label,
+                              self.date, self.permalink)
+
+    @cached_property
+    def removal_href(self) -> str:
+        """mailto: link asking for removal."""
+        return removal_mailto(self.config.site.contact_email, self.post, self.author_name, self.platform_label,
+                              self.date, self.permalink)
+
 
 def post_view(post: Post, config: Config) -> PostView:
-    """Compute what the templates show for one post."""
+    """What the templates show for one post (the costly parts only when asked for)."""
     author = clean_text(post.author.name)
     platform = PLATFORMS[post.platform].label
     category = config.category_keys.get(post.category)
-    permalink = f"{config.site.base_url}beitrag/{post.slug}/"
-    date = german_date(post.published)
     return PostView(
-        post=post, slug=post.slug, author_name=author, handle=clean_text(post.author.handle),
-        text=clean_text(post.text), content_warning=clean_text(post.content_warning),
-        platform_label=platform, original_link_text=PLATFORMS[post.platform].original_link_text,
-        category_label=category.label if category else "",
-        date=date, date_long=german_datetime(post.published), datetime=iso(post.published),
-        updated=iso(post.edited_at or post.published),
-        paragraphs=paragraphs(post.text, post.platform, post.url),
-        media=tuple(_media_view(media, author) for media in post.media),
-        avatar=post.author.avatar,
-        original_url=href(post.url) if is_web_url(post.url) else "",
-        profile_url=href(post.author.url) if is_web_url(post.author.url) else "",
-        permalink=permalink,
-        contact_href=contact_mailto(config.site.contact_email, post, author, platform, date, permalink),
-        removal_href=removal_mailto(config.site.contact_email, post, author, platform, date, permalink),
-        title=f"Beitrag von {author} ({platform})",
-        summary=excerpt(post.text or post.content_warning or "", 160),
+        post=post, config=config, slug=post.slug, author_name=author, platform_label=platform,
+        category_label=category.label if category else "", date=german_date(post.published),
+        datetime=iso(post.published), permalink=f"{config.site.base_url}beitrag/{post.slug}/",
+        title=f"Beitrag von {author} ({platform})", summary=excerpt(post.text or post.content_warning or "", 160),
     )
 
 
