@@ -1,0 +1,61 @@
+"""Builds spread over forked workers: the same bytes as one process, and failures still lose nothing."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+
+import pytest
+
+from wall import output, store
+from wall.pipeline import BuildError, ContentError, build
+
+from .conftest import ROOT, tree, write
+from .test_incremental import STATIC, make_wall
+
+
+@pytest.fixture
+def small_parallel_threshold(monkeypatch):
+    """Workers even for a small wall (normally only hundreds of files are worth a fork)."""
+    monkeypatch.setattr(output, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(store, "PARALLEL_FROM", 1)
+
+
+def _build(folder, out, jobs, **options):
+    return build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC, jobs=jobs,
+                 **options)
+
+
+def test_workers_build_the_same_site_as_one_process(tmp_path, small_parallel_threshold):
+    folder = make_wall(tmp_path, 40)
+    alone = _build(folder, tmp_path / "alone", jobs=1)
+    shared = _build(folder, tmp_path / "shared", jobs=3)
+    assert tree(tmp_path / "shared") == tree(tmp_path / "alone")
+    assert shared.files_written == alone.files_written > 40
+    assert multiprocessing.active_children() == []
+
+
+def test_a_page_failing_its_safety_check_in_a_worker_leaves_the_site_as_it_was(tmp_path, small_parallel_threshold):
+    folder = make_wall(tmp_path, 30)
+    out = tmp_path / "site"
+    _build(folder, out, jobs=2)
+    before = tree(out)
+    templates = shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    post = templates / "post.html"
+    post.write_text(post.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<script>x()</script>"),
+                    encoding="utf-8")
+    with pytest.raises(BuildError, match=r"beitrag/.*<script> is allowed only"):
+        _build(folder, out, jobs=2, templates=templates)
+    assert tree(out) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".site.cache", "config.yaml", "content", "site",
+                                                                "templates"]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_broken_post_file_read_by_a_worker_is_named_with_its_line(tmp_path, small_parallel_threshold):
+    folder = make_wall(tmp_path, 30)
+    broken = write(folder / "content/posts/rss/kaputt.yaml", "id: rss:kaputt\nplatform: rss\ntext: [nicht zu\n")
+    with pytest.raises(ContentError) as caught:
+        _build(folder, tmp_path / "site", jobs=2)
+    assert [(p.path, p.line) for p in caught.value.problems] == [(store.display_path(broken), 4)]
+    assert not (tmp_path / "site").exists()
