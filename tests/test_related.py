@@ -49,3 +49,27 @@ def test_adding_a_post_never_changes_what_older_posts_show():
                           ["EssenArbeitetZusammen"])
     assert {key: value for key, value in after.items() if key != "manual:p30"} == before
     assert after["manual:p30"]
+
+
+def _wall(count: int) -> list[Post]:
+    words = ["Schutzmasken", "Lagerfläche", "Transporter", "Desinfektion", "Homeoffice", "Gabelstapler"]
+    return [post(n, ("angebot", "gesuch", "idee")[n % 3], f"{words[n % 6]} und {words[(n * 5) % 6]} gesucht",
+                 (words[n % 6],)) for n in range(1, 60)]
+
+
+def test_a_cache_gives_the_same_result_and_searches_only_posts_whose_history_changed():
+    posts = _wall(59)
+    cache: dict = {}
+    assert related_posts(posts, ["EssenArbeitetZusammen"], cache) == related_posts(posts, ["EssenArbeitetZusammen"])
+    kept = {post_id: entry[1] for post_id, entry in cache.items()}
+
+    edited = list(posts)
+    edited[29] = post(30, "angebot", "Gabelstapler zu verleihen", ("Gabelstapler",))
+    edited.append(post(60, "gesuch", "Gabelstapler gesucht", ("Gabelstapler",)))
+    del edited[5]
+    result = related_posts(edited, ["EssenArbeitetZusammen"], cache)
+
+    assert result == related_posts(edited, ["EssenArbeitetZusammen"])
+    assert set(cache) == {p.id for p in edited}, "deleted posts leave the cache"
+    reused = [p.id for p in edited if p.id in kept and cache[p.id][1] is kept[p.id]]
+    assert reused == [p.id for p in edited[:5]], "posts older than the first change keep their search"

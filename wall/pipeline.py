@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .config import Config, ConfigError, load_config
 from .moderate import moderate
 from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
-from .output import BuildCache, write_site
+from .output import BuildCache, files_in, write_site
 from .variants import make_small_copies
 from .store import Content, load_content
 from .verify import check_page
@@ -91,6 +94,26 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     jobs processes render the pages (default: one per usable CPU).  On any failure
     out_dir stays exactly as it was.
     """
+    with _no_cycle_collection():
+        return _build(config_path, content_dir, out_dir, demo_dir, templates, static, full, jobs)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A build makes millions of objects and next to no reference cycles: the collector's
+    passes over the loaded posts cost a sixth of the time (a third of loading the
+    build cache) and free nothing (the peak memory stays the same)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path | None, templates: Path,
+           static: Path, full: bool, jobs: int | None) -> BuildReport:
     started = time.perf_counter()
     jobs = jobs or usable_cpus()
     cache = BuildCache(BuildCache.load(out_dir).path) if full else BuildCache.load(out_dir)
@@ -99,8 +122,9 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     approved = [post for post in content.posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
     site = _site_input(config, content, shown, static)
-    reused = cache.reusable(out_dir)
-    rendered = render_site(site, make_environment(templates), reused)
+    present = files_in(out_dir)
+    reused = cache.reusable(present)
+    rendered = render_site(site, make_environment(templates), reused, cache.related)
     log.info("rendering %d of %d files, checking each before it goes live", len(rendered.pending),
              len(rendered.keys))
     media = media_files(shown, content.media_root)
@@ -109,7 +133,7 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     copies = {**_static_files(static), **media, **small}
     pending = {path for path, _ in rendered.pending}
     changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,
-                         out_dir, check=_check_safe, jobs=jobs)
+                         out_dir, check=_check_safe, jobs=jobs, present=present)
     cache.save(rendered.keys)
     return BuildReport(posts_read=len(content.posts), shown=len(shown),
                        hidden_by_rule=len(approved) - len(shown),
@@ -151,7 +175,7 @@ def media_files(posts, media_root: Path) -> dict[str, Path]:
     paths = {}
     for post in posts:
         for relative in [post.author.avatar] + [media.path for media in post.media]:
-            if relative:
+            if relative and relative not in paths:  # avatars repeat: one Path each is enough
                 paths[relative] = media_root / relative
     return dict(sorted(paths.items()))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +76,14 @@ class Post:
     def slug(self) -> str:
         """The safe name of this post in files and URLs."""
         return post_slug(self.id)
+
+    @cached_property
+    def digest(self) -> str:
+        """A fingerprint of every field, for the keys of the pages that show the post.
+
+        Kept with the post in the build cache, so a rebuild does not compute it again.
+        """
+        return hashlib.sha1(repr(self).encode()).hexdigest()
 
 
 def safe_native_id(native: str) -> str:

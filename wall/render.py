@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -29,6 +29,7 @@ from .views import PostView, post_view
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SCREEN_POSTS = 20  # newest posts in the screen mode
 VIEW_CACHE = 100_000  # post views kept while rendering (a few KB each)
 # Stands for the way up to the site root in a card rendered once for every folder depth.
@@ -101,7 +102,7 @@ def make_environment(templates: Path) -> Environment:
 
 def sort_newest_first(posts: Iterable[Post]) -> list[Post]:
     """Newest first; posts published at the same moment by id, so order never varies."""
-    return sorted(sorted(posts, key=lambda post: post.id), key=lambda post: post.published, reverse=True)
+    return sorted(posts, key=lambda post: (EPOCH - post.published, post.id))  # exact, unlike a float timestamp
 
 
 def paginate(posts: list, per_page: int, prefix: str) -> list[Listing]:
@@ -127,9 +128,13 @@ def paginate(posts: list, per_page: int, prefix: str) -> list[Listing]:
     return pages
 
 
-def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None) -> Rendered:
-    """Plan every file; the ones whose key differs from previous (all without it) are to render."""
-    plan = _Plan(site, env, previous or {})
+def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None,
+                related_cache: dict | None = None) -> Rendered:
+    """Plan every file; the ones whose key differs from previous (all without it) are to render.
+
+    related_cache keeps the related-posts search between builds (see related_posts).
+    """
+    plan = _Plan(site, env, previous or {}, related_cache)
     plan.listings(plan.posts, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
     for section in plan.platforms + plan.categories:
         plan.listings([p for p in plan.posts if section.path in (f"plattform/{p.platform}/",
@@ -164,14 +169,14 @@ def _templates_digest(env: Environment) -> str:
 class _Plan:
     """Works out every file of the site and renders the ones that changed."""
 
-    def __init__(self, site: SiteInput, env: Environment, previous: Mapping[str, str]):
-        self.site, self.env, self.previous = site, env, previous
+    def __init__(self, site: SiteInput, env: Environment, previous: Mapping[str, str],
+                 related_cache: dict | None = None):
+        self.site, self.env, self.previous, self.related_cache = site, env, previous, related_cache
         self.config = site.config
         self.posts = sort_newest_first(site.posts)
         self.result = Rendered()
         self._views: dict[str, PostView] = {}
         self._cards: dict[str, str] = {}
-        self._digests: dict[str, str] = {}
         self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
         self._pending_ranks: list[int] = []
         self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
@@ -205,11 +210,6 @@ class _Plan:
             self._cards[key] = str(self.env.get_template("_post.html").module.post_card(view, ROOT_MARK))
         return Markup(self._cards[key].replace(ROOT_MARK, escape(root)))
 
-    def digest(self, post: Post) -> str:
-        if post.id not in self._digests:
-            self._digests[post.id] = hashlib.sha1(repr(post).encode()).hexdigest()
-        return self._digests[post.id]
-
     def emit(self, path: str, material: Any, render: Callable[[], str], newest: Post | None = None) -> None:
         """Record a file with its key; render it only when the key is new.  newest: the newest post it shows."""
         key = hashlib.sha256(f"{self.global_key}|{path}|{material!r}".encode()).hexdigest()
@@ -238,7 +238,7 @@ class _Plan:
             highlighted = pinned if (pinned and front) else []
             shown = [post for post in listing.posts if post not in highlighted]
             material = ("listing", heading, section if front else None, listing.number, listing.newer,
-                        listing.older, [self.digest(p) for p in shown], [self.digest(p) for p in highlighted],
+                        listing.older, [p.digest for p in shown], [p.digest for p in highlighted],
                         (self.common["updated_iso"] if prefix == "" else "", len(posts)) if front else None)
             self.emit(listing.path + "index.html", material,
                       lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.page(
@@ -253,11 +253,11 @@ class _Plan:
         return [self.view(post) for post in posts]
 
     def post_pages(self) -> None:
-        related = related_posts(self.posts, self.config.hashtags)
+        related = related_posts(self.posts, self.config.hashtags, self.related_cache)
         by_id = {post.id: post for post in self.posts}
         for post in self.posts:
             others = [by_id[other] for other in related[post.id]]
-            self.emit(f"beitrag/{post.slug}/index.html", ("post", self.digest(post), [self.digest(o) for o in others]),
+            self.emit(f"beitrag/{post.slug}/index.html", ("post", post.digest, [o.digest for o in others]),
                       lambda post=post, others=others: self._post_page(post, others), newest=post)
 
     def _post_page(self, post: Post, others: list[Post]) -> str:
@@ -280,7 +280,7 @@ class _Plan:
         self.emit("suche/index.html", "search", lambda: self.page(
             "search.html", "suche/", title="Suche", description="Alle Beiträge durchsuchen"))
         newest = self.posts[:SCREEN_POSTS]
-        version = hashlib.sha256("\n".join(self.digest(p) for p in newest).encode()).hexdigest()[:16]
+        version = hashlib.sha256("\n".join(p.digest for p in newest).encode()).hexdigest()[:16]
         self.emit("wall/index.html", ("screen", version), lambda: self.page(
             "screen.html", "wall/", posts=self.views(newest), version=version, title="Bildschirm-Ansicht",
             description="Die neuesten Beiträge, groß", body_class="screen"))
@@ -289,13 +289,13 @@ class _Plan:
     def machine_files(self) -> None:
         """Feeds, sitemap, robots.txt and the search index, keyed by what they list."""
         newest = self.posts[:FEED_SIZE]
-        feed_key = ([self.digest(p) for p in newest], self.common["updated_iso"])
+        feed_key = ([p.digest for p in newest], self.common["updated_iso"])
         self.emit("feed.xml", feed_key, lambda: self.page(
             "feed.xml", "feed.xml", posts=self.views(newest), title=self.config.site.title,
             feed_updated=iso(self.site.updated) if self.site.updated else "1970-01-01T00:00:00+00:00",
             description=self.config.site.description))
         self.emit("feed.json", feed_key, lambda: json_feed(self.views(newest), self.config))
-        self.emit("suche/index.json", [self.digest(p) for p in self.posts],
+        self.emit("suche/index.json", [p.digest for p in self.posts],
                   lambda: search_index(self.posts, self.config))
         pages = sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html"))
         lastmod = last_modified(self.posts)

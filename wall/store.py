@@ -66,6 +66,10 @@ def post_files(root: Path) -> list[Path]:
     return [posts_dir / name for name in _files_below(posts_dir) if name.endswith(".yaml")]
 
 
+def _has_post_files(root: Path) -> bool:
+    return any(name.endswith(".yaml") for _, _, names in os.walk(root / "posts") for name in names)
+
+
 def _files_below(folder: Path) -> list[str]:
     """The files below folder as relative paths, sorted part by part (as Path objects sort)."""
     found: list[str] = []
@@ -85,7 +89,7 @@ def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | 
     """
     problems: list[Problem] = []
     posts_root, demo = content_dir, False
-    if not post_files(content_dir) and demo_dir is not None and post_files(demo_dir):
+    if not _has_post_files(content_dir) and demo_dir is not None and _has_post_files(demo_dir):
         posts_root, demo = demo_dir, True
     posts = read_posts(posts_root, set(categories), problems, memo, jobs)
     pages = read_pages(content_dir / "pages", problems)
@@ -103,11 +107,12 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
     names = _files_below(posts_dir)
     problems.extend(_stray_files(posts_dir, names))
     names = [name for name in names if name.endswith(".yaml")]
-    paths = [posts_dir / name for name in names]
+    paths = [os.path.join(posts_dir, name) for name in names]  # strings: a Path each costs more than the rest
     shown_dir = display_path(posts_dir)
     displays = [os.path.join(shown_dir, name) for name in names]
     media_found: dict[str, bool] = {}  # many posts share an avatar
-    for path, display, (post, found) in zip(paths, displays, _parse_posts(paths, displays, categories, memo, jobs)):
+    for path, display, (post, found) in zip(paths, displays, _parse_posts(paths, displays, root, categories, memo,
+                                                                            jobs)):
         post = _checked_post(post, found, path, display, root, problems, media_found)
         if post is None:
             continue
@@ -130,13 +135,13 @@ def read_post(path: Path, root: Path, categories: set[str], problems: list[Probl
     """Read one post file; None when it has errors (they are appended to problems)."""
     found: list[Problem] = []
     display = display_path(path)
-    return _checked_post(_parse_post(path, display, categories, found), found, path, display, root, problems, {})
+    return _checked_post(_parse_post(path, display, root, categories, found), found, path, display, root, problems, {})
 
 
 PARALLEL_FROM = 500  # fewer files than this are parsed in-process: a fork costs more than it saves
 
 
-def _parse_posts(paths: list[Path], displays: list[str], categories: set[str], memo: dict | None,
+def _parse_posts(paths: list[str], displays: list[str], root: Path, categories: set[str], memo: dict | None,
                  jobs: int) -> list[tuple[Post | None, list[Problem]]]:
     """(post or None, problems) for each file; from memo where the file has not changed since."""
     keys = tuple(sorted(categories))  # a post's category is checked against these
@@ -148,7 +153,7 @@ def _parse_posts(paths: list[Path], displays: list[str], categories: set[str], m
         parsed = []
         for index in todo[start:stop]:
             found: list[Problem] = []
-            parsed.append((_parse_post(paths[index], displays[index], categories, found), found))
+            parsed.append((_parse_post(paths[index], displays[index], root, categories, found), found))
         return parsed
 
     fresh = [result for part in in_parts(parse, len(todo), jobs, PARALLEL_FROM) for result in part]
@@ -159,19 +164,22 @@ def _parse_posts(paths: list[Path], displays: list[str], categories: set[str], m
     return [memo[display][1:] for display in displays]
 
 
-def _parse_post(path: Path, display: str, categories: set[str], problems: list[Problem]) -> Post | None:
+def _parse_post(path: str | Path, display: str, root: Path, categories: set[str],
+                problems: list[Problem]) -> Post | None:
+    """The post in one file if it is valid and in its platform's folder; problems are appended."""
     try:
-        data = read_yaml(path, display)
+        data = read_yaml(Path(path), display)
     except YamlFileError as error:
         problems.append(error.problem)
         return None
     fields = Fields.of(data, display, problems, "", 1, unknown="warning")
-    return post_from_fields(fields, categories) if fields else None
+    post = post_from_fields(fields, categories) if fields else None
+    return post if post is not None and _in_its_folder(post, path, root, display, problems) else None
 
 
-def _checked_post(post: Post | None, found: list[Problem], path: Path, display: str, root: Path,
+def _checked_post(post: Post | None, found: list[Problem], path: str | Path, display: str, root: Path,
                   problems: list[Problem], media_found: dict[str, bool]) -> Post | None:
-    """The parsed post if it is where it belongs and its media exist; problems are appended.
+    """The parsed post if its media exist; problems are appended.
 
     media_found remembers which media files exist, across the calls of one read.
     """
@@ -179,21 +187,23 @@ def _checked_post(post: Post | None, found: list[Problem], path: Path, display: 
     if post is None:
         return None
     before = len(problems)
-    _check_location(post, path, root, display, problems)
     _check_media_files(post, path, root, display, problems, media_found)
     return post if len(problems) == before else None
 
 
-def _check_location(post: Post, path: Path, root: Path, display: str, problems: list[Problem]) -> None:
+def _in_its_folder(post: Post, path: str | Path, root: Path, display: str, problems: list[Problem]) -> bool:
     # Any file name will do (editors name manual posts as they like), but the folder
     # must be the platform's, so that a post can never pose as another platform's.
     folder = os.path.join(root, os.path.dirname(post_filename(post.id)))
-    if os.path.dirname(path) != folder and os.path.abspath(path.parent) != os.path.abspath(folder):
+    here = os.path.dirname(path)
+    if here != folder and os.path.abspath(here) != os.path.abspath(folder):
         problems.append(Problem(display, _line(path, "platform"),
                                 f"platform: a {post.platform} post must be in {display_path(Path(folder))}/"))
+        return False
+    return True
 
 
-def _check_media_files(post: Post, path: Path, root: Path, display: str, problems: list[Problem],
+def _check_media_files(post: Post, path: str | Path, root: Path, display: str, problems: list[Problem],
                        media_found: dict[str, bool]) -> None:
     paths = [("author", post.author.avatar)] if post.author.avatar else []
     paths += [("media", media.path) for media in post.media]
@@ -205,8 +215,8 @@ def _check_media_files(post: Post, path: Path, root: Path, display: str, problem
                                     f"{key}: media file not found: {display_path(root / relative)}"))
 
 
-def _line(path: Path, key: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+def _line(path: str | Path, key: str) -> int:
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith(f"{key}:"):
             return number
     return 1
