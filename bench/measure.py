@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ class Sample:
 
     seconds: float  # wall time from start to exit
     cpu_seconds: float  # user + system time of the child
-    peak_kib: int  # the child's maximum resident set size
+    peak_kib: int  # the most memory the child and its processes held together (sampled, see _TreeMemory)
     output: str  # stderr and stdout (the build's summary line is on stderr)
 
 
@@ -81,16 +82,56 @@ def run(command: list[str], cwd: Path) -> Sample:
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+        sampler = _TreeMemory(child.pid)
+        sampler.start()
         # wait4 gives this child's own resource usage, unlike RUSAGE_CHILDREN, which
         # accumulates over every child the benchmark ever started.
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        sampler.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
     if child.returncode != 0:
         raise CommandFailed(f"{' '.join(command)} exited {child.returncode}:\n{text[-3000:]}")
-    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, text)
+    # ru_maxrss is the largest single process (the build or one of its forked workers); the
+    # sampled sum over all of them at once is what the machine must have.
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss, sampler.peak_kib), text)
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the memory of a process and all its descendants together, every 20 ms.
+
+    Each process counts with its proportional set size (Pss): a page that forked
+    workers still share with their parent counts once in the sum, not once per process.
+    """
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kib, self._done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.pid))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree_rss_kib(pid: int) -> int:
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii", errors="replace") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            continue  # the process ended while we looked
+    return total
 
 
 def tree_hashes(root: Path) -> dict[str, str]:

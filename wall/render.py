@@ -31,7 +31,9 @@ RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media
                   "wall", "suche", "404"}
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SCREEN_POSTS = 20  # newest posts in the screen mode
-VIEW_CACHE = 100_000  # post views kept while rendering (a few KB each)
+# Views and cards kept while rendering.  Pages are rendered in the order of the posts they
+# show, so the pages showing a post come close together: a window of recent posts is enough.
+RECENT_POSTS = 3_000
 # Stands for the way up to the site root in a card rendered once for every folder depth.
 # Escaped text can never contain it: a '<' in a post comes out as '&lt;'.
 ROOT_MARK = Markup("<root>")
@@ -97,7 +99,7 @@ def make_environment(templates: Path) -> Environment:
     """Jinja2 with autoescaping for every template, and no silent undefined values."""
     return Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+                       keep_trailing_newline=True, auto_reload=False)
 
 
 def sort_newest_first(posts: Iterable[Post]) -> list[Post]:
@@ -196,8 +198,7 @@ class _Plan:
     def view(self, post: Post) -> PostView:
         # A bounded cache: a post shows on its page and on a few listings rendered near each other.
         if post.id not in self._views:
-            if len(self._views) >= VIEW_CACHE:
-                self._views.clear()
+            _make_room(self._views)
             self._views[post.id] = post_view(post, self.config)
         return self._views[post.id]
 
@@ -205,8 +206,7 @@ class _Plan:
         """A post's card for listings, rendered once: a post shows on several, at several depths."""
         key = view.post.id
         if key not in self._cards:
-            if len(self._cards) >= VIEW_CACHE:
-                self._cards.clear()
+            _make_room(self._cards)
             self._cards[key] = str(self.env.get_template("_post.html").module.post_card(view, ROOT_MARK))
         return Markup(self._cards[key].replace(ROOT_MARK, escape(root)))
 
@@ -302,6 +302,12 @@ class _Plan:
         self.emit("sitemap.xml", (pages, sorted(lastmod.items())), lambda: self.page(
             "sitemap.xml", "sitemap.xml", paths=pages, lastmod=lastmod, title="", description=""))
         self.emit("robots.txt", "robots", lambda: self.page("robots.txt", "robots.txt", title="", description=""))
+
+
+def _make_room(recent: dict) -> None:
+    """Forget the entry added first once the dict holds RECENT_POSTS entries."""
+    if len(recent) >= RECENT_POSTS:
+        del recent[next(iter(recent))]
 
 
 def _absolute_root(base_url: str) -> str:

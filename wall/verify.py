@@ -24,19 +24,23 @@ NEVER_ATTRIBUTES = {"style", "srcdoc"}
 C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
 TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+KNOWN_SCHEMES = (("https://", "https"), ("http://", "http"), ("mailto:", "mailto"))  # what templates write
 
 
 def _scheme(value: str) -> str:
     """The URL's scheme, lower case, as a browser's URL parser finds it; '' for a relative URL."""
-    head, colon, _ = value.strip().strip(C0_CONTROL_OR_SPACE).partition(":")
-    if not colon:  # most links: no scheme to look for
+    value = value.strip(C0_CONTROL_OR_SPACE)
+    if ":" not in value:  # most links: no scheme to look for
         return ""
-    head = head.translate(TAB_OR_NEWLINE)  # browsers drop these anywhere in a URL
+    for prefix, scheme in KNOWN_SCHEMES:
+        if value.startswith(prefix):
+            return scheme
+    head = value.partition(":")[0].translate(TAB_OR_NEWLINE)  # browsers drop these anywhere in a URL
     return head.lower() if SCHEME.fullmatch(head) else ""
 
 
 def _is_relative(value: str) -> bool:
-    value = value.strip().strip(C0_CONTROL_OR_SPACE)
+    value = value.strip(C0_CONTROL_OR_SPACE)
     return not value.startswith(("//", "\\", "/\\")) and not _scheme(value)
 
 
