@@ -166,8 +166,8 @@ def _static_files(static: Path) -> dict[str, Path]:
 
 
 def _image_widths(posts, media_root: Path) -> dict[str, tuple[Path, int | None]]:
-    return {item.path: (media_root / item.path, item.width) for post in posts for item in post.media
-            if item.type == "image"}
+    widths = {item.path: item.width for post in posts for item in post.media if item.type == "image"}
+    return {path: (media_root / path, width) for path, width in widths.items()}
 
 
 def media_files(posts, media_root: Path) -> dict[str, Path]:
