@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from wall import output
+from wall.output import landing_order
 from wall.pipeline import build
 from wall.post import Author, Post
 from wall.store import write_post
@@ -113,3 +115,32 @@ def test_a_new_deny_rule_renders_only_the_pages_it_changes(tmp_path):
     after = tree(out)
     changed = [path for path in set(before) | set(after) if before.get(path) != after.get(path)]
     assert report.files_written == len(changed) < 20
+
+
+def test_a_small_change_is_moved_into_the_site_and_a_large_one_replaces_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "IN_PLACE_LIMIT", 30)  # the wall below has about 150 files
+    folder = make_wall(tmp_path, 60)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    site_folder = out.stat().st_ino
+    deleted = next((folder / "content/posts/x").glob("*.yaml"))
+    page = out / "beitrag" / f"x-{deleted.stem}"
+    assert page.is_dir()
+    deleted.unlink()
+    add(folder, 60)
+    report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert 0 < report.files_written <= 30
+    assert out.stat().st_ino == site_folder, "files were moved into the existing folder"
+    assert not page.exists(), "the deleted post's folder went with its page"
+    assert not [path for path in out.rglob("*") if path.is_dir() and not any(path.iterdir())]
+    assert sorted(path.name for path in folder.glob(".site.*")) == [".site.cache"], "no staging folder left"
+
+    config_edit(folder, 'title: "#EssenArbeitetZusammen"', "title: Essen hilft")
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert out.stat().st_ino != site_folder, "a change to every page replaces the folder at once"
+
+
+def test_files_new_to_the_site_land_before_the_pages_that_link_to_them(tmp_path):
+    write(tmp_path / "index.html", "old")
+    order = landing_order({"index.html", "beitrag/neu/index.html", "feed.xml"}, tmp_path)
+    assert order == ["beitrag/neu/index.html", "feed.xml", "index.html"]

@@ -1,10 +1,13 @@
-"""site/ on disk: the build cache beside it, and the swap that changes only what changed.
+"""site/ on disk: the build cache beside it, and changing only what changed.
 
-The new site is assembled beside the old one: files whose bytes are unchanged are
-hard links to the old files (instant, no space), changed files are written new,
-and the folder is swapped in at the end.  A build with nothing to change writes
-nothing at all.  The old site is never modified, so a failure at any point
-leaves it exactly as it was.
+Every changed file is first written into a staging folder beside the site; a
+failure up to that point (a page failing its check, a full disk) leaves the site
+exactly as it was.  Then a small change (a tenth of the site at most: a new post
+is about ten files) is moved into place file by file, files new to the site
+first, so no page ever links to one that is not there yet; each move is atomic,
+so nobody ever reads half a file.  A large change instead fills the staging
+folder up with hard links to the unchanged files and replaces the whole folder at
+once.  A build with nothing to change writes nothing at all.
 
 Pages come unrendered; on a machine with several cores forked workers render,
 check and write them.
@@ -23,6 +26,7 @@ from .store import write_atomic
 from .workers import in_parts
 
 CACHE_VERSION = 4
+IN_PLACE_LIMIT = 100  # changes up to this many files (or a tenth of the site) are moved into place
 PARALLEL_FROM = 256  # fewer pages than this are written in-process: a fork costs more than it saves
 
 PageMaker = tuple[str, Callable[[], str]]  # a path and how to render its text
@@ -90,12 +94,38 @@ def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[s
         if old is not None and not changed and not removed:
             shutil.rmtree(fresh, ignore_errors=True)
             return 0
-        _fill(fresh, old, wanted - changed, {p: s for p, s in copies.items() if p in changed})
+        changed_copies = {path: source for path, source in copies.items() if path in changed}
+        if old is not None and len(changed) + len(removed) <= max(IN_PLACE_LIMIT, len(wanted) // 10):
+            _fill(fresh, None, set(), changed_copies)
+            _move_into(fresh, old, changed, removed)
+            shutil.rmtree(fresh, ignore_errors=True)
+            return len(changed) + len(removed)
+        _fill(fresh, old, wanted - changed, changed_copies)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     _swap(fresh, out_dir, out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}"))
     return len(changed) + len(removed)
+
+
+def _move_into(staged: Path, site: Path, changed: set[str], removed: list[str]) -> None:
+    """Move the staged files into the site (new files first), then remove the removed ones."""
+    made: set[str] = set()
+    for relative in landing_order(changed, site):
+        target = os.path.join(site, relative)
+        _make_folder(os.path.dirname(target), made)
+        os.replace(os.path.join(staged, relative), target)
+    for relative in sorted(removed):
+        os.unlink(os.path.join(site, relative))
+        folder = os.path.dirname(os.path.join(site, relative))
+        while folder != str(site) and not os.listdir(folder):  # a removed post leaves no empty folder
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+
+
+def landing_order(changed: Iterable[str], site: Path) -> list[str]:
+    """Files the site does not have yet first (a new post's page before the listing linking to it)."""
+    return sorted(changed, key=lambda relative: (os.path.exists(os.path.join(site, relative)), relative))
 
 
 def _write_pages(pages: Sequence[PageMaker], fresh: Path, old: Path | None, check: Check | None,
@@ -128,18 +158,24 @@ def _write_chunk(pages: Sequence[PageMaker], fresh: Path, old: Path | None,
 
 def _fill(fresh: Path, old: Path | None, unchanged: set[str], changed_copies: dict[str, Path]) -> None:
     """Hard links for what did not change, fresh copies of changed static files and media."""
-    for relative in sorted(unchanged):
-        if old is not None:
-            target = fresh / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(old / relative, target)
+    made: set[str] = set()  # folders made so far: one mkdir per folder, not per file
+    for relative in sorted(unchanged) if old is not None else ():
+        target = os.path.join(fresh, relative)
+        _make_folder(os.path.dirname(target), made)
+        _link_or_copy(os.path.join(old, relative), target)  # type: ignore[arg-type]
     for relative, source in sorted(changed_copies.items()):
-        target = fresh / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = os.path.join(fresh, relative)
+        _make_folder(os.path.dirname(target), made)
         shutil.copyfile(source, target)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _make_folder(folder: str, made: set[str]) -> None:
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+
+
+def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
     except OSError:  # a file system without hard links
