@@ -124,7 +124,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     site = _site_input(config, content, shown, static)
     present = files_in(out_dir)
     reused = cache.reusable(present)
-    rendered = render_site(site, make_environment(templates), reused, cache.related)
+    rendered = render_site(site, make_environment(templates), reused, cache.related, jobs)
     log.info("rendering %d of %d files, checking each before it goes live", len(rendered.pending),
              len(rendered.keys))
     media = media_files(shown, content.media_root)

@@ -12,6 +12,7 @@ post costs one search, an unchanged wall none.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import defaultdict
@@ -19,11 +20,13 @@ from pathlib import Path
 from typing import Iterable
 
 from .post import Post
+from .workers import in_parts
 
 OPPOSITE = {"angebot": {"gesuch"}, "gesuch": {"angebot"}}
 RELATED_COUNT = 4
 TERMS_PER_POST = 8  # the rarest terms of a post carry its meaning
 CANDIDATES_PER_TERM = 30  # the newest older posts with a term are enough to find partners
+PARALLEL_FROM = 2_000  # fewer searches than this run in-process: a fork costs more than it saves
 WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
 STOPWORDS = frozenset("""
 aber alles allem allen aller anderen andere auch bitte damit dann darum dass denen deren diese dieser
@@ -43,22 +46,23 @@ def terms(post: Post, ignored_tags: set[str]) -> set[str]:
 
 
 def related_posts(posts: Iterable[Post], campaign_tags: Iterable[str],
-                  cache: dict[str, tuple[str, list[str]]] | None = None) -> dict[str, list[str]]:
+                  cache: dict[str, tuple[str, list[str]]] | None = None, jobs: int = 1) -> dict[str, list[str]]:
     """Post id -> ids of up to RELATED_COUNT older related posts, best first.
 
     Everything a post's result depends on comes from older posts only (how often a
     term was seen so far, the newest older posts with it), so adding posts never
     changes the result of an existing one, and each post costs a bounded amount of work.
     cache (post id -> (chain hash, result)) keeps the results between builds; it is
-    updated in place.
+    updated in place.  Up to jobs processes share the search.
     """
     ordered = sorted(posts, key=lambda post: (post.published, post.id))
     ignored = {tag.casefold() for tag in campaign_tags}
     cache = {} if cache is None else cache
     chain = _chain(ordered, ignored)
-    stale = {position for position, post in enumerate(ordered) if cache.get(post.id, ("",))[0] != chain[position]}
+    stale = [position for position, post in enumerate(ordered) if cache.get(post.id, ("",))[0] != chain[position]]
     if stale:
-        _search(ordered, ignored, stale, chain, cache)
+        for position, result in zip(stale, _search(ordered, ignored, stale, jobs)):
+            cache[ordered[position].id] = (chain[position], result)
     for gone in cache.keys() - {post.id for post in ordered}:
         del cache[gone]
     return {post.id: cache[post.id][1] for post in ordered}
@@ -74,29 +78,36 @@ def _chain(ordered: list[Post], ignored: set[str]) -> list[str]:
     return chain
 
 
-def _search(ordered: list[Post], ignored: set[str], stale: set[int], chain: list[str],
-            cache: dict[str, tuple[str, list[str]]]) -> None:
-    """Find the related posts of the stale positions (every post's terms count, stale or not)."""
-    index: dict[str, list[int]] = defaultdict(list)  # term -> positions of older posts, oldest first
-    categories = [post.category for post in ordered]
-    for position, post in enumerate(ordered):
-        found = terms(post, ignored)
-        if position in stale:
-            rarest = sorted([(len(index.get(term, ())), term) for term in found])[:TERMS_PER_POST]
-            cache[post.id] = (chain[position], _best(post, [term for _, term in rarest], index, ordered, categories))
-        for term in found:
+def _search(ordered: list[Post], ignored: set[str], positions: list[int], jobs: int) -> list[list[str]]:
+    """The related posts of the posts at these positions.
+
+    One index of every term's positions serves all: a post looks only at the part
+    before its own position (bisect), so the searches are independent of each other.
+    """
+    found = [terms(post, ignored) for post in ordered]
+    index: dict[str, list[int]] = defaultdict(list)  # term -> positions of the posts with it, oldest first
+    for position, post_terms in enumerate(found):
+        for term in post_terms:
             index[term].append(position)
+    categories = [post.category for post in ordered]
+
+    def search(start: int, stop: int) -> list[list[str]]:
+        return [_best(position, found[position], index, ordered, categories) for position in positions[start:stop]]
+
+    return [result for part in in_parts(search, len(positions), jobs, PARALLEL_FROM) for result in part]
 
 
-def _best(post: Post, rarest: list[str], index: dict[str, list[int]], ordered: list[Post],
+def _best(position: int, post_terms: set[str], index: dict[str, list[int]], ordered: list[Post],
           categories: list[str]) -> list[str]:
-    wanted = OPPOSITE.get(post.category)
+    older = {term: bisect.bisect_left(index[term], position) for term in post_terms}  # older posts with it
+    rarest = sorted((count, term) for term, count in older.items())[:TERMS_PER_POST]
+    wanted = OPPOSITE.get(ordered[position].category)
     scores: dict[int, float] = defaultdict(float)
-    for term in rarest:
+    for count, term in rarest:
         weight = 3.0 if term.startswith("#") else 1.0
-        for position in index.get(term, ())[-CANDIDATES_PER_TERM:]:
-            if wanted is None or categories[position] in wanted:
-                scores[position] += weight
+        for candidate in index[term][max(count - CANDIDATES_PER_TERM, 0):count]:
+            if wanted is None or categories[candidate] in wanted:
+                scores[candidate] += weight
     # Highest score first, the newer post first among equals.
-    best = sorted((-score, -position) for position, score in scores.items() if score >= 2.0)[:RELATED_COUNT]
+    best = sorted((-score, -candidate) for candidate, score in scores.items() if score >= 2.0)[:RELATED_COUNT]
     return [ordered[-negative].id for _, negative in best]

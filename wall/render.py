@@ -131,12 +131,13 @@ def paginate(posts: list, per_page: int, prefix: str) -> list[Listing]:
 
 
 def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None,
-                related_cache: dict | None = None) -> Rendered:
+                related_cache: dict | None = None, jobs: int = 1) -> Rendered:
     """Plan every file; the ones whose key differs from previous (all without it) are to render.
 
-    related_cache keeps the related-posts search between builds (see related_posts).
+    related_cache keeps the related-posts search between builds (see related_posts),
+    which up to jobs processes share.
     """
-    plan = _Plan(site, env, previous or {}, related_cache)
+    plan = _Plan(site, env, previous or {}, related_cache, jobs)
     plan.listings(plan.posts, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
     for section in plan.platforms + plan.categories:
         plan.listings([p for p in plan.posts if section.path in (f"plattform/{p.platform}/",
@@ -172,8 +173,9 @@ class _Plan:
     """Works out every file of the site and renders the ones that changed."""
 
     def __init__(self, site: SiteInput, env: Environment, previous: Mapping[str, str],
-                 related_cache: dict | None = None):
+                 related_cache: dict | None = None, jobs: int = 1):
         self.site, self.env, self.previous, self.related_cache = site, env, previous, related_cache
+        self.jobs = jobs
         self.config = site.config
         self.posts = sort_newest_first(site.posts)
         self.result = Rendered()
@@ -253,7 +255,7 @@ class _Plan:
         return [self.view(post) for post in posts]
 
     def post_pages(self) -> None:
-        related = related_posts(self.posts, self.config.hashtags, self.related_cache)
+        related = related_posts(self.posts, self.config.hashtags, self.related_cache, self.jobs)
         by_id = {post.id: post for post in self.posts}
         for post in self.posts:
             others = [by_id[other] for other in related[post.id]]
