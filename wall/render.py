@@ -96,10 +96,16 @@ class Rendered:
 
 
 def make_environment(templates: Path) -> Environment:
-    """Jinja2 with autoescaping for every template, and no silent undefined values."""
-    return Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True, auto_reload=False)
+    """Jinja2 with autoescaping for every template, and no silent undefined values.
+
+    Templates are read once (auto_reload off): a build renders each many times.
+    """
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True, auto_reload=False)
+    # A post's text, media and links; a build replaces this with a function that renders them once.
+    env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
+    return env
 
 
 def sort_newest_first(posts: Iterable[Post]) -> list[Post]:
@@ -181,6 +187,9 @@ class _Plan:
         self.result = Rendered()
         self._views: dict[str, PostView] = {}
         self._cards: dict[str, str] = {}
+        self._bodies: dict[str, str] = {}
+        self._chrome: dict[tuple, str] = {}
+        env.globals.update(card_body=self.card_body, site_header=self.site_header, site_footer=self.site_footer)
         self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
         self._pending_ranks: list[int] = []
         self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
@@ -203,6 +212,30 @@ class _Plan:
             _make_room(self._views)
             self._views[post.id] = post_view(post, self.config)
         return self._views[post.id]
+
+    def card_body(self, view: PostView, root: str) -> Markup:
+        """A card's text, media and links, rendered once: the same on the post's page and in listings."""
+        key = view.post.id
+        if key not in self._bodies:
+            _make_room(self._bodies)
+            self._bodies[key] = str(self.env.get_template("_post.html").module.post_body(view, ROOT_MARK))
+        return Markup(self._bodies[key].replace(ROOT_MARK, escape(root)))
+
+    def site_header(self, root: str, path: str) -> Markup:
+        """The header with the navigation, rendered once per folder depth and current entry."""
+        sections = [section.path for section in self.categories + self.platforms]
+        current = path if path == "suche/" else next((entry for entry in sections if path.startswith(entry)), "")
+        return self._chrome_part("site_header", root, current)
+
+    def site_footer(self, root: str) -> Markup:
+        return self._chrome_part("site_footer", root)
+
+    def _chrome_part(self, name: str, *arguments: str) -> Markup:
+        key = (name, *arguments)
+        if key not in self._chrome:
+            module = self.env.get_template("_chrome.html").make_module(vars=self.common)
+            self._chrome[key] = str(getattr(module, name)(*arguments))
+        return Markup(self._chrome[key])
 
     def card(self, view: PostView, root: str) -> Markup:
         """A post's card for listings, rendered once: a post shows on several, at several depths."""
