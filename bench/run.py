@@ -85,9 +85,9 @@ def measure_size(n: int, runs: int, steps: int, hugo: Path | None, work: Path, c
     folder = work / f"n{n}"
     log(f"N = {n:,}: {runs} run(s)")
     pressure, started = report.cpu_pressure_total(), time.perf_counter()
-    result = report.SizeResult(n, runs, wall.meta, scenarios.wall_steps(wall, folder, code, runs, steps, log))
-    if hugo is not None:
-        result.hugo = scenarios.hugo_steps(wall, folder, hugo, runs, log)
+    ours, theirs = scenarios.both_steps(wall, folder, code, hugo, runs, steps, log)
+    result = report.SizeResult(n, runs, wall.meta, ours)
+    result.hugo = theirs or []
     if pressure is not None:
         waited = (report.cpu_pressure_total() or pressure) - pressure
         result.cpu_pressure = waited / 1e6 / (time.perf_counter() - started)

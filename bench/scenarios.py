@@ -55,27 +55,40 @@ def prepare(wall: Wall, work: Path, code: Path) -> Workspace:
     return Workspace(code, content, work / "config.yaml", work / "config-denied.yaml", work / "output" / "site")
 
 
-def wall_steps(wall: Wall, work: Path, code: Path, runs: int, count: int = len(WALL_STEPS),
-               log=print) -> list[Step]:
-    """Each run: a full build from nothing, then rebuilds, each compared with the one before.
+def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int, count: int = len(WALL_STEPS),
+               log=print) -> tuple[list[Step], list[Step] | None]:
+    """Our steps and Hugo's (None without Hugo), runs taking turns: ours, Hugo's, ours, ...
 
-    count limits the steps to the first few of WALL_STEPS (at 50,000 posts each takes minutes).
+    Taking turns puts both under the same conditions on a machine whose speed drifts
+    (other tasks, the disk).  count limits our steps to the first few of WALL_STEPS.
     """
+    ours = [Step(name) for name in WALL_STEPS[:count]]
+    theirs = [Step(name) for name in HUGO_STEPS] if hugo is not None else None
     space = prepare(wall, work, code)
-    steps = [Step(name) for name in WALL_STEPS[:count]]
+    site = work / "hugo-site"
+    if hugo is not None:
+        write_config(site, wall.hugo_content, work / "hugo-public")
     for number in range(1, runs + 1):
         log(f"  our build, run {number}/{runs}")
-        shutil.rmtree(space.out.parent, ignore_errors=True)  # the site and any build cache beside it
-        before: dict[str, str] = {}
-        for step, (config, change) in zip(steps, _wall_changes(wall, space)):
-            change()
-            step.samples.append(run(build_command(space, config), code))
-            after = tree_hashes(space.out)
-            step.changes.append(compare(before, after))
-            before = after
-            log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
-        _revert(wall, space)
-    return steps
+        _wall_run(wall, space, ours, log)
+        if hugo is not None and theirs is not None:
+            log(f"  Hugo, run {number}/{runs}")
+            _hugo_run(site, work / "hugo-public", hugo, theirs, log)
+    return ours, theirs
+
+
+def _wall_run(wall: Wall, space: Workspace, steps: list[Step], log) -> None:
+    """A full build from nothing, then rebuilds, each compared with the one before."""
+    shutil.rmtree(space.out.parent, ignore_errors=True)  # the site and any build cache beside it
+    before: dict[str, str] = {}
+    for step, (config, change) in zip(steps, _wall_changes(wall, space)):
+        change()
+        step.samples.append(run(build_command(space, config), space.code))
+        after = tree_hashes(space.out)
+        step.changes.append(compare(before, after))
+        before = after
+        log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
+    _revert(wall, space)
 
 
 def _wall_changes(wall: Wall, space: Workspace) -> list[tuple[Path, Callable[[], None]]]:
@@ -104,21 +117,14 @@ def _copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def hugo_steps(wall: Wall, work: Path, hugo: Path, runs: int, log=print) -> list[Step]:
-    """Each run: `hugo --quiet` into an empty folder, then again with nothing changed."""
-    site, out = work / "hugo-site", work / "hugo-public"
-    write_config(site, wall.hugo_content, out)
-    steps = [Step(name) for name in HUGO_STEPS]
-    for number in range(1, runs + 1):
-        log(f"  Hugo, run {number}/{runs}")
-        for leftover in (out, site / "resources"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        before: dict[str, str] = {}
-        for step in steps:
-            step.samples.append(run([str(hugo), "--quiet"], site))
-            after = tree_hashes(out)
-            step.changes.append(compare(before, after))
-            before = after
-            log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
-    return steps
-
+def _hugo_run(site: Path, out: Path, hugo: Path, steps: list[Step], log) -> None:
+    """`hugo --quiet` into an empty folder, then again with nothing changed."""
+    for leftover in (out, site / "resources"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    before: dict[str, str] = {}
+    for step in steps:
+        step.samples.append(run([str(hugo), "--quiet"], site))
+        after = tree_hashes(out)
+        step.changes.append(compare(before, after))
+        before = after
+        log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
@@ -83,16 +83,6 @@ class Rendered:
     # The changed files, unrendered, ordered by the newest post each shows: neighbours in this
     # list share cards, so workers given neighbouring pages render each card only once.
     pending: list[tuple[str, Callable[[], str]]] = field(default_factory=list)
-
-    def render(self) -> Iterator[tuple[str, str]]:
-        """(path, text) of each changed file, one at a time, so a large wall never sits in memory."""
-        for path, render in self.pending:
-            yield path, render()
-
-    @property
-    def files(self) -> dict[str, str]:
-        """Every changed file rendered at once (for small walls and tests)."""
-        return dict(self.render())
 
 
 def make_environment(templates: Path) -> Environment:
