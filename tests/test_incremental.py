@@ -133,7 +133,7 @@ def test_a_small_change_is_moved_into_the_site_and_a_large_one_replaces_it(tmp_p
     assert out.stat().st_ino == site_folder, "files were moved into the existing folder"
     assert not page.exists(), "the deleted post's folder went with its page"
     assert not [path for path in out.rglob("*") if path.is_dir() and not any(path.iterdir())]
-    assert sorted(path.name for path in folder.glob(".site.*")) == [".site.cache"], "no staging folder left"
+    assert sorted(p.name for p in folder.glob(".site.*")) == [".site.cache", ".site.parsed"], "no staging left"
 
     config_edit(folder, 'title: "#EssenArbeitetZusammen"', "title: Essen hilft")
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
@@ -144,3 +144,23 @@ def test_files_new_to_the_site_land_before_the_pages_that_link_to_them(tmp_path)
     write(tmp_path / "index.html", "old")
     order = landing_order({"index.html", "beitrag/neu/index.html", "feed.xml"}, tmp_path)
     assert order == ["beitrag/neu/index.html", "feed.xml", "index.html"]
+
+
+def test_the_parsed_files_are_saved_again_only_once_many_have_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "REPARSE_LIMIT", 3)
+    folder = make_wall(tmp_path, 30)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    parsed, keys = folder / ".site.parsed", folder / ".site.cache"
+    first = parsed.stat().st_ino, keys.stat().st_ino
+
+    add(folder, 30)
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert parsed.stat().st_ino == first[0], "one new file: parsed again next time rather than saved now"
+    assert keys.stat().st_ino != first[1], "the page keys are always saved"
+
+    for number in range(31, 34):
+        add(folder, number)
+    incremental, full, _ = build_both(folder, out)
+    assert parsed.stat().st_ino != first[0], "four files behind the saved state: saved again"
+    assert incremental == full

@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 from .store import write_atomic
 from .workers import in_parts
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 IN_PLACE_LIMIT = 100  # changes up to this many files (or a tenth of the site) are moved into place
 PARALLEL_FROM = 256  # fewer pages than this are written in-process: a fork costs more than it saves
 
@@ -35,41 +35,64 @@ Check = Callable[[str, bytes], None]  # given a page's path and bytes; raises to
 
 @dataclass
 class BuildCache:
-    """What the last build knew: each page's key, the parsed post files and the related posts."""
+    """What the last build knew: each page's key, the related posts and the parsed post files.
+
+    Two files beside the site: the keys and related posts, written whenever they
+    change, and the parsed files, rewritten only when many changed (at 50,000 posts
+    it is 60 MB; a few files changed since are cheaper to parse again than to save).
+    """
 
     path: Path
     keys: dict[str, str] = field(default_factory=dict)  # output path -> key of its inputs
-    memo: dict = field(default_factory=dict)  # post file (and its stat) -> what was parsed from it
+    memo: dict = field(default_factory=dict)  # post file -> (its stat, what was parsed from it)
     related: dict = field(default_factory=dict)  # post id -> (hash of its inputs, related post ids)
-    _loaded: tuple | None = None  # the memo's file versions and the related hashes when loaded
+    _loaded: tuple = ({}, {})  # the related hashes and the memo's file versions when loaded
 
     @classmethod
     def load(cls, out_dir: Path) -> "BuildCache":
-        """The cache beside out_dir, or an empty one (missing, outdated or unreadable)."""
+        """The cache beside out_dir; what is missing, outdated or unreadable starts empty."""
         path = out_dir.resolve().with_name(f".{out_dir.resolve().name}.cache")
-        try:
-            version, cwd, keys, memo, related = pickle.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-            return cls(path)
-        if version != CACHE_VERSION or cwd != str(Path.cwd()):
-            return cls(path)  # problems name files relative to the working folder
-        return cls(path, keys, memo, related, _fingerprint(memo, related))
+        keys, related = _read(path) or ({}, {})
+        (memo,) = _read(_parsed(path)) or ({},)
+        return cls(path, keys, memo, related, (_versions(related), _versions(memo)))
 
     def reusable(self, present: set[str]) -> dict[str, str]:
         """Keys of the pages the last build wrote that are still present (see files_in)."""
         return {path: key for path, key in self.keys.items() if path in present}
 
     def save(self, keys: dict[str, str]) -> None:
-        """Keep what this build knew for the next one (if anything changed)."""
-        if keys == self.keys and _fingerprint(self.memo, self.related) == self._loaded:
-            return
-        data = pickle.dumps((CACHE_VERSION, str(Path.cwd()), keys, self.memo, self.related),
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(self.path, data)
+        """Keep what this build knew for the next one (what changed, and the parsed files if many did)."""
+        related_versions, memo_versions = self._loaded
+        if keys != self.keys or _versions(self.related) != related_versions:
+            _write(self.path, keys, self.related)
+        versions = _versions(self.memo)
+        outdated = len(versions.items() ^ memo_versions.items())
+        if outdated > REPARSE_LIMIT or (outdated and not memo_versions):
+            _write(_parsed(self.path), self.memo)
 
 
-def _fingerprint(memo: dict, related: dict) -> tuple:
-    return {path: entry[0] for path, entry in memo.items()}, {post: entry[0] for post, entry in related.items()}
+REPARSE_LIMIT = 200  # post files a build may have to parse again rather than save the parsed files
+
+
+def _parsed(path: Path) -> Path:
+    return path.with_name(path.name.replace(".cache", ".parsed"))
+
+
+def _read(path: Path) -> tuple | None:
+    try:
+        version, cwd, *data = pickle.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        return None
+    # Problems name files relative to the working folder.
+    return tuple(data) if version == CACHE_VERSION and cwd == str(Path.cwd()) else None
+
+
+def _write(path: Path, *data: object) -> None:
+    write_atomic(path, pickle.dumps((CACHE_VERSION, str(Path.cwd()), *data), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _versions(cache: dict) -> dict:
+    return {name: entry[0] for name, entry in cache.items()}
 
 
 def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[str, Path],
