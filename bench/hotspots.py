@@ -17,8 +17,8 @@ from synth import Wall
 STAGES = (("store.py", "load_content", "read and validate the post files (`store.load_content`)"),
           ("moderate.py", "moderate", "moderate (`moderate.moderate`)"),
           ("related.py", "related_posts", "match related offers and needs (`related.related_posts`)"),
-          ("views.py", "post_view", "compute what each card shows (`views.post_view`)"),
-          ("render.py", "page", "render pages with Jinja2 (`render._Renderer.page`)"),
+          ("views.py", "post_view", "what every mention of a post shows (`views.post_view`; text, links and media are computed when first shown, inside rendering)"),
+          ("render.py", "page", "render pages with Jinja2 (`render._Plan.page`)"),
           ("verify.py", "check_page", "safety net over each page (`verify.check_page`)"),
           ("pipeline.py", "write_site", "write the files and swap the site in (`write_site`)"),
           ("output.py", "write_site", "write the files and swap the site in (`write_site`)"),
@@ -37,10 +37,13 @@ class Row:
 
 
 def profile_build(wall: Wall, work: Path, code: Path) -> tuple[Path, Path]:
-    """Profile a full build into an empty folder, then a rebuild with nothing changed; the stats files."""
+    """Profile a full build into an empty folder, then a rebuild with nothing changed; the stats files.
+
+    Both run in one process (--jobs 1): cProfile sees nothing of what forked workers do.
+    """
     space = prepare(wall, work, code)
     shutil.rmtree(space.out.parent, ignore_errors=True)  # a cold build: no cache beside the site
-    command = build_command(space, space.config)
+    command = build_command(space, space.config) + ["--jobs", "1"]
     found = []
     for name in ("build.prof", "rebuild.prof"):
         run([python(), "-m", "cProfile", "-o", str(work / name)] + command[1:], code)

@@ -159,7 +159,8 @@ def profile_section(results: Results, count: int = 25) -> list[str]:
     if not results.profile:
         return []
     lines = [f"## Where the time goes ({results.profile_n:,} posts under cProfile)", "",
-             "One full build into an empty folder, then a rebuild with nothing changed. cProfile slows "
+             "One full build into an empty folder, then a rebuild with nothing changed, both in one process "
+             "(`--jobs 1`: cProfile does not see into forked workers). cProfile slows "
              "Python code down, so these seconds are larger than the tables' above; the shares are what "
              "matters. The rows overlap (where a build renders and checks each page while writing it, "
              "`write_site` contains both), so the shares do not add up to 100 %.", "", "| stage | full build | share | rebuild, nothing changed | share |",

@@ -3,6 +3,7 @@ to a full build of the same input."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -164,3 +165,18 @@ def test_the_parsed_files_are_saved_again_only_once_many_have_changed(tmp_path, 
     incremental, full, _ = build_both(folder, out)
     assert parsed.stat().st_ino != first[0], "four files behind the saved state: saved again"
     assert incremental == full
+
+
+def test_a_build_cache_written_by_other_code_is_ignored(tmp_path):
+    folder = make_wall(tmp_path, 10)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert output.BuildCache.load(out).keys and output.BuildCache.load(out).memo
+    for name in (".site.cache", ".site.parsed"):  # as an older version of the wall left them
+        path = folder / name
+        version, cwd, *data = pickle.loads(path.read_bytes())
+        path.write_bytes(pickle.dumps((version + "-older", cwd, *data)))
+    stale = output.BuildCache.load(out)
+    assert (stale.keys, stale.memo, stale.related) == ({}, {}, {})
+    incremental, full, changed = build_both(folder, out)
+    assert incremental == full and changed == 0

@@ -15,6 +15,8 @@ check and write them.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import pickle
 import shutil
@@ -26,6 +28,7 @@ from .store import write_atomic
 from .workers import in_parts
 
 CACHE_VERSION = 5
+HERE = Path(__file__).resolve().parent
 IN_PLACE_LIMIT = 100  # changes up to this many files (or a tenth of the site) are moved into place
 PARALLEL_FROM = 256  # fewer pages than this are written in-process: a fork costs more than it saves
 
@@ -84,11 +87,18 @@ def _read(path: Path) -> tuple | None:
     except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         return None
     # Problems name files relative to the working folder.
-    return tuple(data) if version == CACHE_VERSION and cwd == str(Path.cwd()) else None
+    return tuple(data) if version == _code_version() and cwd == str(Path.cwd()) else None
 
 
 def _write(path: Path, *data: object) -> None:
-    write_atomic(path, pickle.dumps((CACHE_VERSION, str(Path.cwd()), *data), protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(path, pickle.dumps((_code_version(), str(Path.cwd()), *data), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@functools.cache
+def _code_version() -> str:
+    """The cache holds objects made by this code (parsed posts, related posts): other code, other cache."""
+    code = b"".join(path.read_bytes() for path in sorted(HERE.glob("*.py")))
+    return f"{CACHE_VERSION}-{hashlib.sha256(code).hexdigest()}"
 
 
 def _versions(cache: dict) -> dict:

@@ -60,13 +60,15 @@ class BuildReport:
                 f"{self.files_written} files changed in {self.seconds:.1f} s")
 
 
-def check(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO) -> tuple[Content | None, list[Problem]]:
-    """Validate config and all content; return the content read and every problem found."""
+def check(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO,
+          jobs: int | None = None) -> tuple[Content | None, list[Problem]]:
+    """Validate config and all content (in up to jobs processes, default one per usable CPU);
+    return the content read and every problem found."""
     try:
         config = load_config(config_path)
     except ConfigError as error:
         return None, error.problems
-    content = load_content(content_dir, [c.key for c in config.categories], demo_dir)
+    content = load_content(content_dir, [c.key for c in config.categories], demo_dir, jobs=jobs or usable_cpus())
     return content, list(content.problems) + _page_name_problems(content)
 
 
