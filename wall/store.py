@@ -60,18 +60,12 @@ def display_path(path: Path) -> str:
     return str(path)
 
 
-def post_files(root: Path) -> list[Path]:
-    """Every post file below root/posts, sorted so that reports are stable."""
-    posts_dir = root / "posts"
-    return [posts_dir / name for name in _files_below(posts_dir) if name.endswith(".yaml")]
-
-
 def _has_post_files(root: Path) -> bool:
     return any(name.endswith(".yaml") for _, _, names in os.walk(root / "posts") for name in names)
 
 
 def _files_below(folder: Path) -> list[str]:
-    """The files below folder as relative paths, sorted part by part (as Path objects sort)."""
+    """The files below folder as relative paths, sorted part by part so that reports are stable."""
     found: list[str] = []
     for directory, _, names in os.walk(folder):
         prefix = os.path.relpath(directory, folder)
