@@ -127,13 +127,12 @@ def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[s
         if old is not None and not changed and not removed:
             shutil.rmtree(fresh, ignore_errors=True)
             return 0
-        changed_copies = {path: source for path, source in copies.items() if path in changed}
+        _copy_changed(fresh, {path: source for path, source in copies.items() if path in changed})
         if old is not None and len(changed) + len(removed) <= max(IN_PLACE_LIMIT, len(wanted) // 10):
-            _fill(fresh, None, set(), changed_copies)
             _move_into(fresh, old, changed, removed)
             shutil.rmtree(fresh, ignore_errors=True)
             return len(changed) + len(removed)
-        _fill(fresh, old, wanted - changed, changed_copies)
+        _link_unchanged(fresh, old, wanted - changed)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
@@ -189,13 +188,18 @@ def _write_chunk(pages: Sequence[PageMaker], fresh: Path, old: Path | None,
     return written, changed
 
 
-def _fill(fresh: Path, old: Path | None, unchanged: set[str], changed_copies: dict[str, Path]) -> None:
-    """Hard links for what did not change, fresh copies of changed static files and media."""
+def _link_unchanged(fresh: Path, old: Path | None, unchanged: set[str]) -> None:
+    """Hard links in fresh to the old site's files that did not change."""
     made: set[str] = set()  # folders made so far: one mkdir per folder, not per file
     for relative in sorted(unchanged) if old is not None else ():
         target = os.path.join(fresh, relative)
         _make_folder(os.path.dirname(target), made)
         _link_or_copy(os.path.join(old, relative), target)  # type: ignore[arg-type]
+
+
+def _copy_changed(fresh: Path, changed_copies: dict[str, Path]) -> None:
+    """Fresh copies of the static files and media that changed."""
+    made: set[str] = set()
     for relative, source in sorted(changed_copies.items()):
         target = os.path.join(fresh, relative)
         _make_folder(os.path.dirname(target), made)

@@ -197,19 +197,19 @@ class _Plan:
                                          + _templates_digest(env).encode()).hexdigest()
 
     def view(self, post: Post) -> PostView:
-        # A bounded cache: a post shows on its page and on a few listings rendered near each other.
-        if post.id not in self._views:
-            _make_room(self._views)
-            self._views[post.id] = post_view(post, self.config)
-        return self._views[post.id]
+        # A post shows on its page and on a few listings rendered near each other.
+        return _once(self._views, post.id, lambda: post_view(post, self.config))
 
     def card_body(self, view: PostView, root: str) -> Markup:
         """A card's text, media and links, rendered once: the same on the post's page and in listings."""
-        key = view.post.id
-        if key not in self._bodies:
-            _make_room(self._bodies)
-            self._bodies[key] = str(self.env.get_template("_post.html").module.post_body(view, ROOT_MARK))
-        return Markup(self._bodies[key].replace(ROOT_MARK, escape(root)))
+        return _at_root(root, _once(self._bodies, view.post.id, lambda: self._post_macro("post_body", view)))
+
+    def card(self, view: PostView, root: str) -> Markup:
+        """A post's card for listings, rendered once: a post shows on several, at several depths."""
+        return _at_root(root, _once(self._cards, view.post.id, lambda: self._post_macro("post_card", view)))
+
+    def _post_macro(self, name: str, view: PostView) -> str:
+        return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK))
 
     def site_header(self, root: str, path: str) -> Markup:
         """The header with the navigation, rendered once per folder depth and current entry."""
@@ -221,19 +221,10 @@ class _Plan:
         return self._chrome_part("site_footer", root)
 
     def _chrome_part(self, name: str, *arguments: str) -> Markup:
-        key = (name, *arguments)
-        if key not in self._chrome:
+        def render() -> str:
             module = self.env.get_template("_chrome.html").make_module(vars=self.common)
-            self._chrome[key] = str(getattr(module, name)(*arguments))
-        return Markup(self._chrome[key])
-
-    def card(self, view: PostView, root: str) -> Markup:
-        """A post's card for listings, rendered once: a post shows on several, at several depths."""
-        key = view.post.id
-        if key not in self._cards:
-            _make_room(self._cards)
-            self._cards[key] = str(self.env.get_template("_post.html").module.post_card(view, ROOT_MARK))
-        return Markup(self._cards[key].replace(ROOT_MARK, escape(root)))
+            return str(getattr(module, name)(*arguments))
+        return Markup(_once(self._chrome, (name, *arguments), render))
 
     def emit(self, path: str, material: Any, render: Callable[[], str], newest: Post | None = None) -> None:
         """Record a file with its key; render it only when the key is new.  newest: the newest post it shows."""
@@ -329,10 +320,18 @@ class _Plan:
         self.emit("robots.txt", "robots", lambda: self.page("robots.txt", "robots.txt", title="", description=""))
 
 
-def _make_room(recent: dict) -> None:
-    """Forget the entry added first once the dict holds RECENT_POSTS entries."""
-    if len(recent) >= RECENT_POSTS:
-        del recent[next(iter(recent))]
+def _once(recent: dict, key: Any, make: Callable[[], Any]) -> Any:
+    """recent[key], made on first use; the entry added first is forgotten beyond RECENT_POSTS entries."""
+    if key not in recent:
+        if len(recent) >= RECENT_POSTS:
+            del recent[next(iter(recent))]
+        recent[key] = make()
+    return recent[key]
+
+
+def _at_root(root: str, text: str) -> Markup:
+    """Markup rendered with ROOT_MARK, with the way up to the site root put in."""
+    return Markup(text.replace(ROOT_MARK, escape(root)))
 
 
 def _absolute_root(base_url: str) -> str:
