@@ -54,47 +54,88 @@ class LineList(list):
     item_lines: list
 
 
+ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not allowed"
+STR_TAG, MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that records marks and rejects aliases and duplicate keys."""
+    """Safe loader that records marks and rejects aliases, duplicate keys and tagged collections.
 
-    def construct_object(self, node, deep=False):
-        if node in self.constructed_objects or node in self.recursive_objects:
+    Mappings, lists and strings (nearly all of a post file) are built in one recursive
+    pass: PyYAML's generic, generator-based construction costs twice as much.
+    """
+
+    def get_single_data(self):
+        node = self.get_single_node()
+        return None if node is None else self._build(node, set())
+
+    def _build(self, node, seen: set) -> Any:
+        if id(node) in seen:  # the composer hands out the anchored node again for an alias
             raise yaml.constructor.ConstructorError(
-                None, None, "aliases (*name) are not allowed here", node.start_mark)
-        return super().construct_object(node, deep=True)
+                None, None, ALIAS_MESSAGE, node.start_mark)
+        seen.add(id(node))
+        kind, tag = type(node), node.tag
+        if kind is yaml.ScalarNode and tag == STR_TAG:
+            return node.value
+        if kind is yaml.MappingNode and tag == MAP_TAG:
+            return self._build_map(node, seen)
+        if kind is yaml.SequenceNode and tag == SEQ_TAG:
+            data = LineList([self._build(item, seen) for item in node.value])
+            data.line = node.start_mark.line + 1
+            data.item_lines = [item.start_mark.line + 1 for item in node.value]
+            return data
+        if kind is yaml.ScalarNode:
+            return self.construct_object(node)  # numbers, booleans, null, !!binary ...
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {tag} is not allowed here", node.start_mark)
 
-    def construct_yaml_map(self, node):
+    def _build_map(self, node, seen: set) -> LineDict:
         data = LineDict()
         data.line = node.start_mark.line + 1
         data.key_lines = {}
-        yield data
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"keys must be text, got {key!r}", key_node.start_mark)
-            if key in data:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark)
-            data[key] = self.construct_object(value_node, deep=True)
+            key = self._build(key_node, seen)
+            self._check_key(key, data, key_node)
+            data[key] = self._build(value_node, seen)
             data.key_lines[key] = key_node.start_mark.line + 1
+        return data
 
-    def construct_yaml_seq(self, node):
-        data = LineList()
-        data.line = node.start_mark.line + 1
-        data.item_lines = [item.start_mark.line + 1 for item in node.value]
-        yield data
-        data.extend(self.construct_object(item, deep=True) for item in node.value)
+    @staticmethod
+    def _check_key(key: Any, data: dict, key_node) -> None:
+        if not isinstance(key, str):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"keys must be text, got {key!r}", key_node.start_mark)
+        if key in data:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark)
 
+    # The C parser asks these for every node; with no path resolvers the answer depends only on
+    # the node's kind and, for a plain scalar, on its first character.
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._implicit_by_first.get(value[:1], self._implicit_anywhere):
+                    if regexp.match(value):
+                        return tag
+            return STR_TAG
+        return SEQ_TAG if kind is yaml.SequenceNode else MAP_TAG
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 # Timestamps stay strings: the schema parses them and reports bad ones by line.
 _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+_LineLoader._implicit_anywhere = tuple(_LineLoader.yaml_implicit_resolvers.get(None, []))
+_LineLoader._implicit_by_first = {first: tuple(resolvers) + _LineLoader._implicit_anywhere
+                                  for first, resolvers in _LineLoader.yaml_implicit_resolvers.items()}
+assert not _LineLoader.yaml_path_resolvers, "resolve() above assumes no path resolvers"
 
 
 def parse_yaml(data: bytes, path: str) -> Any:
