@@ -85,6 +85,20 @@ def test_unsafe_template_output_is_refused_before_writing(site_src, tmp_path):
     assert tree(out) == before
 
 
+def test_unsafe_output_in_a_shared_card_is_refused_before_writing(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    before = tree(out)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    cards = templates / "_post.html"
+    cards.write_text(cards.read_text(encoding="utf-8").replace(
+        '<header class="post-head">', '<header class="post-head" onmouseover="x()">'), encoding="utf-8")
+    with pytest.raises(BuildError, match="onmouseover"):
+        build_src(site_src, out, templates=templates)
+    assert tree(out) == before
+
+
 def test_denied_author_disappears_everywhere_with_their_media(site_src, tmp_path):
     out = tmp_path / "site"
     config = site_src / "config.yaml"

@@ -32,8 +32,9 @@ HERE = Path(__file__).resolve().parent
 IN_PLACE_LIMIT = 100  # changes up to this many files (or a tenth of the site) are moved into place
 PARALLEL_FROM = 256  # fewer pages than this are written in-process: a fork costs more than it saves
 
-PageMaker = tuple[str, Callable[[], str]]  # a path and how to render its text
-Check = Callable[[str, bytes], None]  # given a page's path and bytes; raises to stop the build
+# A path and how to render it: to its text, or to anything whose str() is its text (see composed.py).
+PageMaker = tuple[str, Callable[[], object]]
+Check = Callable[[str, object], None]  # given a page's path and what rendered; raises to stop the build
 
 
 @dataclass
@@ -176,9 +177,10 @@ def _write_chunk(pages: Sequence[PageMaker], fresh: Path, old: Path | None,
                  check: Check | None) -> tuple[set[str], set[str]]:
     written, changed = set(), set()
     for relative, render in pages:
-        data = render().encode("utf-8")
+        made = render()
         if check is not None:
-            check(relative, data)
+            check(relative, made)
+        data = str(made).encode("utf-8")
         written.add(relative)
         if old is None or not _same_bytes(old / relative, data):
             changed.add(relative)

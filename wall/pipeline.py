@@ -10,15 +10,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
+from .composed import Composed
 from .config import Config, ConfigError, load_config
 from .moderate import moderate
 from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
 from .output import BuildCache, files_in, write_site
 from .variants import make_small_copies
 from .store import Content, load_content
-from .verify import check_page
+from .verify import SafetyNet
 from .yamlfile import Problem
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     copies = {**_static_files(static), **media, **small}
     pending = {path for path, _ in rendered.pending}
     changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,
-                         out_dir, check=_check_safe, jobs=jobs, present=present)
+                         out_dir, check=_safety_check(), jobs=jobs, present=present)
     cache.save(rendered.keys)
     return BuildReport(posts_read=len(content.posts), shown=len(shown),
                        hidden_by_rule=len(approved) - len(shown),
@@ -148,11 +149,15 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _check_safe(path: str, text: bytes) -> None:
-    """Stop the build before a page with a script, a handler or a foreign resource goes live."""
-    problems = check_page(path, text) if path.endswith(".html") else []
-    if problems:
-        raise BuildError("the rendered site failed its safety checks:\n" + "\n".join(problems[:20]))
+def _safety_check() -> Callable[[str, str | Composed], None]:
+    """Stops the build before a page with a script, a handler or a foreign resource goes live."""
+    net = SafetyNet()  # each worker gets a copy, and checks each shared part once
+
+    def check(path: str, made: str | Composed) -> None:
+        problems = net.problems(path, made) if path.endswith(".html") else []
+        if problems:
+            raise BuildError("the rendered site failed its safety checks:\n" + "\n".join(problems[:20]))
+    return check
 
 
 def _site_input(config: Config, content: Content, shown: list, static: Path) -> SiteInput:

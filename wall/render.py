@@ -16,8 +16,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from .composed import ROOT_MARK, Composed, Part, place
 from .config import Config
 from .dates import german_date, iso
 from .feeds import FEED_SIZE, json_feed, last_modified, search_index
@@ -34,11 +35,8 @@ SCREEN_POSTS = 20  # newest posts in the screen mode
 # Views and cards kept while rendering.  Pages are rendered in the order of the posts they
 # show, so the pages showing a post come close together: a window of recent posts is enough.
 RECENT_POSTS = 3_000
-# Stands for the way up to the site root in a card rendered once for every folder depth.
-# Escaped text can never contain it: a '<' in a post comes out as '&lt;'.
-ROOT_MARK = Markup("<root>")
 CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py",
-        "variants.py")
+        "variants.py", "composed.py")
 
 
 @dataclass(frozen=True)
@@ -81,8 +79,9 @@ class Rendered:
 
     keys: dict[str, str] = field(default_factory=dict)  # every file of the site -> its key
     # The changed files, unrendered, ordered by the newest post each shows: neighbours in this
-    # list share cards, so workers given neighbouring pages render each card only once.
-    pending: list[tuple[str, Callable[[], str]]] = field(default_factory=list)
+    # list share cards, so workers given neighbouring pages render each card only once.  A page
+    # renders to its text, or (for HTML pages) to a Composed skeleton with shared parts.
+    pending: list[tuple[str, Callable[[], str | Composed]]] = field(default_factory=list)
 
 
 def make_environment(templates: Path) -> Environment:
@@ -179,6 +178,7 @@ class _Plan:
         self._cards: dict[str, str] = {}
         self._bodies: dict[str, str] = {}
         self._chrome: dict[tuple, str] = {}
+        self._parts: list[Part] | None = None  # the shared parts of the page being rendered
         env.globals.update(card_body=self.card_body, site_header=self.site_header, site_footer=self.site_footer)
         self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
         self._pending_ranks: list[int] = []
@@ -202,14 +202,26 @@ class _Plan:
 
     def card_body(self, view: PostView, root: str) -> Markup:
         """A card's text, media and links, rendered once: the same on the post's page and in listings."""
-        return _at_root(root, _once(self._bodies, view.post.id, lambda: self._post_macro("post_body", view)))
+        # Not a shared part: the page's own card shows it once, and the cards of listings hold it.
+        return Markup(Part(_once(self._bodies, view.post.id, lambda: self._post_macro("post_body", view)), root))
 
     def card(self, view: PostView, root: str) -> Markup:
         """A post's card for listings, rendered once: a post shows on several, at several depths."""
-        return _at_root(root, _once(self._cards, view.post.id, lambda: self._post_macro("post_card", view)))
+        return self._share(_once(self._cards, view.post.id, lambda: self._post_macro("post_card", view)), root)
 
     def _post_macro(self, name: str, view: PostView) -> str:
-        return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK))
+        outer, self._parts = self._parts, None  # a part holds the parts inside it, not places for them
+        try:
+            return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK))
+        finally:
+            self._parts = outer
+
+    def _share(self, text: str, root: str) -> Markup:
+        """A shared part: a place for it in the page being rendered, else its text."""
+        if self._parts is None:
+            return Markup(Part(text, root))
+        self._parts.append(Part(text, root))
+        return place(len(self._parts) - 1)
 
     def site_header(self, root: str, path: str) -> Markup:
         """The header with the navigation, rendered once per folder depth and current entry."""
@@ -224,7 +236,7 @@ class _Plan:
         def render() -> str:
             module = self.env.get_template("_chrome.html").make_module(vars=self.common)
             return str(getattr(module, name)(*arguments))
-        return Markup(_once(self._chrome, (name, *arguments), render))
+        return self._share(_once(self._chrome, (name, *arguments), render), "")
 
     def emit(self, path: str, material: Any, render: Callable[[], str], newest: Post | None = None) -> None:
         """Record a file with its key; render it only when the key is new.  newest: the newest post it shows."""
@@ -239,13 +251,19 @@ class _Plan:
         self.result.pending = [self.result.pending[index] for index in order]
         return self.result
 
-    def page(self, template: str, path: str | None, **context: Any) -> str:
+    def page(self, template: str, path: str | None, **context: Any) -> str | Composed:
         """Render one page at path ('' = front page; None = any URL, as for 404.html)."""
         context.setdefault("image", "")
         base_url = self.config.site.base_url
         root = "../" * path.count("/") if path is not None else _absolute_root(base_url)
-        return self.env.get_template(template).render(
-            **self.common, **context, root=root, path=path or "", canonical=base_url + path if path is not None else "")
+        self._parts = []
+        try:
+            skeleton = self.env.get_template(template).render(
+                **self.common, **context, root=root, path=path or "",
+                canonical=base_url + path if path is not None else "")
+        finally:
+            parts, self._parts = self._parts, None
+        return Composed(skeleton, tuple(parts)) if parts else skeleton
 
     def listings(self, posts: list[Post], prefix: str, heading: str, section: Section | None = None,
                  pinned: list[Post] | None = None) -> None:
@@ -327,11 +345,6 @@ def _once(recent: dict, key: Any, make: Callable[[], Any]) -> Any:
             del recent[next(iter(recent))]
         recent[key] = make()
     return recent[key]
-
-
-def _at_root(root: str, text: str) -> Markup:
-    """Markup rendered with ROOT_MARK, with the way up to the site root put in."""
-    return Markup(text.replace(ROOT_MARK, escape(root)))
 
 
 def _absolute_root(base_url: str) -> str:

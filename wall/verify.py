@@ -3,15 +3,20 @@
 Templates escape everything, so these checks should never fire; they are the
 net under that promise: no inline script or event handler (only the site's own
 script files), no resource from another host, no link with a scheme other than
-http, https or mailto.  Pages are parsed
-with lexbor, an HTML5 parser that reads markup the way browsers do.
+http, https or mailto.  Pages are parsed with lexbor, an HTML5 parser that
+reads markup the way browsers do.  Parts shared by many pages (cards, header,
+footer) are checked once each: see SafetyNet.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
+
+from .composed import PLACE_TAG, Composed, Part, place
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet", "svg", "math",
@@ -19,6 +24,13 @@ FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "app
 LOADING_ATTRIBUTES = {"src", "srcset", "imagesrcset", "action", "formaction", "poster", "data",
                       "cite", "background", "ping"}
 NEVER_ATTRIBUTES = {"style", "srcdoc"}
+START_TAG, END_TAG = "wall-part-start", "wall-part-end"  # around a shared part checked in its first page
+MARK_TAGS = {PLACE_TAG, START_TAG, END_TAG}
+PLAIN_ANCESTORS = {"body", "main", "div", "section", "article"}
+# Inside these the parser reads markup by other rules (and drops or moves what it reads).
+MODE_CHANGERS = {"table", "caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th", "select"}
+SPECIAL_TAGS = FORBIDDEN_TAGS | MARK_TAGS | MODE_CHANGERS | {"script"}
+CHECKED_WINDOW = 6_000  # shared parts remembered as checked: pages showing a part come close together
 
 
 C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
@@ -76,19 +88,37 @@ def _own_script(node) -> bool:
 
 def check_page(path: str, text: str | bytes) -> list[str]:
     """Problems in one HTML page (bytes are read as UTF-8)."""
+    problems, marks, _ = _inspect(path, text)
+    if marks:
+        problems.append(f"{path}: <{marks[0].tag}> is a mark of the build, not allowed in a page")
+    return problems
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """Where a shared part sits in a page checked by SafetyNet."""
+
+    tag: str  # PLACE_TAG, START_TAG or END_TAG
+    number: str  # its data-n
+    parent: int  # the parent element's identity
+    plain: bool  # every element around it is one of PLAIN_ANCESTORS
+
+
+def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list[str]]:
+    """(problems, the marks of shared parts, the elements that change how markup is read)."""
     problems: list[str] = []
+    marks: list[_Mark] = []
+    mode_changers: list[str] = []
     has_csp = False
     for node in LexborHTMLParser(text).root.traverse():
         tag = node.tag
-        if tag in FORBIDDEN_TAGS:
-            problems.append(f"{path}: <{tag}> is not allowed")
-        if tag == "script" and not _own_script(node):
-            problems.append(f"{path}: <script> is allowed only as a file of the site's static/ folder")
+        if tag in SPECIAL_TAGS:
+            _special(path, tag, node, problems, marks, mode_changers)
         attributes = node.attributes
         if not attributes:
             continue
         if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy":
-            has_csp = True
+            has_csp = has_csp or node.parent.tag == "head"  # a policy is only obeyed there
         rel = attributes.get("rel") or ""
         for name, value in attributes.items():
             if name in HARMLESS_ATTRIBUTES:
@@ -98,6 +128,99 @@ def check_page(path: str, text: str | bytes) -> list[str]:
                 problems.append(f"{path}: {problem}")
     if not has_csp:
         problems.append(f"{path}: no Content-Security-Policy meta tag")
+    return problems, marks, mode_changers
+
+
+def _special(path: str, tag: str, node, problems: list[str], marks: list[_Mark], mode_changers: list[str]) -> None:
+    if tag in FORBIDDEN_TAGS:
+        problems.append(f"{path}: <{tag}> is not allowed")
+    elif tag == "script" and not _own_script(node):
+        problems.append(f"{path}: <script> is allowed only as a file of the site's static/ folder")
+    elif tag in MARK_TAGS:
+        marks.append(_Mark(tag, node.attributes.get("data-n") or "", node.parent.mem_id, _plain_ancestors(node)))
+    elif tag in MODE_CHANGERS:
+        mode_changers.append(tag)
+
+
+def _plain_ancestors(node) -> bool:
+    node = node.parent
+    while node is not None and node.tag != "html":
+        if node.tag not in PLAIN_ANCESTORS:
+            return False
+        node = node.parent
+    return True
+
+
+class SafetyNet:
+    """check_page for pages made of a skeleton and shared parts (see composed.py), each part
+    checked once per process rather than on every page that shows it.
+
+    A part is checked inside the first page that shows it, between a start and an end mark
+    that must have the same parent: then it closes everything it opens (an element, a
+    comment, an attribute's quotes) and cannot change how the markup after it is read.
+    Later pages show it as one mark, and the skeleton around it is checked as ever.  Where a
+    part sits, only plain containers may be around it, and nowhere in such a page is there a
+    table or a select: inside those (or in SVG, template and the like, which are forbidden
+    anyway) the parser reads the same markup differently, so a part checked in one place
+    could mean something else in another.
+    """
+
+    def __init__(self, window: int = CHECKED_WINDOW):
+        self.window = window
+        self._checked: dict[tuple[str, str], None] = {}  # (part text, root kind), oldest first
+
+    def problems(self, path: str, made: str | bytes | Composed) -> list[str]:
+        """Problems in one page; made: its text, or the page composed of parts."""
+        if not isinstance(made, Composed):
+            return check_page(path, made)
+        keys = [_part_key(part) for part in made.parts]
+        fresh = {number for number, key in enumerate(keys) if key not in self._checked}
+        try:
+            document = made.filled(lambda number: _marked(number, made, fresh))
+        except (ValueError, IndexError):
+            return [f"{path}: a place for a shared part is malformed"]
+        problems, marks, mode_changers = _inspect(path, document)
+        problems += _mark_problems(path, marks, len(keys), fresh)
+        if mode_changers:
+            problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
+        if not problems:
+            for number in fresh:
+                self._remember(keys[number])
+        return problems
+
+    def _remember(self, key: tuple[str, str]) -> None:
+        if len(self._checked) >= self.window:
+            del self._checked[next(iter(self._checked))]
+        self._checked[key] = None
+
+
+def _part_key(part: Part) -> tuple[str, str]:
+    # Behind '', a part's '//host' would leave the site; behind '../' and any number of them,
+    # every link stays relative.  Any other root is its own kind.
+    root = part.root
+    kind = "up" if root and root == "../" * (len(root) // 3) else root
+    return part.text, kind
+
+
+def _marked(number: int, made: Composed, fresh: set[int]) -> str:
+    if number not in fresh:
+        return str(place(number))
+    return f'<{START_TAG} data-n="{number}"></{START_TAG}>{made.parts[number]}<{END_TAG} data-n="{number}"></{END_TAG}>'
+
+
+def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -> list[str]:
+    expected: Counter = Counter()
+    for number in range(count):
+        expected.update((tag, str(number)) for tag in ((START_TAG, END_TAG) if number in fresh else (PLACE_TAG,)))
+    found = Counter((mark.tag, mark.number) for mark in marks)
+    problems = []
+    if found != expected:
+        problems.append(f"{path}: shared parts are not where they belong (inside an attribute or text?)")
+    if not all(mark.plain for mark in marks if mark.tag != END_TAG):
+        problems.append(f"{path}: a shared part sits inside an element other than {sorted(PLAIN_ANCESTORS)}")
+    starts = {mark.number: mark.parent for mark in marks if mark.tag == START_TAG}
+    if any(starts.get(mark.number) != mark.parent for mark in marks if mark.tag == END_TAG):
+        problems.append(f"{path}: a shared part leaves an element, a comment or an attribute open")
     return problems
 
 

@@ -1,0 +1,100 @@
+"""The safety net over pages made of shared parts: each part checked once, nothing let through."""
+
+from __future__ import annotations
+
+import pytest
+
+from wall.composed import ROOT_MARK, Composed, Part, place
+from wall.verify import SafetyNet, check_page
+
+CSP = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
+CARD = f'<article class="post"><a href="{ROOT_MARK}beitrag/a/">A</a><img src="{ROOT_MARK}media/a.webp" alt=""></article>'
+
+
+def page(*places: str, around: str = '<div class="posts">{}</div>') -> str:
+    """A skeleton with the places inside `around`."""
+    return f"<!doctype html><html><head>{CSP}</head><body><main>{around.format(''.join(places))}</main></body></html>"
+
+
+def listing(root: str, *texts: str, around: str = '<div class="posts">{}</div>') -> Composed:
+    return Composed(page(*(place(n) for n in range(len(texts))), around=around),
+                    tuple(Part(text, root) for text in texts))
+
+
+def test_a_page_of_good_parts_passes_and_reads_as_its_text():
+    made = listing("../", CARD, CARD.replace("beitrag/a/", "beitrag/b/").replace("a.webp", "b.webp"))
+    assert SafetyNet().problems("seite/1/index.html", made) == []
+    text = str(made)
+    assert '<a href="../beitrag/a/">' in text and '<img src="../media/b.webp"' in text and "wall-part" not in text
+    assert check_page("seite/1/index.html", text) == []
+
+
+@pytest.mark.parametrize("part, problem", [
+    ('<p onclick="x()">a</p>', "<p onclick> is not allowed"),
+    ('<img src="https://tracker.example/p.gif">', "loads from another host"),
+    ('<a href="javascript:alert(1)">a</a>', "<a href> not allowed"),
+    ("<script>alert(1)</script>", "<script> is allowed only"),
+    ("<iframe></iframe>", "<iframe> is not allowed"),
+])
+def test_a_bad_part_is_caught_on_every_page_that_shows_it(part, problem):
+    net = SafetyNet()
+    for path in ("index.html", "seite/1/index.html"):  # not remembered as checked after failing
+        problems = net.problems(path, listing("../" if "/" in path else "", CARD, part))
+        assert any(problem in found for found in problems), problems
+
+
+@pytest.mark.parametrize("part", [
+    '<a title="',  # leaves an attribute open: the markup after it would be read as its value
+    "<div>",  # leaves an element open
+    "<!--",  # leaves a comment open
+    "<textarea>",  # turns everything after it into text
+    "</div></main><div>",  # closes elements of the page it sits in
+])
+def test_a_part_that_does_not_close_what_it_opens_is_refused(part):
+    problems = SafetyNet().problems("index.html", listing("", CARD, part, CARD))
+    assert problems and all("shared part" in found for found in problems), problems
+
+
+@pytest.mark.parametrize("around", [
+    '<a title="{}">x</a>',  # inside an attribute
+    "<title>{}</title>",  # inside text
+    "<table><tr><td>{}</td></tr></table>",  # where the parser reads markup by other rules
+    "<select>{}</select>",
+    "<p>{}</p>",  # inside an element that is not a plain container
+    "<ul><li>{}</li></ul>",
+])
+def test_a_place_must_be_a_plain_element_of_its_own(around):
+    problems = SafetyNet().problems("index.html", listing("", CARD, around=around))
+    assert problems, around
+
+
+def test_a_part_checked_behind_one_folder_depth_is_checked_again_at_the_site_root():
+    # Behind '../' the src stays on the site; at the root it would load from another host.
+    part = f'<img src="{ROOT_MARK}//tracker.example/p.gif" alt="">'
+    net = SafetyNet()
+    assert net.problems("seite/1/index.html", listing("../", part)) == []
+    assert net.problems("kategorie/a/seite/1/index.html", listing("../../", part)) == []
+    assert any("loads from another host" in found for found in net.problems("index.html", listing("", part)))
+
+
+def test_a_part_is_checked_again_once_it_left_the_window():
+    net = SafetyNet(window=1)
+    assert net.problems("a/index.html", listing("../", CARD)) == []
+    assert net.problems("b/index.html", listing("../", CARD.replace("beitrag/a/", "beitrag/b/").replace("a.webp", "b.webp"))) == []
+    # The first card left the window: checked again, in a place where it is wrong.
+    assert net.problems("c/index.html", listing("../", CARD, around="<p>{}</p>"))
+
+
+def test_a_malformed_place_is_refused():
+    made = Composed(page('<wall-part data-n="x"></wall-part>'), (Part(CARD, ""),))
+    assert SafetyNet().problems("index.html", made) == ["index.html: a place for a shared part is malformed"]
+
+
+def test_the_marks_of_the_build_are_not_allowed_in_a_finished_page():
+    assert check_page("index.html", page(str(place(0)))) == [
+        "index.html: <wall-part> is a mark of the build, not allowed in a page"]
+
+
+def test_a_policy_outside_the_head_does_not_count():
+    text = f"<!doctype html><html><head></head><body>{CSP}</body></html>"
+    assert check_page("index.html", text) == ["index.html: no Content-Security-Policy meta tag"]

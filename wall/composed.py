@@ -1,0 +1,56 @@
+"""Pages put together from a skeleton and shared parts.
+
+A post's card shows on several listings and the header on every page: each is
+rendered once and put into every page that shows it.  A page stays in this form
+until it is written, so that the safety net can check each shared part once
+instead of on every page (see verify.SafetyNet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+# Stands for the way up to the site root in a part rendered once for every folder depth.
+# Escaped text can never contain it: a '<' in a post comes out as '&lt;'.
+ROOT_MARK = Markup("<root>")
+# Where part n goes in the skeleton: an element of its own, so the safety net sees where it is.
+PLACE_START, PLACE_END = '<wall-part data-n="', '"></wall-part>'
+PLACE_TAG = "wall-part"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A shared part as one page shows it."""
+
+    text: str  # as rendered once, with ROOT_MARK for the way up to the site root
+    root: str  # that way up for this page: '', '../', '../../', ...
+
+    def __str__(self) -> str:
+        return self.text.replace(ROOT_MARK, escape(self.root))
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A page: its skeleton with a place for each part, and the parts."""
+
+    skeleton: str
+    parts: tuple[Part, ...]
+
+    def __str__(self) -> str:
+        return self.filled(lambda number: str(self.parts[number]))
+
+    def filled(self, fill) -> str:
+        """The skeleton with each place replaced by fill(part number)'s text."""
+        pieces = self.skeleton.split(PLACE_START)
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            number, _, rest = piece.partition(PLACE_END)
+            out += (fill(int(number)), rest)
+        return "".join(out)
+
+
+def place(number: int) -> Markup:
+    """The mark in the skeleton where part number goes."""
+    return Markup(f"{PLACE_START}{number}{PLACE_END}")
