@@ -72,7 +72,7 @@ class Post:
         """The platform's own id: everything after '<platform>:'."""
         return self.id.split(":", 1)[1]
 
-    @property
+    @cached_property
     def slug(self) -> str:
         """The safe name of this post in files and URLs."""
         return post_slug(self.id)

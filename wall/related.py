@@ -84,7 +84,7 @@ def _search(ordered: list[Post], ignored: set[str], positions: list[int], jobs: 
     One index of every term's positions serves all: a post looks only at the part
     before its own position (bisect), so the searches are independent of each other.
     """
-    found = [terms(post, ignored) for post in ordered]
+    found = _all_terms(ordered, ignored, jobs)
     index: dict[str, list[int]] = defaultdict(list)  # term -> positions of the posts with it, oldest first
     for position, post_terms in enumerate(found):
         for term in post_terms:
@@ -95,6 +95,13 @@ def _search(ordered: list[Post], ignored: set[str], positions: list[int], jobs: 
         return [_best(position, found[position], index, ordered, categories) for position in positions[start:stop]]
 
     return [result for part in in_parts(search, len(positions), jobs, PARALLEL_FROM) for result in part]
+
+
+def _all_terms(ordered: list[Post], ignored: set[str], jobs: int) -> list[set[str]]:
+    def part(start: int, stop: int) -> list[str]:  # one string per post: cheap to send back from a worker
+        return [" ".join(terms(post, ignored)) for post in ordered[start:stop]]
+
+    return [set(text.split()) for texts in in_parts(part, len(ordered), jobs, PARALLEL_FROM) for text in texts]
 
 
 def _best(position: int, post_terms: set[str], index: dict[str, list[int]], ordered: list[Post],

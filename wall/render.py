@@ -134,10 +134,12 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     """
     plan = _Plan(site, env, previous or {}, related_cache, jobs)
     plan.listings(plan.posts, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
+    in_section: dict[str, list[Post]] = {}
+    for post in plan.posts:
+        in_section.setdefault(f"plattform/{post.platform}/", []).append(post)
+        in_section.setdefault(f"kategorie/{post.category}/", []).append(post)
     for section in plan.platforms + plan.categories:
-        plan.listings([p for p in plan.posts if section.path in (f"plattform/{p.platform}/",
-                                                                  f"kategorie/{p.category}/")],
-                      section.path, section.label, section=section)
+        plan.listings(in_section[section.path], section.path, section.label, section=section)
     plan.post_pages()
     plan.other_pages()
     plan.machine_files()

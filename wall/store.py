@@ -168,7 +168,10 @@ def _parse_post(path: str | Path, display: str, root: Path, categories: set[str]
         return None
     fields = Fields.of(data, display, problems, "", 1, unknown="warning")
     post = post_from_fields(fields, categories) if fields else None
-    return post if post is not None and _in_its_folder(post, path, root, display, problems) else None
+    if post is None or not _in_its_folder(post, path, root, display, problems):
+        return None
+    _ = post.digest, post.slug  # computed here, where files are parsed on every core; they travel with the post
+    return post
 
 
 def _checked_post(post: Post | None, found: list[Problem], path: str | Path, display: str, root: Path,
