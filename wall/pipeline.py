@@ -132,7 +132,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
              len(rendered.keys))
     media = media_files(shown, content.media_root)
     small = make_small_copies(_image_widths(shown, content.media_root),
-                              out_dir.resolve().with_name(f".{out_dir.resolve().name}.small"))
+                              out_dir.resolve().with_name(f".{out_dir.resolve().name}.small"), jobs)
     copies = {**_static_files(static), **media, **small}
     pending = {path for path, _ in rendered.pending}
     changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,

@@ -7,6 +7,7 @@ site/, so each is made once; the pages offer both sizes through srcset.
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PIL import Image
@@ -27,17 +28,22 @@ def needs_small(width: int | None) -> bool:
     return bool(width) and width > SMALL_WIDTH
 
 
-def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path) -> dict[str, Path]:
-    """Site path -> file of the small copy of every image that needs one, made when missing."""
-    copies = {}
-    for relative, (source, width) in sorted(images.items()):
-        if not needs_small(width):
-            continue
-        target = cache / small_name(relative)
-        if not target.is_file() or target.stat().st_mtime_ns < source.stat().st_mtime_ns:
-            write_atomic(target, _shrink(source))
-        copies[small_name(relative)] = target
-    return copies
+def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path, jobs: int = 1) -> dict[str, Path]:
+    """Site path -> file of the small copy of every image that needs one, made when missing.
+
+    Up to jobs threads make them: Pillow lets go of the interpreter while it decodes and encodes.
+    """
+    copies = {small_name(relative): (source, cache / small_name(relative))
+              for relative, (source, width) in sorted(images.items()) if needs_small(width)}
+    missing = [(source, target) for source, target in copies.values() if _outdated(target, source)]
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(missing)))) as pool:
+        for (_, target), data in zip(missing, pool.map(_shrink, [source for source, _ in missing])):
+            write_atomic(target, data)  # here, not in the threads: it reads the process's umask
+    return {name: target for name, (_, target) in copies.items()}
+
+
+def _outdated(copy: Path, source: Path) -> bool:
+    return not copy.is_file() or copy.stat().st_mtime_ns < source.stat().st_mtime_ns
 
 
 def _shrink(source: Path) -> bytes:
