@@ -32,6 +32,7 @@ def test_a_page_of_good_parts_passes_and_reads_as_its_text():
 @pytest.mark.parametrize("part, problem", [
     ('<p onclick="x()">a</p>', "<p onclick> is not allowed"),
     ('<img src="https://tracker.example/p.gif">', "loads from another host"),
+    ('<img src="./a.webp" srcset="./a.webp 1x, https://tracker.example/p.gif 2x">', "loads from another host"),
     ('<a href="javascript:alert(1)">a</a>', "<a href> not allowed"),
     ("<script>alert(1)</script>", "<script> is allowed only"),
     ("<iframe></iframe>", "<iframe> is not allowed"),

@@ -56,6 +56,7 @@ def _is_relative(value: str) -> bool:
     return not value.startswith(("//", "\\", "/\\")) and not _scheme(value)
 
 
+SINGLE_URL_ATTRIBUTES = {"href", "src"}  # hold one URL (unlike srcset and ping)
 HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
                        "aria-labelledby", "aria-label", "aria-current", "aria-live", "rel", "type", "title",
                        "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden"}
@@ -119,11 +120,10 @@ def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list
             continue
         if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy":
             has_csp = has_csp or node.parent.tag == "head"  # a policy is only obeyed there
-        rel = attributes.get("rel") or ""
         for name, value in attributes.items():
-            if name in HARMLESS_ATTRIBUTES:
-                continue
-            problem = _attribute_problem(tag, name, value or "", rel)
+            if name in HARMLESS_ATTRIBUTES or (name in SINGLE_URL_ATTRIBUTES and value and value[0] == "."):
+                continue  # '../x' and './x' stay on the site: no scheme starts with '.'
+            problem = _attribute_problem(tag, name, value or "", attributes.get("rel") or "")
             if problem:
                 problems.append(f"{path}: {problem}")
     if not has_csp:
