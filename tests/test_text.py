@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from urllib.parse import quote
+
 import pytest
 
 from wall.dates import german_date, german_datetime
 from wall.text import Segment, excerpt, find_urls, paragraphs, segments
-from wall.views import mailto
-
-from datetime import datetime, timezone
+from wall.views import mailto, percent_encoded
 
 
 def test_urls_hashtags_and_mentions_become_links():
@@ -77,3 +78,11 @@ def test_mailto_encodes_subject_and_body_with_crlf():
     href = mailto("info@ewg.de", "Frage & Antwort?", "Zeile 1\nZeile 2 ä")
     assert href == ("mailto:info@ewg.de?subject=Frage%20%26%20Antwort%3F"
                     "&body=Zeile%201%0D%0AZeile%202%20%C3%A4")
+
+
+@pytest.mark.parametrize("value", [
+    "", "plain", "".join(map(chr, range(256))), "Grüße aus Essen – „Angebot“ 🙂\r\n\t", "a/b?c=d&e#f%20",
+    "\u202e\x00\x7f\ufffe", "x" * 1000,
+])
+def test_percent_encoding_is_what_urllib_quote_gives(value):
+    assert percent_encoded(value) == quote(value, safe="")
