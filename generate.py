@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -107,4 +108,10 @@ COMMANDS = [
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Leave without freeing a build's objects one by one (half a second at 50,000 posts, after
+    # the work is done): the operating system takes the memory back at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
