@@ -8,7 +8,9 @@ from wall.composed import ROOT_MARK, Composed, Part, place
 from wall.verify import SafetyNet, check_page
 
 CSP = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
-CARD = f'<article class="post"><a href="{ROOT_MARK}beitrag/a/">A</a><img src="{ROOT_MARK}media/a.webp" alt=""></article>'
+CARD = (f'<article class="post"><a href="{ROOT_MARK}beitrag/a/">A</a>'
+        f'<img src="{ROOT_MARK}media/a.webp" alt=""></article>')
+OTHER_CARD = CARD.replace("beitrag/a/", "beitrag/b/").replace("a.webp", "b.webp")
 
 
 def page(*places: str, around: str = '<div class="posts">{}</div>') -> str:
@@ -22,7 +24,7 @@ def listing(root: str, *texts: str, around: str = '<div class="posts">{}</div>')
 
 
 def test_a_page_of_good_parts_passes_and_reads_as_its_text():
-    made = listing("../", CARD, CARD.replace("beitrag/a/", "beitrag/b/").replace("a.webp", "b.webp"))
+    made = listing("../", CARD, OTHER_CARD)
     assert SafetyNet().problems("seite/1/index.html", made) == []
     text = str(made)
     assert '<a href="../beitrag/a/">' in text and '<img src="../media/b.webp"' in text and "wall-part" not in text
@@ -81,7 +83,7 @@ def test_a_part_checked_behind_one_folder_depth_is_checked_again_at_the_site_roo
 def test_a_part_is_checked_again_once_it_left_the_window():
     net = SafetyNet(window=1)
     assert net.problems("a/index.html", listing("../", CARD)) == []
-    assert net.problems("b/index.html", listing("../", CARD.replace("beitrag/a/", "beitrag/b/").replace("a.webp", "b.webp"))) == []
+    assert net.problems("b/index.html", listing("../", OTHER_CARD)) == []
     # The first card left the window: checked again, in a place where it is wrong.
     assert net.problems("c/index.html", listing("../", CARD, around="<p>{}</p>"))
 

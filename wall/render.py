@@ -240,7 +240,7 @@ class _Plan:
             return str(getattr(module, name)(*arguments))
         return self._share(_once(self._chrome, (name, *arguments), render), "")
 
-    def emit(self, path: str, material: Any, render: Callable[[], str], newest: Post | None = None) -> None:
+    def emit(self, path: str, material: Any, render: Callable[[], str | Composed], newest: Post | None = None) -> None:
         """Record a file with its key; render it only when the key is new.  newest: the newest post it shows."""
         key = hashlib.sha256(f"{self.global_key}|{path}|{material!r}".encode()).hexdigest()
         self.result.keys[path] = key
