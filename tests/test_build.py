@@ -144,6 +144,25 @@ def test_pagination_puts_every_post_on_exactly_one_page(count):
     assert len(pages[0].posts) < 10
 
 
+def test_hidden_posts_keep_their_places_so_no_other_post_changes_page():
+    views = fake_views(30)
+    before = {page.path: page.posts for page in paginate(views, 5, "")}
+    hidden = {"post-003", "post-017"}
+    after = {page.path: page.posts for page in paginate(views, 5, "", lambda post: post not in hidden)}
+    changed = sorted(path for path in before if before[path] != after.get(path))
+    assert changed == ["seite/1/", "seite/4/"]
+    assert sorted(post for posts in after.values() for post in posts) == sorted(set(views) - hidden)
+
+
+def test_an_archive_page_left_empty_is_left_out_and_its_neighbours_link_past_it():
+    views = fake_views(30)
+    emptied = {f"post-{n:03d}" for n in [*range(10, 15), *range(20, 25)]}  # all of pages 3 and 5
+    links = {page.path: (page.newer, page.older) for page in paginate(views, 5, "", lambda post: post not in emptied)}
+    assert sorted(links) == ["", "seite/1/", "seite/2/", "seite/4/"]
+    assert links["seite/2/"] == ("seite/4/", "seite/1/") and links["seite/4/"] == ("", "seite/2/")
+    assert links[""] == (None, "seite/4/")
+
+
 def test_adding_posts_never_changes_archive_pages():
     before = {page.path: page.posts for page in paginate(fake_views(23), 5, "")}
     for count in range(24, 40):

@@ -118,6 +118,22 @@ def test_a_new_deny_rule_renders_only_the_pages_it_changes(tmp_path):
     assert report.files_written == len(changed) < 20
 
 
+def test_hiding_an_old_post_changes_its_own_archive_pages_and_moves_no_other(tmp_path):
+    folder = make_wall(tmp_path, 60)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    before = tree(out)
+    config_edit(folder, "    ids: []", '    ids: ["bluesky:6"]')  # the 7th oldest: archive page 2 of 11
+    after, full, written = build_both(folder, out)
+    assert after == full
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    assert written == len(changed)
+    archive_pages = [path for path in changed if "/seite/" in f"/{path}"]
+    assert archive_pages == ["kategorie/angebot/seite/1/index.html", "plattform/bluesky/seite/1/index.html",
+                             "seite/2/index.html"], archive_pages
+    assert "beitrag/bluesky-6/index.html" in changed and "beitrag/bluesky-6/index.html" not in after
+
+
 def test_a_small_change_is_moved_into_the_site_and_a_large_one_replaces_it(tmp_path, monkeypatch):
     monkeypatch.setattr(output, "IN_PLACE_LIMIT", 30)  # the wall below has about 150 files
     folder = make_wall(tmp_path, 60)

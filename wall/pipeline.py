@@ -124,7 +124,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     log.info("read %d posts and %d pages", len(content.posts), len(content.pages))
     approved = [post for post in content.posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
-    site = _site_input(config, content, shown, static)
+    site = _site_input(config, content, approved, shown, static)
     present = files_in(out_dir)
     reused = cache.reusable(present)
     rendered = render_site(site, make_environment(templates), reused, cache.related, jobs)
@@ -160,10 +160,10 @@ def _safety_check() -> Callable[[str, str | Composed], None]:
     return check
 
 
-def _site_input(config: Config, content: Content, shown: list, static: Path) -> SiteInput:
+def _site_input(config: Config, content: Content, approved: list, shown: list, static: Path) -> SiteInput:
     css_version = hashlib.sha256((static / "wall.css").read_bytes()).hexdigest()[:10]
     updated = content.last_fetch or max((post.published for post in shown), default=None)
-    return SiteInput(config=config, posts=tuple(shown), pages=content.pages, updated=updated,
+    return SiteInput(config=config, posts=tuple(shown), approved=tuple(approved), pages=content.pages, updated=updated,
                      demo=content.demo, css_path=f"static/wall.css?v={css_version}")
 
 

@@ -67,6 +67,10 @@ class SiteInput:
 
     config: Config
     posts: tuple[Post, ...]  # the shown posts, in any order
+    # The approved posts, shown or hidden by a rule, in any order: archive pages are cut from
+    # these, so a new rule empties places on the pages of the posts it hides and moves no other.
+    # Nothing of a hidden post is ever shown.
+    approved: tuple[Post, ...]
     pages: tuple[Page, ...]
     updated: datetime | None  # 'Stand': the last fetch, else the newest post
     demo: bool  # the posts are the shipped demo set
@@ -102,26 +106,32 @@ def sort_newest_first(posts: Iterable[Post]) -> list[Post]:
     return sorted(posts, key=lambda post: (EPOCH - post.published, post.id))  # exact, unlike a float timestamp
 
 
-def paginate(posts: list, per_page: int, prefix: str) -> list[Listing]:
+def paginate(posts: list, per_page: int, prefix: str, shows: Callable[[Any], bool] | None = None) -> list[Listing]:
     """Split a newest-first list so archive pages never change when posts are added.
 
     Archive page i holds the i-th block of per_page posts counted from the oldest;
     the listing's first page holds everything newer than the last full archive
-    page (between per_page and 2 * per_page - 1 posts).
+    page (between per_page and 2 * per_page - 1 posts).  Given shows, each page
+    lists only the posts of its block that shows() accepts: the others keep their
+    places, so hiding a post changes its own page only (an archive page left
+    empty is left out, and its neighbours link past it).
     """
     archive_size = max(len(posts) // per_page - 1, 0)
     oldest_first = posts[::-1]
-    blocks = [oldest_first[(i - 1) * per_page: i * per_page][::-1] for i in range(1, archive_size + 1)]
-    front = oldest_first[archive_size * per_page:][::-1]
+    keep = shows or (lambda post: True)
+    blocks = {number: [post for post in oldest_first[(number - 1) * per_page: number * per_page][::-1] if keep(post)]
+              for number in range(1, archive_size + 1)}
+    numbers = [number for number, block in blocks.items() if block]  # oldest first
+    front = [post for post in oldest_first[archive_size * per_page:][::-1] if keep(post)]
 
     def path(number: int | None) -> str:
         return prefix if number is None else f"{prefix}seite/{number}/"
 
-    pages = [Listing(prefix, front, None, archive_size, None, path(archive_size) if archive_size else None)]
-    for number, block in enumerate(blocks, 1):
-        newer = path(number + 1) if number < archive_size else path(None)
-        pages.append(Listing(path(number), block, number, archive_size, newer,
-                             path(number - 1) if number > 1 else None))
+    pages = [Listing(prefix, front, None, archive_size, None, path(numbers[-1]) if numbers else None)]
+    for index, number in enumerate(numbers):
+        newer = path(numbers[index + 1]) if index + 1 < len(numbers) else path(None)
+        pages.append(Listing(path(number), blocks[number], number, archive_size, newer,
+                             path(numbers[index - 1]) if index else None))
     return pages
 
 
@@ -133,9 +143,9 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     which up to jobs processes share.
     """
     plan = _Plan(site, env, previous or {}, related_cache, jobs)
-    plan.listings(plan.posts, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
+    plan.listings(plan.approved, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
     in_section: dict[str, list[Post]] = {}
-    for post in plan.posts:
+    for post in plan.approved:
         in_section.setdefault(f"plattform/{post.platform}/", []).append(post)
         in_section.setdefault(f"kategorie/{post.category}/", []).append(post)
     for section in plan.platforms + plan.categories:
@@ -175,6 +185,8 @@ class _Plan:
         self.jobs = jobs
         self.config = site.config
         self.posts = sort_newest_first(site.posts)
+        self.approved = sort_newest_first(site.approved)
+        self._shown_ids = {post.id for post in self.posts}
         self.result = Rendered()
         self._views: dict[str, PostView] = {}
         self._cards: dict[str, str] = {}
@@ -267,21 +279,24 @@ class _Plan:
             parts, self._parts = self._parts, None
         return Composed(skeleton, tuple(parts)) if parts else skeleton
 
-    def listings(self, posts: list[Post], prefix: str, heading: str, section: Section | None = None,
+    def listings(self, approved: list[Post], prefix: str, heading: str, section: Section | None = None,
                  pinned: list[Post] | None = None) -> None:
-        for listing in paginate(posts, self.config.site.posts_per_page, prefix):
+        """The pages of one listing, cut from its approved posts (see paginate), showing the shown ones."""
+        total = sum(1 for post in approved if post.id in self._shown_ids)
+        for listing in paginate(approved, self.config.site.posts_per_page, prefix,
+                                lambda post: post.id in self._shown_ids):
             front = listing.number is None
             highlighted = pinned if (pinned and front) else []
             shown = [post for post in listing.posts if post not in highlighted]
             material = ("listing", heading, section if front else None, listing.number, listing.newer,
                         listing.older, [p.digest for p in shown], [p.digest for p in highlighted],
-                        (self.common["updated_iso"] if prefix == "" else "", len(posts)) if front else None)
+                        (self.common["updated_iso"] if prefix == "" else "", total) if front else None)
             self.emit(listing.path + "index.html", material,
                       lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.page(
                           "wall.html", listing.path, listing=listing, posts=self.views(shown), card=self.card,
                           pinned=self.views(highlighted), heading=heading,
                           title=heading if front else f"{heading} – Archivseite {listing.number}",
-                          section=section, is_home=(prefix == "" and front), total=len(posts),
+                          section=section, is_home=(prefix == "" and front), total=total,
                           description=self.config.site.description),
                       newest=(highlighted + shown or [None])[0])
 
