@@ -118,12 +118,16 @@ def test_a_new_deny_rule_renders_only_the_pages_it_changes(tmp_path):
     assert report.files_written == len(changed) < 20
 
 
-def test_hiding_an_old_post_changes_its_own_archive_pages_and_moves_no_other(tmp_path):
+@pytest.mark.parametrize("hide", [
+    lambda folder: config_edit(folder, "    ids: []", '    ids: ["bluesky:6"]'),  # a deny rule
+    lambda folder: add(folder, 6, status="rejected"),  # an editor takes it down ("Entfernung beantragen")
+], ids=["denied", "rejected"])
+def test_hiding_an_old_post_changes_its_own_archive_pages_and_moves_no_other(tmp_path, hide):
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
     before = tree(out)
-    config_edit(folder, "    ids: []", '    ids: ["bluesky:6"]')  # the 7th oldest: archive page 2 of 11
+    hide(folder)  # bluesky:6, the 7th oldest post: on archive page 2 of 11
     after, full, written = build_both(folder, out)
     assert after == full
     changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))

@@ -124,7 +124,8 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     log.info("read %d posts and %d pages", len(content.posts), len(content.pages))
     approved = [post for post in content.posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
-    site = _site_input(config, content, approved, shown, static)
+    placed = [post for post in content.posts if post.status in ("approved", "rejected")]
+    site = _site_input(config, content, placed, shown, static)
     present = files_in(out_dir)
     reused = cache.reusable(present)
     rendered = render_site(site, make_environment(templates), reused, cache.related, jobs)
@@ -160,10 +161,10 @@ def _safety_check() -> Callable[[str, str | Composed], None]:
     return check
 
 
-def _site_input(config: Config, content: Content, approved: list, shown: list, static: Path) -> SiteInput:
+def _site_input(config: Config, content: Content, placed: list, shown: list, static: Path) -> SiteInput:
     css_version = hashlib.sha256((static / "wall.css").read_bytes()).hexdigest()[:10]
     updated = content.last_fetch or max((post.published for post in shown), default=None)
-    return SiteInput(config=config, posts=tuple(shown), approved=tuple(approved), pages=content.pages, updated=updated,
+    return SiteInput(config=config, posts=tuple(shown), placed=tuple(placed), pages=content.pages, updated=updated,
                      demo=content.demo, css_path=f"static/wall.css?v={css_version}")
 
 

@@ -67,10 +67,11 @@ class SiteInput:
 
     config: Config
     posts: tuple[Post, ...]  # the shown posts, in any order
-    # The approved posts, shown or hidden by a rule, in any order: archive pages are cut from
-    # these, so a new rule empties places on the pages of the posts it hides and moves no other.
-    # Nothing of a hidden post is ever shown.
-    approved: tuple[Post, ...]
+    # The posts that hold a place on the archive pages, in any order: the approved ones (shown
+    # or hidden by a rule) and the rejected ones.  Pages are cut from these, so hiding or
+    # rejecting a post empties its place and moves no other post to another page.  Nothing of
+    # a post that is not shown is ever shown.
+    placed: tuple[Post, ...]
     pages: tuple[Page, ...]
     updated: datetime | None  # 'Stand': the last fetch, else the newest post
     demo: bool  # the posts are the shipped demo set
@@ -143,9 +144,9 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     which up to jobs processes share.
     """
     plan = _Plan(site, env, previous or {}, related_cache, jobs)
-    plan.listings(plan.approved, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
+    plan.listings(plan.placed, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
     in_section: dict[str, list[Post]] = {}
-    for post in plan.approved:
+    for post in plan.placed:
         in_section.setdefault(f"plattform/{post.platform}/", []).append(post)
         in_section.setdefault(f"kategorie/{post.category}/", []).append(post)
     for section in plan.platforms + plan.categories:
@@ -185,7 +186,7 @@ class _Plan:
         self.jobs = jobs
         self.config = site.config
         self.posts = sort_newest_first(site.posts)
-        self.approved = sort_newest_first(site.approved)
+        self.placed = sort_newest_first(site.placed)
         self._shown_ids = {post.id for post in self.posts}
         self.result = Rendered()
         self._views: dict[str, PostView] = {}
@@ -279,11 +280,11 @@ class _Plan:
             parts, self._parts = self._parts, None
         return Composed(skeleton, tuple(parts)) if parts else skeleton
 
-    def listings(self, approved: list[Post], prefix: str, heading: str, section: Section | None = None,
+    def listings(self, placed: list[Post], prefix: str, heading: str, section: Section | None = None,
                  pinned: list[Post] | None = None) -> None:
-        """The pages of one listing, cut from its approved posts (see paginate), showing the shown ones."""
-        total = sum(1 for post in approved if post.id in self._shown_ids)
-        for listing in paginate(approved, self.config.site.posts_per_page, prefix,
+        """The pages of one listing, cut from the posts placed in it (see paginate), showing the shown ones."""
+        total = sum(1 for post in placed if post.id in self._shown_ids)
+        for listing in paginate(placed, self.config.site.posts_per_page, prefix,
                                 lambda post: post.id in self._shown_ids):
             front = listing.number is None
             highlighted = pinned if (pinned and front) else []
