@@ -46,7 +46,7 @@ class Listing:
     path: str  # output folder below the site root, '' for the front page
     posts: list  # newest first
     number: int | None  # archive number (1 = oldest), None for the listing's first page
-    archive_size: int  # how many archive pages the listing has
+    archive_size: int  # the highest archive number (an archive page left empty is left out)
     newer: str | None  # path of the page with newer posts
     older: str | None  # path of the page with older posts
 
