@@ -3,10 +3,12 @@
 Each source is a fake Mastodon instance on 127.0.0.1 (tests/fake_mastodon.py) that
 waits 200 ms before every answer.  Sources run concurrently, so eight should take
 about as long as the slowest one alone.  Run: .venv/bin/python bench/fetch_concurrency.py
+(bench/run.py runs it too, on the code it measures, and reports it).
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import tempfile
@@ -60,7 +62,8 @@ def timed_fetch(instances: list[MastodonFake]) -> float:
         return elapsed
 
 
-def main(runs: int = 3) -> None:
+def measure(runs: int = 3) -> dict:
+    """Median seconds of a fetch from one slow source and from eight at once."""
     servers = [FakeServer().start() for _ in range(8)]
     try:
         instances = [slow_instance(server) for server in servers]
@@ -69,8 +72,18 @@ def main(runs: int = 3) -> None:
     finally:
         for server in servers:
             server.stop()
-    print(f"one source: {one:.2f} s, eight sources: {eight:.2f} s, ratio {eight / one:.2f} "
-          f"({PAGES} pages of {DELAY * 1000:.0f} ms each per source, median of {runs})")
+    return {"one": one, "eight": eight, "pages": PAGES, "delay": DELAY, "runs": runs}
+
+
+def main() -> None:
+    """Print the measurement; with --json as JSON (bench/run.py reads that)."""
+    result = measure()
+    if "--json" in sys.argv[1:]:
+        print(json.dumps(result))
+        return
+    print(f"one source: {result['one']:.2f} s, eight sources: {result['eight']:.2f} s, "
+          f"ratio {result['eight'] / result['one']:.2f} ({PAGES} pages of {DELAY * 1000:.0f} ms each per source, "
+          f"median of {result['runs']})")
 
 
 if __name__ == "__main__":

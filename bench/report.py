@@ -43,6 +43,7 @@ class Results:
     profile_rebuild: list[Row] = field(default_factory=list)  # the rebuild with nothing changed after it
     notes_skipped: list[str] = field(default_factory=list)  # sizes not run, and why
     source: str = ""  # the code measured (source.describe)
+    fetch: dict | None = None  # fetch_concurrency.measure() on that code; None when not measured
 
 
 def machine() -> list[tuple[str, str]]:
@@ -183,6 +184,18 @@ def profile_section(results: Results, count: int = 25) -> list[str]:
     return lines + [""]
 
 
+def fetch_section(results: Results) -> list[str]:
+    """One slow source against eight at once (bench/fetch_concurrency.py)."""
+    fetch = getattr(results, "fetch", None)  # reports saved before this field existed have none
+    if not fetch:
+        return []
+    return ["## Fetching from eight sources at once", "",
+            f"Fake Mastodon instances on 127.0.0.1, each answering {fetch['pages']} timeline pages "
+            f"{fetch['delay'] * 1000:.0f} ms late (`bench/fetch_concurrency.py`, median of {fetch['runs']}): "
+            f"one source {fetch['one']:.2f} s, eight sources {fetch['eight']:.2f} s, "
+            f"**{fetch['eight'] / fetch['one']:.2f}×** the time of one.", ""]
+
+
 def render(results: Results) -> str:
     """The whole of RESULTS.md, without the hand-written notes."""
     lines = ["# Benchmark results", "",
@@ -195,6 +208,7 @@ def render(results: Results) -> str:
     lines += [f"- not run: {note}" for note in results.notes_skipped] + [""]
     for size in results.sizes:
         lines += size_section(size)
+    lines += fetch_section(results)
     lines += profile_section(results)
     return "\n".join(lines)
 

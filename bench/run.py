@@ -9,9 +9,11 @@ See bench/README.md for what is measured and what each number means.
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -142,9 +144,22 @@ def measure(args: argparse.Namespace) -> report.Results:
                 skipped = ", ".join(scenarios.WALL_STEPS[steps:])
                 results.notes_skipped.append(f"at N = {n:,}: {skipped} (--large-steps {steps}; each is "
                                              "a build of minutes, see the full build's time)")
+        results.fetch = fetch_concurrency(code)
         if args.profile:
             profile(args.profile, work, code, results)
     return results
+
+
+def fetch_concurrency(code: Path) -> dict | None:
+    """bench/fetch_concurrency.py of the code measured; None where that code has no --json."""
+    log("fetching from one and from eight slow sources")
+    done = subprocess.run([scenarios.python(), str(code / "bench/fetch_concurrency.py"), "--json"], cwd=code,
+                          capture_output=True, text=True)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        log(f"  not measured: {(done.stderr or done.stdout).strip()[-200:]}")
+        return None
 
 
 if __name__ == "__main__":
