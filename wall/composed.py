@@ -9,6 +9,7 @@ instead of on every page (see verify.SafetyNet).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from markupsafe import Markup, escape
 
@@ -41,7 +42,7 @@ class Composed:
     def __str__(self) -> str:
         return self.filled(lambda number: str(self.parts[number]))
 
-    def filled(self, fill) -> str:
+    def filled(self, fill: Callable[[int], str]) -> str:
         """The skeleton with each place replaced by fill(part number)'s text."""
         pieces = self.skeleton.split(PLACE_START)
         out = [pieces[0]]

@@ -22,6 +22,9 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_ZONES: dict = {}  # UTC offset -> the zone object every time with that offset shares
+
+
 def parse_timestamp(value: str) -> datetime | None:
     """Parse ISO 8601 with a UTC offset; None if it is not one."""
     if not isinstance(value, str) or not _OFFSET_AT_END.search(value.strip()):
@@ -35,9 +38,6 @@ def parse_timestamp(value: str) -> datetime | None:
     # One zone object per offset rather than one per time: tens of thousands of posts hold a few
     # offsets, and pickling them (to and from workers, into the build cache) costs a third less.
     return parsed.replace(tzinfo=_ZONES.setdefault(parsed.utcoffset(), parsed.tzinfo))
-
-
-_ZONES: dict = {}  # UTC offset -> the zone object every time with that offset shares
 
 
 class Fields:
