@@ -14,6 +14,7 @@ from wall.publish import PublishError, publish, upload_order
 
 from .conftest import ROOT, tree, write
 from .sshd import ssh_server
+from .test_incremental import add, make_wall
 
 STATIC = ROOT / "static"
 
@@ -60,6 +61,23 @@ def test_rsync_first_then_incremental_deploy_switches_atomically(tmp_path, src):
     assert tree(base / "current") == tree(site)
     assert (base / "current").is_symlink()
     assert sorted(p.name for p in (base / "releases").iterdir()) == [first.live, second.live]
+
+
+@pytest.mark.parametrize("method", ["rsync", "sftp"])
+def test_a_new_post_built_from_scratch_sends_only_the_files_it_changed(tmp_path, method):
+    # The publish workflow builds on a fresh clone, without the last build's cache or output.
+    wall = make_wall(tmp_path / "wall", 200)
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=method == "sftp") as server:
+        before = tree(build_site(wall, tmp_path / "first"))
+        publish(tmp_path / "first", settings(server, base, method), server.environ, now=at(1))
+        add(wall, 200)
+        after = tree(build_site(wall, tmp_path / "second"))
+        report = publish(tmp_path / "second", settings(server, base, method), server.environ, now=at(2))
+    changed = [path for path in after if before.get(path) != after[path]]
+    assert "beitrag/mastodon-ruhr.example-200-4224b2ef/index.html" in changed
+    assert (report.sent, report.deleted) == (len(changed), 0)
+    assert len(changed) <= 15, changed
 
 
 def test_old_releases_are_pruned_but_never_the_live_one(tmp_path, src):
