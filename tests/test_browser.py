@@ -7,9 +7,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from wall import render
+from wall.pipeline import build
+
 from .browser import browser, served
 from .conftest import ROOT
 from .quality import build_mixed_site
+from .test_incremental import STATIC, add, make_wall
 
 BASE = "https://www.ewg.de/essenarbeitetzusammen/"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -102,6 +106,30 @@ def test_search_finds_posts_in_the_browser_and_shows_hostile_text_as_text(mixed_
         from playwright.sync_api import expect
         expect(page.locator("#suche-status")).to_have_text("Keine Treffer.")
         assert dialogs == [] and foreign == []
+
+
+def test_search_loads_older_parts_of_the_index_only_while_results_are_few(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "SEARCH_PART", 20)  # 200 posts: the newest part and 9 older ones
+    wall = make_wall(tmp_path, 200)
+    add(wall, 0, text="Wir suchen Lastenräder #Werkzeug")  # the oldest post
+    build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
+    with served(wall / "site", BASE) as front, browser() as chromium:
+        from playwright.sync_api import expect
+        page = chromium.new_page()
+        loaded = []
+        page.on("request", lambda request: loaded.append(request.url.rsplit("/", 1)[-1]))
+        page.goto(front + "suche/")
+        page.fill("#suchbegriff", "werkzeug")
+        expect(page.locator("#suche-status")).to_have_text(
+            "Mehr als 50 Treffer, die neuesten 50 werden gezeigt. Weitere Suchwörter grenzen die Suche ein.")
+        assert page.locator("#suche-treffer li").count() == 50
+        assert page.locator("#suche-treffer li a").first.inner_text() == "Firma 3"  # post 199, the newest
+        assert "teil-1.json" not in loaded, "the oldest part is not needed for the newest 50"
+        page.fill("#suchbegriff", "lastenrader")  # folded: 'Lastenräder'
+        expect(page.locator("#suche-status")).to_have_text("1 Treffer.")
+        page.click("#suche-treffer li a")
+        assert page.url.endswith("/beitrag/mastodon-ruhr.example-0-2d64ff14/")
+        assert loaded.count("teil-1.json") == 1 and loaded.count("index.json") == 1, "each part loads once"
 
 
 def test_search_page_explains_itself_without_javascript(mixed_site):

@@ -3,6 +3,7 @@ to a full build of the same input."""
 
 from __future__ import annotations
 
+import json
 import pickle
 import shutil
 from datetime import datetime, timedelta, timezone
@@ -10,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from wall import output
+from wall import output, render
 from wall.output import landing_order
 from wall.pipeline import build
 from wall.post import Author, Post
-from wall.store import write_post
+from wall.store import load_content, write_post
 
 from .conftest import ROOT, tree, write
 
@@ -200,3 +201,51 @@ def test_a_build_cache_written_by_other_code_is_ignored(tmp_path):
     assert (stale.keys, stale.memo, stale.related) == ({}, {}, {})
     incremental, full, changed = build_both(folder, out)
     assert incremental == full and changed == 0
+
+
+def search_parts(site: Path) -> list[list[str]]:
+    """The search index's parts in the order the browser searches them: the slugs in each."""
+    newest = json.loads((site / "suche/index.json").read_text(encoding="utf-8"))
+    parts = [newest] + [json.loads((site / "suche" / name).read_text(encoding="utf-8")) for name in newest["older"]]
+    return [[entry["s"] for entry in part["posts"]] for part in parts]
+
+
+def changed_in(before: dict, after: dict, folder: str) -> list[str]:
+    return sorted(path for path in set(before) | set(after)
+                  if path.startswith(folder) and before.get(path) != after.get(path))
+
+
+def test_the_search_index_comes_in_parts_and_new_posts_change_the_newest_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "SEARCH_PART", 10)
+    folder = make_wall(tmp_path, 60)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    posts = render.sort_newest_first(load_content(folder / "content", ["angebot", "gesuch"]).posts)
+    assert search_parts(out) == [[post.slug for post in posts[start:start + 10]] for start in range(0, 60, 10)]
+    assert json.loads((out / "suche/index.json").read_text(encoding="utf-8"))["older"] == [
+        f"teil-{number}.json" for number in (5, 4, 3, 2, 1)]
+
+    before = tree(out)
+    add(folder, 60)
+    after, full, _ = build_both(folder, out)
+    assert after == full
+    assert changed_in(before, after, "suche/") == ["suche/index.json"]
+
+    for number in range(61, 70):  # the newest part fills up: a part of ten older posts is cut from it
+        add(folder, number)
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert changed_in(after, tree(out), "suche/") == ["suche/index.json", "suche/teil-6.json"]
+    assert [len(part) for part in search_parts(out)] == [10] * 7
+
+
+def test_hiding_an_old_post_changes_its_own_part_of_the_search_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "SEARCH_PART", 10)
+    folder = make_wall(tmp_path, 60)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    before = tree(out)
+    config_edit(folder, "    ids: []", '    ids: ["bluesky:6"]')  # the 7th oldest post
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert changed_in(before, tree(out), "suche/") == ["suche/teil-1.json"]
+    assert "bluesky-6" not in (out / "suche/teil-1.json").read_text(encoding="utf-8")
+    assert len(search_parts(out)[-1]) == 9

@@ -16,14 +16,20 @@ FEED_SIZE = 50
 SEARCH_TEXT = 300  # characters of each post in the search index
 
 
-def search_index(posts: list[Post], config: Config) -> str:
-    """The posts as the in-browser search reads them: short keys, newest first."""
+def search_index(posts: list[Post], config: Config, older: list[str] | None = None) -> str:
+    """One part of the in-browser search's index: these posts with short keys, newest first.
+
+    older: in the newest part only, the file names of the older parts, newest first.
+    """
     labels = {category.key: category.label for category in config.categories}
     entries = [{"s": post.slug, "a": clean_text(post.author.name), "p": PLATFORMS[post.platform].label,
                 "c": labels.get(post.category, ""), "d": german_date(post.published),
                 "t": excerpt(post.text, SEARCH_TEXT), "h": list(post.hashtags),
                 **({"l": post.language} if post.language else {})} for post in posts]
-    return json.dumps(entries, ensure_ascii=False, separators=(",", ":")) + "\n"
+    index: dict[str, Any] = {"posts": entries}
+    if older is not None:
+        index["older"] = older
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def last_modified(posts: list[Post]) -> dict[str, str]:

@@ -32,6 +32,7 @@ RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media
                   "wall", "suche", "404"}
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SCREEN_POSTS = 20  # newest posts in the screen mode
+SEARCH_PART = 1_000  # posts per part of the search index (about 350 kB, 100 kB compressed)
 # Views and cards kept while rendering.  Pages are rendered in the order of the posts they
 # show, so the pages showing a post come close together: a window of recent posts is enough.
 RECENT_POSTS = 3_000
@@ -338,6 +339,20 @@ class _Plan:
             description="Die neuesten Beiträge, groß", body_class="screen"))
         self.emit("wall/stand.txt", version, lambda: version + "\n")
 
+    def search_parts(self) -> None:
+        """The search index in parts cut like the archive pages: a new post changes the newest part only.
+
+        The newest part (suche/index.json, which names the others) is searched first, and older
+        parts are loaded only while the results are few: a phone need not load a big wall's index.
+        """
+        parts = paginate(self.placed, SEARCH_PART, "", lambda post: post.id in self._shown_ids)
+        older = [f"teil-{part.number}.json" for part in reversed(parts[1:])]  # newest first
+        for part in parts:
+            names_older = older if part.number is None else None
+            self.emit(f"suche/teil-{part.number}.json" if part.number else "suche/index.json",
+                      ("search", [p.digest for p in part.posts], names_older),
+                      lambda part=part, names_older=names_older: search_index(part.posts, self.config, names_older))
+
     def machine_files(self) -> None:
         """Feeds, sitemap, robots.txt and the search index, keyed by what they list."""
         newest = self.posts[:FEED_SIZE]
@@ -347,8 +362,7 @@ class _Plan:
             feed_updated=iso(self.site.updated) if self.site.updated else "1970-01-01T00:00:00+00:00",
             description=self.config.site.description))
         self.emit("feed.json", feed_key, lambda: json_feed(self.views(newest), self.config))
-        self.emit("suche/index.json", [p.digest for p in self.posts],
-                  lambda: search_index(self.posts, self.config))
+        self.search_parts()
         pages = sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html"))
         lastmod = last_modified(self.posts)
         self.emit("sitemap.xml", (pages, sorted(lastmod.items())), lambda: self.page(
