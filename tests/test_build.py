@@ -9,7 +9,7 @@ import pytest
 
 from wall.config import ConfigError
 from wall.pipeline import BuildError, ContentError, build
-from wall.render import paginate
+from wall.pagination import paginate
 
 from .conftest import ROOT, tree, write
 

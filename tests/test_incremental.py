@@ -15,6 +15,7 @@ from wall import output, render
 from wall.output import landing_order
 from wall.pipeline import build
 from wall.post import Author, Post
+from wall.pagination import sort_newest_first
 from wall.store import load_content, write_post
 
 from .conftest import ROOT, tree, write
@@ -220,7 +221,7 @@ def test_the_search_index_comes_in_parts_and_new_posts_change_the_newest_only(tm
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
-    posts = render.sort_newest_first(load_content(folder / "content", ["angebot", "gesuch"]).posts)
+    posts = sort_newest_first(load_content(folder / "content", ["angebot", "gesuch"]).posts)
     assert search_parts(out) == [[post.slug for post in posts[start:start + 10]] for start in range(0, 60, 10)]
     assert json.loads((out / "suche/index.json").read_text(encoding="utf-8"))["older"] == [
         f"teil-{number}.json" for number in (5, 4, 3, 2, 1)]

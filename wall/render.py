@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
@@ -22,6 +22,7 @@ from .composed import ROOT_MARK, Composed, Part, place
 from .config import Config
 from .dates import german_date, iso
 from .feeds import FEED_SIZE, json_feed, last_modified, search_index
+from .pagination import paginate, sort_newest_first
 from .platforms import PLATFORMS
 from .post import Post
 from .related import related_posts
@@ -30,26 +31,13 @@ from .views import PostView, post_view
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SCREEN_POSTS = 20  # newest posts in the screen mode
 SEARCH_PART = 1_000  # posts per part of the search index (about 350 kB, 100 kB compressed)
 # Views and cards kept while rendering.  Pages are rendered in the order of the posts they
 # show, so the pages showing a post come close together: a window of recent posts is enough.
 RECENT_POSTS = 3_000
 CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py",
-        "variants.py", "composed.py")
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One page of a paginated list of posts."""
-
-    path: str  # output folder below the site root, '' for the front page
-    posts: list  # newest first
-    number: int | None  # archive number (1 = oldest), None for the listing's first page
-    archive_size: int  # the highest archive number (an archive page left empty is left out)
-    newer: str | None  # path of the page with newer posts
-    older: str | None  # path of the page with older posts
+        "variants.py", "composed.py", "pagination.py")
 
 
 @dataclass(frozen=True)
@@ -101,40 +89,6 @@ def make_environment(templates: Path) -> Environment:
     # A post's text, media and links; a build replaces this with a function that renders them once.
     env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
     return env
-
-
-def sort_newest_first(posts: Iterable[Post]) -> list[Post]:
-    """Newest first; posts published at the same moment by id, so order never varies."""
-    return sorted(posts, key=lambda post: (EPOCH - post.published, post.id))  # exact, unlike a float timestamp
-
-
-def paginate(posts: list, per_page: int, prefix: str, shows: Callable[[Any], bool] | None = None) -> list[Listing]:
-    """Split a newest-first list so archive pages never change when posts are added.
-
-    Archive page i holds the i-th block of per_page posts counted from the oldest;
-    the listing's first page holds everything newer than the last full archive
-    page (between per_page and 2 * per_page - 1 posts).  Given shows, each page
-    lists only the posts of its block that shows() accepts: the others keep their
-    places, so hiding a post changes its own page only (an archive page left
-    empty is left out, and its neighbours link past it).
-    """
-    archive_size = max(len(posts) // per_page - 1, 0)
-    oldest_first = posts[::-1]
-    keep = shows or (lambda post: True)
-    blocks = {number: [post for post in oldest_first[(number - 1) * per_page: number * per_page][::-1] if keep(post)]
-              for number in range(1, archive_size + 1)}
-    numbers = [number for number, block in blocks.items() if block]  # oldest first
-    front = [post for post in oldest_first[archive_size * per_page:][::-1] if keep(post)]
-
-    def path(number: int | None) -> str:
-        return prefix if number is None else f"{prefix}seite/{number}/"
-
-    pages = [Listing(prefix, front, None, archive_size, None, path(numbers[-1]) if numbers else None)]
-    for index, number in enumerate(numbers):
-        newer = path(numbers[index + 1]) if index + 1 < len(numbers) else path(None)
-        pages.append(Listing(path(number), blocks[number], number, archive_size, newer,
-                             path(numbers[index - 1]) if index else None))
-    return pages
 
 
 def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None,
