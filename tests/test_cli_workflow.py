@@ -92,6 +92,39 @@ def test_review_command_commits_pushes_and_writes_the_pull_request_text(tmp_path
     assert health.returncode == 0 and json.loads((tmp_path / "health/history.json").read_text())["mastodon"]["failures"] == 0
 
 
+def test_a_post_deleted_on_its_platform_leaves_main_at_once_while_new_posts_wait(tmp_path, fake_server):
+    instance = MastodonFake(fake_server)
+    gone = instance.add(1, "Ich biete Nr. 1 #EssenArbeitetZusammen")
+    instance.add(2, "Ich biete Nr. 2 #EssenArbeitetZusammen")
+    sources = f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n    timeout: 2\n"
+    bare, work = repository(tmp_path, sources)
+    assert run("review", *src_args(work)).returncode == 0
+    git(work, "switch", "--quiet", "main")  # an editor approves both: merges the review pull request
+    git(work, "merge", "--quiet", "--no-edit", "redaktion/neue-beitraege")
+    git(work, "push", "--quiet", "origin", "main")
+    on_main = git(bare, "ls-tree", "-r", "--name-only", "main", "content/posts").split()
+    assert len(on_main) == 3  # .gitkeep and the two posts
+
+    instance.statuses.remove(gone)
+    instance.deleted.add(gone["id"])
+    instance.add(3, "Ich suche Nr. 3 #EssenArbeitetZusammen")
+    result = run("review", *src_args(work), "--body-file", str(tmp_path / "pr.md"))
+    assert result.returncode == 0, result.stderr
+    left = git(bare, "ls-tree", "-r", "--name-only", "main", "content/posts").split()
+    removed = [name for name in on_main if name not in left]
+    assert len(removed) == 1 and "Ich biete Nr. 1" in git(bare, "show", f"main~1:{removed[0]}")
+    assert left == [name for name in on_main if name not in removed], "new posts still wait for the review"
+    assert git(bare, "log", "-1", "--format=%an: %s", "main") == (
+        "Wall-Bot: Auf der Plattform gelöscht: 1 Beitrag von der Wall genommen\n")
+    git(bare, "merge-base", "--is-ancestor", "main", "redaktion/neue-beitraege")  # main merged back in
+    body = (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "1 Beitrag – dort gelöscht oder verborgen und deshalb ohne Freigabe sofort von der Wall genommen" in body
+    assert body.count("| Mastodon |") == 1, "the pull request lists the new post only"
+    main = tmp_path / "main"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(main)], check=True, capture_output=True)
+    assert run("check", *src_args(main)).returncode == 0, "main keeps every media file its posts use"
+
+
 def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):
     bare, work = repository(tmp_path, "")
     write(tmp_path / "event.json", json.dumps(event(issue_body(), number=12)))

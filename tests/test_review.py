@@ -11,7 +11,9 @@ import pytest
 from wall.config import load_config
 from wall.fetch import fetch
 from wall.post import Author, Post
-from wall.review import REVIEW_BRANCH, Git, commit_review, posts_for_review, pr_body, start_review
+from wall import review
+from wall.review import (REVIEW_BRANCH, Git, Removals, commit_review, land_removals, posts_for_review, pr_body,
+                         start_review)
 
 from .conftest import FETCH_CONFIG
 from .fake_mastodon import MastodonFake
@@ -123,6 +125,53 @@ def test_posts_merged_into_main_are_not_proposed_again(tmp_path, origin):
     assert changed
     review = posts_for_review(second / "content", load_config(second / "config.yaml"))
     assert [post.id.rsplit(":", 1)[1] for post in review] == ["2"]
+
+
+def deleted_upstream(tmp_path: Path, bare: Path, instance: MastodonFake, count: int) -> Path:
+    """count posts approved on main, then deleted upstream; a clone with the next fetch done, not committed."""
+    statuses = [instance.add(number) for number in range(1, count + 2)]
+    run, _, _ = scheduled_run(tmp_path, bare, "run1", 1)
+    git(run, "switch", "--quiet", "main")
+    git(run, "merge", "--quiet", "--no-edit", REVIEW_BRANCH)
+    git(run, "push", "--quiet", "origin", "main")
+    for status in statuses[:count]:
+        instance.statuses.remove(status)
+        instance.deleted.add(status["id"])
+    work = tmp_path / "run2"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(work)], check=True, capture_output=True)
+    start_review(Git(work))
+    fetch(load_config(work / "config.yaml"), work / "content", new_status="approved", max_wait=1,
+          now=lambda: datetime(2020, 4, 2, 6, tzinfo=timezone.utc))
+    return work
+
+
+def main_posts(bare: Path) -> list[str]:
+    return git(bare, "ls-tree", "-r", "--name-only", "main", "content/posts/mastodon").split()
+
+
+def test_many_posts_deleted_upstream_at_once_wait_for_an_editor(tmp_path, origin, monkeypatch):
+    monkeypatch.setattr(review, "AUTO_REMOVAL_LIMIT", 2)
+    bare, instance = origin
+    work = deleted_upstream(tmp_path, bare, instance, 3)
+    before = main_posts(bare)
+    removals = land_removals(Git(work / "content"), {"angebot", "gesuch", "idee", "info"})
+    assert removals.landed == () and len(removals.waiting) == 3
+    assert main_posts(bare) == before and len(before) == 4
+    assert "3 Beiträge der Wall – dort gelöscht oder verborgen" in pr_body([], [], load_config(work / "config.yaml"),
+                                                                          removals)
+
+
+def test_removals_wait_for_an_editor_when_main_refuses_the_push(tmp_path, origin):
+    bare, instance = origin
+    work = deleted_upstream(tmp_path, bare, instance, 1)
+    before = main_posts(bare)
+    hook = bare / "hooks/pre-receive"  # as a protected branch answers
+    hook.write_text("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    removals = land_removals(Git(work / "content"), {"angebot", "gesuch", "idee", "info"})
+    assert removals.landed == () and len(removals.waiting) == 1 and removals.waiting[0] in before
+    assert main_posts(bare) == before
+    assert git(work, "worktree", "list").count("\n") == 1, "no worktree left behind"
 
 
 def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links():

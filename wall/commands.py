@@ -96,7 +96,8 @@ def _report_fetch(reports, report_json: Path | None) -> int:
 
 
 def review_command(args: argparse.Namespace) -> int:
-    from .review import Git, commit_review, posts_for_review, pr_body, start_review
+    from .review import (Git, Removals, commit_review, land_removals, posts_for_review, pr_body, record_removals,
+                         start_review)
     repo = Git(args.content)
     start_review(repo, args.branch, args.base)
     config = load_config(args.config)
@@ -105,16 +106,18 @@ def review_command(args: argparse.Namespace) -> int:
         return 1
     reports = _fetch_selected(config, args, names, "approved")
     code = _report_fetch(reports, args.report_json)
+    removals = Removals() if args.no_push else land_removals(repo, set(config.category_keys), args.base)
     day = datetime.now(timezone.utc)
     changed = commit_review(repo, f"Neue Beiträge vom {day:%d.%m.%Y}", (".",))
+    record_removals(repo, removals)  # so the pull request does not list them again
     if changed and not args.no_push:
         repo.run("push", "--quiet", "origin", args.branch)
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
-        args.body_file.write_text(pr_body(posts, reports, config), encoding="utf-8")
+        args.body_file.write_text(pr_body(posts, reports, config, removals), encoding="utf-8")
     _github_output(changed="true" if changed else "false", count=str(len(posts)))
-    log.info("review branch %s: %s, %d posts for review", args.branch,
-             "new commit" if changed else "nothing new", len(posts))
+    log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once",
+             args.branch, "new commit" if changed else "nothing new", len(posts), len(removals.landed), args.base)
     return code
 
 
