@@ -12,7 +12,7 @@ from wall.pipeline import build
 
 from .browser import browser, served
 from .conftest import ROOT
-from .quality import build_mixed_site
+from .quality import build_demo_site, build_mixed_site
 from .test_incremental import STATIC, add, make_wall
 
 BASE = "https://www.ewg.de/essenarbeitetzusammen/"
@@ -83,6 +83,31 @@ def test_screenshots_of_wall_and_post_page(mixed_site, width):
             assert target.stat().st_size > 5000
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= width, f"{name} page scrolls sideways at {width}px"
+
+
+def test_on_a_phone_the_filters_take_a_row_each_and_every_one_stays_reachable(tmp_path):
+    site = build_demo_site(tmp_path)  # all four categories and nine platforms
+    with served(site, BASE) as front, browser() as chromium:
+        phone = chromium.new_page(viewport={"width": 360, "height": 740})
+        phone.goto(front + "kategorie/angebot/")
+        rows = phone.locator(".filters ul")
+        assert [rows.nth(i).evaluate("e => e.getBoundingClientRect().height") < 60 for i in range(2)] == [True, True]
+        assert phone.locator(".filters").evaluate("e => e.getBoundingClientRect().height") < 160
+        links = phone.locator(".filters a")
+        assert links.count() == 13
+        links.first.focus()
+        for _ in range(13):  # a keyboard user tabs along: a row scrolls a hidden link into view
+            name, left, right = phone.evaluate(
+                "(e => [e.textContent, e.getBoundingClientRect().left, e.getBoundingClientRect().right])"
+                "(document.activeElement)")
+            assert left < 360 and right > 0, f"{name} is out of sight when focused"  # WCAG 2.4.11
+            phone.keyboard.press("Tab")
+        assert name == "Eingereicht"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        wide = chromium.new_page(viewport={"width": 1280, "height": 900})
+        wide.goto(front + "kategorie/angebot/")
+        assert wide.locator(".filters ul").evaluate_all(
+            "rows => rows.every(row => row.scrollWidth <= row.clientWidth)"), "on wide screens the lists wrap"
 
 
 def test_search_finds_posts_in_the_browser_and_shows_hostile_text_as_text(mixed_site):
