@@ -82,6 +82,7 @@
     var found = 0;
     list.textContent = "";
     if (!words.length) { status.textContent = ""; return; }
+    status.textContent = "Suche läuft …";  // older parts may take a moment to load
 
     function searchPart(position) {
       return loadPart(position).then(function (entries) {
