@@ -42,6 +42,24 @@ def test_workflow_policy(path):
             assert not UNTRUSTED.search(step.get("run", "")), f"{job_id}: untrusted text in run:"
 
 
+MANIFESTS = {"requirements.txt": "pip", "package.json": "npm"}
+
+
+def test_dependabot_keeps_every_pinned_action_and_dependency_file_current():
+    updates = yaml.safe_load((ROOT / ".github/dependabot.yml").read_text(encoding="utf-8"))["updates"]
+    covered = {(update["package-ecosystem"], folder) for update in updates
+               for folder in update.get("directories") or [update["directory"]]}
+    found = {("github-actions", "/")} | {
+        (MANIFESTS[path.name], _folder(path)) for name in MANIFESTS for path in ROOT.rglob(name)
+        if not {"node_modules", ".venv", ".cache", "tests"} & set(path.relative_to(ROOT).parts)}
+    assert found <= covered, f"add to .github/dependabot.yml: {sorted(found - covered)}"
+
+
+def _folder(manifest) -> str:
+    folder = manifest.parent.relative_to(ROOT).as_posix()
+    return "/" if folder == "." else f"/{folder}"
+
+
 def test_scheduled_workflows_can_also_be_started_by_hand():
     for path in WORKFLOWS:
         triggers = load(path)["on"]
