@@ -1,7 +1,7 @@
 // Search on the wall, entirely in the browser: loads the index from this site (suche/index.json
-// and, while results are few, its older parts) and shows the posts that contain every word
-// typed. Results are built with DOM methods (textContent), never from HTML strings, because
-// post text is untrusted.
+// and as many older parts as the results shown need) and shows the posts that contain every
+// word typed, newest first, 50 at a time. Results are built with DOM methods (textContent),
+// never from HTML strings, because post text is untrusted.
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -10,14 +10,15 @@
   var status = document.getElementById("suche-status");
   var list = document.getElementById("suche-treffer");
   var hint = document.getElementById("suche-hinweis");
-  var MAX_RESULTS = 50;
+  var more = document.getElementById("suche-mehr");
+  var RESULTS_AT_ONCE = 50;
   var PREFETCH = 2;  // older parts fetched ahead while one is searched
   // The index comes in parts of about a thousand posts, newest first: the newest names the
-  // others, and older parts are loaded only while there are few results.
+  // others, and an older part is loaded only when the results to show reach into it.
   var newestUrl = new URL(form.getAttribute("data-index"), window.location.href).href;
   var partUrls = [newestUrl];
   var parts = [];  // promises of each part's entries, by position in partUrls
-  var searches = 0;  // a newer search makes an older one stop
+  var current = null;  // the search on screen; a newer one makes an older one stop
 
   hint.hidden = true;
 
@@ -66,49 +67,75 @@
     return li;
   }
 
-  function summary(found, complete) {
-    if (!complete) {
-      return "Mehr als " + MAX_RESULTS + " Treffer, die neuesten " + MAX_RESULTS +
-        " werden gezeigt. Weitere Suchwörter grenzen die Suche ein.";
+  function summary(search) {
+    var count = search.matches.length;
+    if (!search.complete) {
+      return "Mehr als " + search.shown + " Treffer, die neuesten " + search.shown + " werden gezeigt.";
     }
-    if (found === 0) { return "Keine Treffer."; }
-    if (found === 1) { return "1 Treffer."; }
-    return found + " Treffer" + (found > MAX_RESULTS ? ", die neuesten " + MAX_RESULTS + " werden gezeigt." : ".");
+    if (count === 0) { return "Keine Treffer."; }
+    if (count === 1) { return "1 Treffer."; }
+    return count + " Treffer" + (search.shown < count ? ", die neuesten " + search.shown + " werden gezeigt." : ".");
+  }
+
+  function matches(words, entry) {
+    return words.every(function (word) { return entry.haystack.indexOf(word) !== -1; });
+  }
+
+  // Searches one part after the other until more than `wanted` posts match or none is left.
+  function collect(search, wanted) {
+    if (search.complete || search.matches.length > wanted) { return Promise.resolve(); }
+    var position = search.next;
+    return loadPart(position).then(function (entries) {
+      if (search !== current) { return; }
+      for (var ahead = position + 1; ahead <= position + PREFETCH && ahead < partUrls.length; ahead++) {
+        loadPart(ahead).catch(function () {});  // its own search reports a failure
+      }
+      entries.forEach(function (entry) {
+        if (matches(search.words, entry)) { search.matches.push(entry); }
+      });
+      search.next = position + 1;
+      search.complete = search.next >= partUrls.length;
+      return collect(search, wanted);
+    });
+  }
+
+  // Shows the next RESULTS_AT_ONCE results; resolves to the first new list item, if any.
+  function showMore(search) {
+    var wanted = search.shown + RESULTS_AT_ONCE;
+    status.textContent = "Suche läuft …";  // older parts may take a moment to load
+    more.hidden = true;
+    return collect(search, wanted).then(function () {
+      if (search !== current) { return null; }
+      var added = search.matches.slice(search.shown, wanted).map(item);
+      added.forEach(function (li) { list.appendChild(li); });
+      search.shown += added.length;
+      status.textContent = summary(search);
+      more.hidden = search.complete && search.shown === search.matches.length;
+      return added[0] || null;
+    });
+  }
+
+  function failed(search) {
+    return function () {
+      if (search === current) { status.textContent = "Die Suche konnte nicht geladen werden."; }
+    };
   }
 
   function show(query) {
     var words = fold(query).split(/\s+/).filter(Boolean);
-    var search = ++searches;
-    var found = 0;
     list.textContent = "";
-    if (!words.length) { status.textContent = ""; return; }
-    status.textContent = "Suche läuft …";  // older parts may take a moment to load
-
-    function searchPart(position) {
-      return loadPart(position).then(function (entries) {
-        if (search !== searches) { return; }
-        for (var ahead = position + 1; ahead <= position + PREFETCH && ahead < partUrls.length; ahead++) {
-          loadPart(ahead).catch(function () {});  // its own search reports a failure
-        }
-        entries.forEach(function (entry) {
-          if (words.every(function (word) { return entry.haystack.indexOf(word) !== -1; })) {
-            found += 1;
-            if (found <= MAX_RESULTS) { list.appendChild(item(entry)); }
-          }
-        });
-        var last = position + 1 >= partUrls.length;
-        if (found > MAX_RESULTS || last) {
-          status.textContent = summary(found, last);
-          return;
-        }
-        return searchPart(position + 1);
-      });
-    }
-
-    searchPart(0).catch(function () {
-      if (search === searches) { status.textContent = "Die Suche konnte nicht geladen werden."; }
-    });
+    more.hidden = true;
+    current = words.length ? { words: words, matches: [], next: 0, complete: false, shown: 0 } : null;
+    if (!current) { status.textContent = ""; return; }
+    showMore(current).catch(failed(current));
   }
+
+  more.addEventListener("click", function () {
+    var search = current;
+    showMore(search).then(function (first) {
+      if (first) { first.querySelector("a").focus(); }  // where reading goes on
+    }).catch(failed(search));
+  });
 
   var timer = null;
   input.addEventListener("input", function () {

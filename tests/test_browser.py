@@ -145,11 +145,21 @@ def test_search_loads_older_parts_of_the_index_only_while_results_are_few(tmp_pa
         page.on("request", lambda request: loaded.append(request.url.rsplit("/", 1)[-1]))
         page.goto(front + "suche/")
         page.fill("#suchbegriff", "werkzeug")
-        expect(page.locator("#suche-status")).to_have_text(
-            "Mehr als 50 Treffer, die neuesten 50 werden gezeigt. Weitere Suchwörter grenzen die Suche ein.")
-        assert page.locator("#suche-treffer li").count() == 50
-        assert page.locator("#suche-treffer li a").first.inner_text() == "Firma 3"  # post 199, the newest
+        status, results, more = page.locator("#suche-status"), page.locator("#suche-treffer li"), page.locator("#suche-mehr")
+        expect(status).to_have_text("Mehr als 50 Treffer, die neuesten 50 werden gezeigt.")
+        assert results.count() == 50 and more.is_visible()
+        assert results.locator("a").first.inner_text() == "Firma 3"  # post 199, the newest
         assert "teil-1.json" not in loaded, "the oldest part is not needed for the newest 50"
+        more.click()
+        expect(status).to_have_text("Mehr als 100 Treffer, die neuesten 100 werden gezeigt.")
+        assert results.count() == 100
+        assert page.evaluate("document.activeElement === document.querySelectorAll('#suche-treffer a')[50]"), \
+            "focus goes on at the first new result"
+        more.click()
+        expect(status).to_have_text("Mehr als 150 Treffer, die neuesten 150 werden gezeigt.")
+        more.click()
+        expect(status).to_have_text("200 Treffer.")
+        assert results.count() == 200 and not more.is_visible()
         page.fill("#suchbegriff", "lastenrader")  # folded: 'Lastenräder'
         expect(page.locator("#suche-status")).to_have_text("1 Treffer.")
         page.click("#suche-treffer li a")
