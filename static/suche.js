@@ -117,7 +117,9 @@
 
   function failed(search) {
     return function () {
-      if (search === current) { status.textContent = "Die Suche konnte nicht geladen werden."; }
+      if (search !== current) { return; }
+      status.textContent = "Die Suche konnte nicht geladen werden.";
+      more.hidden = search.shown === 0;  // more results can be tried again; a new search starts over
     };
   }
 

@@ -167,6 +167,28 @@ def test_search_loads_older_parts_of_the_index_only_while_results_are_few(tmp_pa
         assert loaded.count("teil-1.json") == 1 and loaded.count("index.json") == 1, "each part loads once"
 
 
+def test_a_part_of_the_index_that_fails_to_load_can_be_tried_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "SEARCH_PART", 20)
+    wall = make_wall(tmp_path, 200)
+    build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
+    part = wall / "site/suche/teil-5.json"  # holds results 81 to 100 of a search matching every post
+    kept = part.read_bytes()
+    part.unlink()
+    with served(wall / "site", BASE) as front, browser() as chromium:
+        from playwright.sync_api import expect
+        page = chromium.new_page()
+        page.goto(front + "suche/?q=werkzeug")
+        status, more = page.locator("#suche-status"), page.locator("#suche-mehr")
+        expect(status).to_have_text("Mehr als 50 Treffer, die neuesten 50 werden gezeigt.")
+        more.click()
+        expect(status).to_have_text("Die Suche konnte nicht geladen werden.")
+        assert more.is_visible() and page.locator("#suche-treffer li").count() == 50
+        part.write_bytes(kept)
+        more.click()
+        expect(status).to_have_text("Mehr als 100 Treffer, die neuesten 100 werden gezeigt.")
+        assert page.locator("#suche-treffer li").count() == 100
+
+
 def test_search_page_explains_itself_without_javascript(mixed_site):
     with served(mixed_site, BASE) as front, browser() as chromium:
         page = chromium.new_context(java_script_enabled=False).new_page()
