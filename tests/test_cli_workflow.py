@@ -125,6 +125,24 @@ def test_a_post_deleted_on_its_platform_leaves_main_at_once_while_new_posts_wait
     assert run("check", *src_args(main)).returncode == 0, "main keeps every media file its posts use"
 
 
+def test_a_run_that_only_removes_posts_deleted_upstream_opens_no_pull_request(tmp_path, fake_server):
+    instance = MastodonFake(fake_server)
+    gone = instance.add(1, "Ich biete Nr. 1 #EssenArbeitetZusammen")
+    sources = f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n    timeout: 2\n"
+    bare, work = repository(tmp_path, sources)
+    assert run("review", *src_args(work)).returncode == 0
+    git(work, "switch", "--quiet", "main")
+    git(work, "merge", "--quiet", "--no-edit", "redaktion/neue-beitraege")
+    git(work, "push", "--quiet", "origin", "main")
+    instance.statuses.remove(gone)
+    instance.deleted.add(gone["id"])
+    outputs = tmp_path / "github_output"
+    result = run("review", *src_args(work), env={**os.environ, "GITHUB_OUTPUT": str(outputs)})
+    assert result.returncode == 0, result.stderr
+    assert git(bare, "ls-tree", "-r", "--name-only", "main", "content/posts/mastodon") == ""
+    assert outputs.read_text(encoding="utf-8") == "changed=false\ncount=0\n", "nothing for the editors to review"
+
+
 def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):
     bare, work = repository(tmp_path, "")
     write(tmp_path / "event.json", json.dumps(event(issue_body(), number=12)))

@@ -115,7 +115,9 @@ def review_command(args: argparse.Namespace) -> int:
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
         args.body_file.write_text(pr_body(posts, reports, config, removals), encoding="utf-8")
-    _github_output(changed="true" if changed else "false", count=str(len(posts)))
+    # Nothing to review (only fetch state, or removals already on main): no pull request to open.
+    needs_review = changed and bool(posts or removals.waiting)
+    _github_output(changed="true" if needs_review else "false", count=str(len(posts)))
     log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once",
              args.branch, "new commit" if changed else "nothing new", len(posts), len(removals.landed), args.base)
     return code
