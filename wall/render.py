@@ -22,7 +22,7 @@ from .composed import ROOT_MARK, Composed, Part, place
 from .config import Config
 from .dates import german_date, iso
 from .feeds import FEED_SIZE, json_feed, last_modified, search_index
-from .pagination import paginate, sort_newest_first
+from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS
 from .post import Post
 from .related import related_posts
@@ -297,14 +297,16 @@ class _Plan:
         """The search index in parts cut like the archive pages: a new post changes the newest part only.
 
         The newest part (suche/index.json, which names the others) is searched first, and older
-        parts are loaded only while the results are few: a phone need not load a big wall's index.
+        parts load only as far as the results shown need: a phone need not load a big wall's index.
         """
+        def name(part: Listing) -> str:
+            return "index.json" if part.number is None else f"teil-{part.number}.json"
+
         parts = paginate(self.placed, SEARCH_PART, "", lambda post: post.id in self._shown_ids)
-        older = [f"teil-{part.number}.json" for part in reversed(parts[1:])]  # newest first
+        older = [name(part) for part in reversed(parts[1:])]  # newest first
         for part in parts:
             names_older = older if part.number is None else None
-            self.emit(f"suche/teil-{part.number}.json" if part.number else "suche/index.json",
-                      ("search", [p.digest for p in part.posts], names_older),
+            self.emit(f"suche/{name(part)}", ("search", [p.digest for p in part.posts], names_older),
                       lambda part=part, names_older=names_older: search_index(part.posts, self.config, names_older))
 
     def machine_files(self) -> None:

@@ -58,18 +58,13 @@ def start_review(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remo
     exists = git.has_ref(f"refs/remotes/{remote}/{branch}")
     git.run("switch", "--quiet", "-C", branch, f"{remote}/{branch}" if exists else f"{remote}/{base}")
     if exists:
-        merge_base(git, branch, base, remote)
+        merged = subprocess.run(["git", "-C", str(git.root), *BOT, "merge", "--quiet", "--no-edit",
+                                 f"{remote}/{base}"], capture_output=True, text=True)
+        if merged.returncode != 0:
+            git.run("merge", "--abort", check=False)
+            raise ReviewError(f"main does not merge cleanly into {branch}; an editor must resolve it "
+                              f"in the pull request first: {merged.stdout.strip()[-300:]}")
     return exists
-
-
-def merge_base(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remote: str = "origin") -> None:
-    """Merge the remote's base into the checked-out review branch (fetched just before)."""
-    merged = subprocess.run(["git", "-C", str(git.root), *BOT, "merge", "--quiet", "--no-edit", f"{remote}/{base}"],
-                            capture_output=True, text=True)
-    if merged.returncode != 0:
-        git.run("merge", "--abort", check=False)
-        raise ReviewError(f"main does not merge cleanly into {branch}; an editor must resolve it "
-                          f"in the pull request first: {merged.stdout.strip()[-300:]}")
 
 
 @dataclass(frozen=True)
