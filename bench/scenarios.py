@@ -17,6 +17,8 @@ from synth import ROOT, Wall
 WALL_STEPS = ("full build", "rebuild, nothing changed", "rebuild, one post added",
               "rebuild, one post edited", "rebuild, one author denied")
 HUGO_STEPS = ("full build", "rebuild, nothing changed")
+BARE_STEP = "full build"
+BARE_LOOP = Path(__file__).resolve().parent / "bare_loop.py"  # this checkout's: it measures no project code
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,16 @@ def prepare(wall: Wall, work: Path, code: Path) -> Workspace:
 
 
 def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int, count: int = len(WALL_STEPS),
-               log=print) -> tuple[list[Step], list[Step] | None]:
-    """Our steps and Hugo's (None without Hugo), runs taking turns: ours, Hugo's, ours, ...
+               log=print) -> tuple[list[Step], list[Step] | None, Step]:
+    """Our steps, Hugo's (None without Hugo) and the issue's bare loop, runs taking turns:
+    ours, Hugo's, the loop's, ours, ...
 
-    Taking turns puts both under the same conditions on a machine whose speed drifts
+    Taking turns puts all under the same conditions on a machine whose speed drifts
     (other tasks, the disk).  count limits our steps to the first few of WALL_STEPS.
     """
     ours = [Step(name) for name in WALL_STEPS[:count]]
     theirs = [Step(name) for name in HUGO_STEPS] if hugo is not None else None
+    bare = Step(BARE_STEP)
     space = prepare(wall, work, code)
     site = work / "hugo-site"
     if hugo is not None:
@@ -74,7 +78,9 @@ def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int,
         if hugo is not None and theirs is not None:
             log(f"  Hugo, run {number}/{runs}")
             _hugo_run(site, work / "hugo-public", hugo, theirs, log)
-    return ours, theirs
+        _bare_run(wall, work / "bare-out", bare, log)
+    shutil.rmtree(work / "bare-out", ignore_errors=True)
+    return ours, theirs, bare
 
 
 def _wall_run(wall: Wall, space: Workspace, steps: list[Step], log) -> None:
@@ -128,3 +134,10 @@ def _hugo_run(site: Path, out: Path, hugo: Path, steps: list[Step], log) -> None
         step.changes.append(compare(before, after))
         before = after
         log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
+
+
+def _bare_run(wall: Wall, out: Path, step: Step, log) -> None:
+    """The issue's reference loop over the same post files, into an empty folder."""
+    shutil.rmtree(out, ignore_errors=True)
+    step.samples.append(run([python(), str(BARE_LOOP), str(wall.content), str(out)], BARE_LOOP.parent))
+    log(f"    bare loop: {step.samples[-1].seconds:.1f} s")
