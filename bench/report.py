@@ -44,6 +44,7 @@ class Results:
     profile_rebuild: list[Row] = field(default_factory=list)  # the rebuild with nothing changed after it
     notes_skipped: list[str] = field(default_factory=list)  # sizes not run, and why
     source: str = ""  # the code measured (source.describe)
+    work: str = ""  # where the builds wrote (run.work_folder)
     fetch: dict | None = None  # fetch_concurrency.measure() on that code; None when not measured
 
 
@@ -217,6 +218,8 @@ def render(results: Results) -> str:
              "## Machine", ""]
     lines += [f"- {label}: {value}" for label, value in machine() + versions(results.hugo_version)]
     lines += [f"- code measured: {results.source}"]
+    if getattr(results, "work", ""):  # reports saved before this field existed have none
+        lines += [f"- builds wrote into: {results.work}"]
     if results.hugo_note:
         lines += [f"- Hugo skipped: {results.hugo_note}"]
     lines += [f"- not run: {note}" for note in results.notes_skipped] + [""]

