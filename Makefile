@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test check serve demo golden lock clean
+.PHONY: site test check serve demo golden bench lock clean
 
 ## site: build the wall into site/ (demo posts while content/posts/ has none)
 site: $(VENV)/.runtime
@@ -30,6 +30,11 @@ demo: $(VENV)/.dev
 ## golden: refresh tests/golden/ after a deliberate change to the pages
 golden: $(VENV)/.dev
 	$(PY) -m tests.golden_site
+
+## bench: measure builds of 1,000, 10,000 and 50,000 posts against Hugo into bench/RESULTS.md (about 7 minutes)
+bench: $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 ## lock: pin requirements*.in into requirements*.txt (exact versions and hashes) after editing them
 # Run with the workflows' Python (3.11); pip-tools stays in its own folder, out of the wall's venv.
