@@ -1,0 +1,67 @@
+"""The benchmark (bench/, issue 6) on a small synthetic wall: every step runs and reports.
+
+Speed is not asserted here (bench/RESULTS.md reports it); what is checked is that the
+benchmark measures what it says: each rebuild changes the files it should, the report
+has every section, and it names where the builds wrote.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import report  # noqa: E402
+import scenarios  # noqa: E402
+from synth import cached_wall  # noqa: E402
+
+POSTS = 120
+
+
+def quiet(*_: object) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    work = tmp_path_factory.mktemp("bench")
+    wall = cached_wall(POSTS, work / "cache", log=quiet)
+    ours, theirs, bare = scenarios.both_steps(wall, work / "n", ROOT, hugo=None, runs=1, log=quiet)
+    return wall, ours, theirs, bare, work
+
+
+def test_every_step_of_ours_and_the_reference_loop_ran_once(measured):
+    wall, ours, theirs, bare, _ = measured
+    assert [step.name for step in ours] == list(scenarios.WALL_STEPS)
+    assert all(len(step.samples) == 1 and step.samples[0].seconds > 0 for step in ours + [bare])
+    assert theirs is None  # no Hugo given
+    assert "posts read" in ours[0].samples[0].output  # the build's own summary line
+
+
+def test_each_rebuild_changes_what_its_change_touches(measured):
+    wall, (full, nothing, added, edited, denied), _, _, _ = measured
+    assert full.changes[0].count == len(full.changes[0].added) > POSTS  # a page per post and more
+    assert nothing.changes[0].count == 0
+    assert 0 < added.changes[0].count <= 15
+    assert any(path.startswith("beitrag/") for path in added.changes[0].added)
+    assert not edited.changes[0].added and not edited.changes[0].removed
+    assert any(path.startswith("beitrag/") for path in edited.changes[0].changed)
+    removed_posts = [path for path in denied.changes[0].removed if path.startswith("beitrag/")]
+    assert len(removed_posts) == wall.meta["deny_posts"]
+
+
+def test_the_report_has_every_section_and_names_the_work_folder(measured):
+    wall, ours, _, bare, work = measured
+    results = report.Results(command="bench/run.py (test)", sizes=[report.SizeResult(POSTS, 1, wall.meta, ours,
+                                                                                     bare=bare)],
+                             source="the test's tree", work=f"{work} (test)")
+    text = report.render(results)
+    assert f"## N = {POSTS}" in text
+    assert f"- builds wrote into: {work} (test)" in text
+    for step in scenarios.WALL_STEPS:
+        assert f"| {step} |" in text
+    assert "**The issue's reference loop**" in text
