@@ -49,7 +49,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", help="numbers of posts (default: 1000 10000 50000)")
     parser.add_argument("--runs", type=int, help="runs per measurement; the median is reported (default: 3)")
-    parser.add_argument("--large-runs", type=int, default=1, help=f"runs for N >= {LARGE:,} (default: 1)")
+    parser.add_argument("--large-runs", type=int,
+                        help=f"runs for N >= {LARGE:,} (default: as --runs; each takes minutes)")
     parser.add_argument("--large-steps", type=int, default=len(scenarios.WALL_STEPS),
                         choices=range(1, len(scenarios.WALL_STEPS) + 1), metavar="K",
                         help=f"for N >= {LARGE:,}, only the first K steps of ours (default: all "
@@ -70,6 +71,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.sizes = args.sizes or ([1000] if args.quick else [1000, 10000, 50000])
     args.runs = args.runs or (1 if args.quick else 3)
+    args.large_runs = args.large_runs or args.runs
     args.profile = args.profile if args.profile is not None else (0 if args.quick else 10000)
     args.results = args.results or (CACHE / "RESULTS-quick.md" if args.quick else BENCH / "RESULTS.md")
     return args
