@@ -18,7 +18,7 @@ STAGES = (("store.py", "load_content", "read and validate the post files (`store
           ("moderate.py", "moderate", "moderate (`moderate.moderate`)"),
           ("related.py", "related_posts", "match related offers and needs (`related.related_posts`)"),
           ("views.py", "post_view", "what every mention of a post shows (`views.post_view`; text, links and media are computed when first shown, inside rendering)"),
-          ("render.py", "page", "render pages with Jinja2 (`render._Plan.page`)"),
+          ("renderer.py", "page", "render pages with Jinja2 (`renderer.PageRenderer.page`)"),
           ("verify.py", "problems", "safety net over each page (`verify.SafetyNet.problems`; shared parts once)"),
           ("pipeline.py", "write_site", "write the files and swap the site in (`write_site`)"),
           ("output.py", "write_site", "write the files and swap the site in (`write_site`)"),

@@ -15,7 +15,8 @@ from typing import Callable, Iterator
 from .composed import Composed
 from .config import Config, ConfigError, load_config
 from .moderate import moderate
-from .render import RESERVED_PATHS, SiteInput, make_environment, render_site
+from .render import RESERVED_PATHS, SiteInput, render_site
+from .renderer import make_environment
 from .output import BuildCache, files_in, write_site
 from .variants import make_small_copies
 from .store import Content, load_content

@@ -14,11 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markdown_it import MarkdownIt
-from markupsafe import Markup
 
-from .composed import ROOT_MARK, Composed, Part, place
+from .composed import Composed
 from .config import Config
 from .dates import german_date, iso
 from .feeds import FEED_SIZE, json_feed, last_modified, search_index
@@ -26,18 +25,15 @@ from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS
 from .post import Post
 from .related import related_posts
+from .renderer import PageRenderer
 from .store import Page
-from .views import PostView, post_view
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
 SCREEN_POSTS = 20  # newest posts in the screen mode
 SEARCH_PART = 1_000  # posts per part of the search index (about 350 kB, 100 kB compressed)
-# Views and cards kept while rendering.  Pages are rendered in the order of the posts they
-# show, so the pages showing a post come close together: a window of recent posts is enough.
-RECENT_POSTS = 3_000
-CODE = ("render.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py", "urls.py",
-        "variants.py", "composed.py", "pagination.py")
+CODE = ("render.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py",
+        "urls.py", "variants.py", "composed.py", "pagination.py")
 
 
 @dataclass(frozen=True)
@@ -76,19 +72,6 @@ class Rendered:
     # list share cards, so workers given neighbouring pages render each card only once.  A page
     # renders to its text, or (for HTML pages) to a Composed skeleton with shared parts.
     pending: list[tuple[str, Callable[[], str | Composed]]] = field(default_factory=list)
-
-
-def make_environment(templates: Path) -> Environment:
-    """Jinja2 with autoescaping for every template, and no silent undefined values.
-
-    Templates are read once (auto_reload off): a build renders each many times.
-    """
-    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True, auto_reload=False)
-    # A post's text, media and links; a build replaces this with a function that renders them once.
-    env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
-    return env
 
 
 def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None,
@@ -133,7 +116,7 @@ def _templates_digest(env: Environment) -> str:
 
 
 class _Plan:
-    """Works out every file of the site and renders the ones that changed."""
+    """Works out every file of the site and its key; self.pages renders the ones that changed."""
 
     def __init__(self, site: SiteInput, env: Environment, previous: Mapping[str, str],
                  related_cache: dict | None = None, jobs: int = 1):
@@ -144,12 +127,6 @@ class _Plan:
         self.placed = sort_newest_first(site.placed)
         self._shown_ids = {post.id for post in self.posts}
         self.result = Rendered()
-        self._views: dict[str, PostView] = {}
-        self._cards: dict[str, str] = {}
-        self._bodies: dict[str, str] = {}
-        self._chrome: dict[tuple, str] = {}
-        self._parts: list[Part] | None = None  # the shared parts of the page being rendered
-        env.globals.update(card_body=self.card_body, site_header=self.site_header, site_footer=self.site_footer)
         self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
         self._pending_ranks: list[int] = []
         self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
@@ -159,54 +136,14 @@ class _Plan:
                            platforms=self.platforms, legal_pages=site.pages,
                            updated=german_date(site.updated) if site.updated else "",
                            updated_iso=iso(site.updated) if site.updated else "")
+        self.pages = PageRenderer(env, self.config, self.common,
+                                  [section.path for section in self.categories + self.platforms])
         # Only what pages show: a new deny rule or source must not re-render the wall.
         everywhere = (self.config.site, self.config.categories, self.config.hashtags, site.demo, site.css_path,
                       [(s.key, s.label) for s in self.platforms], [(s.key, s.label) for s in self.categories],
                       [(p.slug, p.title, p.order) for p in site.pages])
         self.global_key = hashlib.sha256(repr(everywhere).encode() + _code_digest().encode()
                                          + _templates_digest(env).encode()).hexdigest()
-
-    def view(self, post: Post) -> PostView:
-        # A post shows on its page and on a few listings rendered near each other.
-        return _once(self._views, post.id, lambda: post_view(post, self.config))
-
-    def card_body(self, view: PostView, root: str) -> Markup:
-        """A card's text, media and links, rendered once: the same on the post's page and in listings."""
-        # Not a shared part: the page's own card shows it once, and the cards of listings hold it.
-        return Markup(Part(_once(self._bodies, view.post.id, lambda: self._post_macro("post_body", view)), root))
-
-    def card(self, view: PostView, root: str) -> Markup:
-        """A post's card for listings, rendered once: a post shows on several, at several depths."""
-        return self._share(_once(self._cards, view.post.id, lambda: self._post_macro("post_card", view)), root)
-
-    def _post_macro(self, name: str, view: PostView) -> str:
-        outer, self._parts = self._parts, None  # a part holds the parts inside it, not places for them
-        try:
-            return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK))
-        finally:
-            self._parts = outer
-
-    def _share(self, text: str, root: str) -> Markup:
-        """A shared part: a place for it in the page being rendered, else its text."""
-        if self._parts is None:
-            return Markup(Part(text, root))
-        self._parts.append(Part(text, root))
-        return place(len(self._parts) - 1)
-
-    def site_header(self, root: str, path: str) -> Markup:
-        """The header with the navigation, rendered once per folder depth and current entry."""
-        sections = [section.path for section in self.categories + self.platforms]
-        current = path if path == "suche/" else next((entry for entry in sections if path.startswith(entry)), "")
-        return self._chrome_part("site_header", root, current)
-
-    def site_footer(self, root: str) -> Markup:
-        return self._chrome_part("site_footer", root)
-
-    def _chrome_part(self, name: str, *arguments: str) -> Markup:
-        def render() -> str:
-            module = self.env.get_template("_chrome.html").make_module(vars=self.common)
-            return str(getattr(module, name)(*arguments))
-        return self._share(_once(self._chrome, (name, *arguments), render), "")
 
     def emit(self, path: str, material: Any, render: Callable[[], str | Composed], newest: Post | None = None) -> None:
         """Record a file with its key; render it only when the key is new.  newest: the newest post it shows."""
@@ -221,20 +158,6 @@ class _Plan:
         self.result.pending = [self.result.pending[index] for index in order]
         return self.result
 
-    def page(self, template: str, path: str | None, **context: Any) -> str | Composed:
-        """Render one page at path ('' = front page; None = any URL, as for 404.html)."""
-        context.setdefault("image", "")
-        base_url = self.config.site.base_url
-        root = "../" * path.count("/") if path is not None else _absolute_root(base_url)
-        self._parts = []
-        try:
-            skeleton = self.env.get_template(template).render(
-                **self.common, **context, root=root, path=path or "",
-                canonical=base_url + path if path is not None else "")
-        finally:
-            parts, self._parts = self._parts, None
-        return Composed(skeleton, tuple(parts)) if parts else skeleton
-
     def listings(self, placed: list[Post], prefix: str, heading: str, section: Section | None = None,
                  pinned: list[Post] | None = None) -> None:
         """The pages of one listing, cut from the posts placed in it (see paginate), showing the shown ones."""
@@ -248,16 +171,13 @@ class _Plan:
                         listing.older, [p.digest for p in shown], [p.digest for p in highlighted],
                         (self.common["updated_iso"] if prefix == "" else "", total) if front else None)
             self.emit(listing.path + "index.html", material,
-                      lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.page(
-                          "wall.html", listing.path, listing=listing, posts=self.views(shown), card=self.card,
-                          pinned=self.views(highlighted), heading=heading,
+                      lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.pages.page(
+                          "wall.html", listing.path, listing=listing, posts=self.pages.views(shown),
+                          card=self.pages.card, pinned=self.pages.views(highlighted), heading=heading,
                           title=heading if front else f"{heading} – Archivseite {listing.number}",
                           section=section, is_home=(prefix == "" and front), total=total,
                           description=self.config.site.description),
                       newest=(highlighted + shown or [None])[0])
-
-    def views(self, posts: list[Post]) -> list[PostView]:
-        return [self.view(post) for post in posts]
 
     def post_pages(self) -> None:
         related = related_posts(self.posts, self.config.hashtags, self.related_cache, self.jobs)
@@ -268,28 +188,28 @@ class _Plan:
                       lambda post=post, others=others: self._post_page(post, others), newest=post)
 
     def _post_page(self, post: Post, others: list[Post]) -> str:
-        view = self.view(post)
+        view = self.pages.view(post)
         heading = {"angebot": "Passende Gesuche", "gesuch": "Passende Angebote"}.get(post.category,
                                                                                    "Ähnliche Beiträge")
         image = next((media.src for media in view.media if media.type == "image"), "")
-        return self.page("post.html", f"beitrag/{view.slug}/", view=view, title=view.title,
-                         description=view.summary, related=self.views(others), related_heading=heading,
-                         image=image)
+        return self.pages.page("post.html", f"beitrag/{view.slug}/", view=view, title=view.title,
+                               description=view.summary, related=self.pages.views(others),
+                               related_heading=heading, image=image)
 
     def other_pages(self) -> None:
         markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
         for page in self.site.pages:
-            self.emit(f"{page.slug}/index.html", ("page", page), lambda page=page: self.page(
+            self.emit(f"{page.slug}/index.html", ("page", page), lambda page=page: self.pages.page(
                 "page.html", f"{page.slug}/", page=page, body=markdown.render(page.markdown),
                 title=page.title, description=page.description))
-        self.emit("404.html", "404", lambda: self.page("404.html", None, title="Seite nicht gefunden",
-                                                       description=""))
-        self.emit("suche/index.html", "search", lambda: self.page(
+        self.emit("404.html", "404", lambda: self.pages.page("404.html", None, title="Seite nicht gefunden",
+                                                             description=""))
+        self.emit("suche/index.html", "search", lambda: self.pages.page(
             "search.html", "suche/", title="Suche", description="Alle Beiträge durchsuchen"))
         newest = self.posts[:SCREEN_POSTS]
         version = hashlib.sha256("\n".join(p.digest for p in newest).encode()).hexdigest()[:16]
-        self.emit("wall/index.html", ("screen", version), lambda: self.page(
-            "screen.html", "wall/", posts=self.views(newest), version=version, title="Bildschirm-Ansicht",
+        self.emit("wall/index.html", ("screen", version), lambda: self.pages.page(
+            "screen.html", "wall/", posts=self.pages.views(newest), version=version, title="Bildschirm-Ansicht",
             description="Die neuesten Beiträge, groß", body_class="screen"))
         self.emit("wall/stand.txt", version, lambda: version + "\n")
 
@@ -313,29 +233,15 @@ class _Plan:
         """Feeds, sitemap, robots.txt and the search index, keyed by what they list."""
         newest = self.posts[:FEED_SIZE]
         feed_key = ([p.digest for p in newest], self.common["updated_iso"])
-        self.emit("feed.xml", feed_key, lambda: self.page(
-            "feed.xml", "feed.xml", posts=self.views(newest), title=self.config.site.title,
+        self.emit("feed.xml", feed_key, lambda: self.pages.page(
+            "feed.xml", "feed.xml", posts=self.pages.views(newest), title=self.config.site.title,
             feed_updated=iso(self.site.updated) if self.site.updated else "1970-01-01T00:00:00+00:00",
             description=self.config.site.description))
-        self.emit("feed.json", feed_key, lambda: json_feed(self.views(newest), self.config))
+        self.emit("feed.json", feed_key, lambda: json_feed(self.pages.views(newest), self.config))
         self.search_parts()
         pages = sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html"))
         lastmod = last_modified(self.posts)
-        self.emit("sitemap.xml", (pages, sorted(lastmod.items())), lambda: self.page(
+        self.emit("sitemap.xml", (pages, sorted(lastmod.items())), lambda: self.pages.page(
             "sitemap.xml", "sitemap.xml", paths=pages, lastmod=lastmod, title="", description=""))
-        self.emit("robots.txt", "robots", lambda: self.page("robots.txt", "robots.txt", title="", description=""))
+        self.emit("robots.txt", "robots", lambda: self.pages.page("robots.txt", "robots.txt", title="", description=""))
 
-
-def _once(recent: dict, key: Any, make: Callable[[], Any]) -> Any:
-    """recent[key], made on first use; the entry added first is forgotten beyond RECENT_POSTS entries."""
-    if key not in recent:
-        if len(recent) >= RECENT_POSTS:
-            del recent[next(iter(recent))]
-        recent[key] = make()
-    return recent[key]
-
-
-def _absolute_root(base_url: str) -> str:
-    """The site root as an absolute path, e.g. '/essenarbeitetzusammen/'."""
-    after_host = base_url.split("://", 1)[-1]
-    return "/" + after_host.split("/", 1)[1] if "/" in after_host else "/"

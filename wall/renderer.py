@@ -1,0 +1,127 @@
+"""How one page is rendered: Jinja2, and the parts many pages share, each rendered once.
+
+A post's card shows on several listings, its text on its own page too, and the header
+and footer on every page: each is rendered once (per folder depth where links depend on
+it) and put into the pages as a shared part (see composed.py), which the safety net
+checks once.  render.py decides which pages to render; this module renders them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .composed import ROOT_MARK, Composed, Part, place
+from .config import Config
+from .post import Post
+from .views import PostView, post_view
+
+# Views and cards kept while rendering.  Pages are rendered in the order of the posts they
+# show, so the pages showing a post come close together: a window of recent posts is enough.
+RECENT_POSTS = 3_000
+
+
+def make_environment(templates: Path) -> Environment:
+    """Jinja2 with autoescaping for every template, and no silent undefined values.
+
+    Templates are read once (auto_reload off): a build renders each many times.
+    """
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True, auto_reload=False)
+    # A post's text, media and links; a build replaces this with a function that renders them once.
+    env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
+    return env
+
+
+class PageRenderer:
+    """Renders pages with the wall's templates, sharing what many pages show.
+
+    common: what every template sees (site, navigation, legal pages, ...);
+    sections: the navigation's entries ('kategorie/angebot/', ...), to mark the current one.
+    """
+
+    def __init__(self, env: Environment, config: Config, common: dict[str, Any], sections: Sequence[str]):
+        self.env, self.config, self.common, self.sections = env, config, common, list(sections)
+        self._views: dict[str, PostView] = {}
+        self._cards: dict[str, str] = {}
+        self._bodies: dict[str, str] = {}
+        self._chrome: dict[tuple, str] = {}
+        self._parts: list[Part] | None = None  # the shared parts of the page being rendered
+        env.globals.update(card_body=self.card_body, site_header=self.site_header, site_footer=self.site_footer)
+
+    def page(self, template: str, path: str | None, **context: Any) -> str | Composed:
+        """Render one page at path ('' = front page; None = any URL, as for 404.html)."""
+        context.setdefault("image", "")
+        base_url = self.config.site.base_url
+        root = "../" * path.count("/") if path is not None else _absolute_root(base_url)
+        self._parts = []
+        try:
+            skeleton = self.env.get_template(template).render(
+                **self.common, **context, root=root, path=path or "",
+                canonical=base_url + path if path is not None else "")
+        finally:
+            parts, self._parts = self._parts, None
+        return Composed(skeleton, tuple(parts)) if parts else skeleton
+
+    def view(self, post: Post) -> PostView:
+        # A post shows on its page and on a few listings rendered near each other.
+        return _once(self._views, post.id, lambda: post_view(post, self.config))
+
+    def views(self, posts: list[Post]) -> list[PostView]:
+        return [self.view(post) for post in posts]
+
+    def card_body(self, view: PostView, root: str) -> Markup:
+        """A card's text, media and links, rendered once: the same on the post's page and in listings."""
+        # Not a shared part: the page's own card shows it once, and the cards of listings hold it.
+        return Markup(Part(_once(self._bodies, view.post.id, lambda: self._post_macro("post_body", view)), root))
+
+    def card(self, view: PostView, root: str) -> Markup:
+        """A post's card for listings, rendered once: a post shows on several, at several depths."""
+        return self._share(_once(self._cards, view.post.id, lambda: self._post_macro("post_card", view)), root)
+
+    def site_header(self, root: str, path: str) -> Markup:
+        """The header with the navigation, rendered once per folder depth and current entry."""
+        current = path if path == "suche/" else next((entry for entry in self.sections if path.startswith(entry)), "")
+        return self._chrome_part("site_header", root, current)
+
+    def site_footer(self, root: str) -> Markup:
+        return self._chrome_part("site_footer", root)
+
+    def _post_macro(self, name: str, view: PostView) -> str:
+        outer, self._parts = self._parts, None  # a part holds the parts inside it, not places for them
+        try:
+            return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK))
+        finally:
+            self._parts = outer
+
+    def _share(self, text: str, root: str) -> Markup:
+        """A shared part: a place for it in the page being rendered, else its text."""
+        if self._parts is None:
+            return Markup(Part(text, root))
+        self._parts.append(Part(text, root))
+        return place(len(self._parts) - 1)
+
+    def _chrome_part(self, name: str, *arguments: str) -> Markup:
+        def render() -> str:
+            module = self.env.get_template("_chrome.html").make_module(vars=self.common)
+            return str(getattr(module, name)(*arguments))
+        return self._share(_once(self._chrome, (name, *arguments), render), "")
+
+
+def _once(recent: dict, key: Any, make: Callable[[], Any]) -> Any:
+    """recent[key], made on first use; the entry added first is forgotten beyond RECENT_POSTS entries."""
+    if key not in recent:
+        if len(recent) >= RECENT_POSTS:
+            del recent[next(iter(recent))]
+        recent[key] = make()
+    return recent[key]
+
+
+def _absolute_root(base_url: str) -> str:
+    """The site root as an absolute path, e.g. '/essenarbeitetzusammen/'."""
+    after_host = base_url.split("://", 1)[-1]
+    return "/" + after_host.split("/", 1)[1] if "/" in after_host else "/"
