@@ -31,7 +31,7 @@ demo: $(VENV)/.dev
 golden: $(VENV)/.dev
 	$(PY) -m tests.golden_site
 
-## bench: measure builds of 1,000, 10,000 and 50,000 posts against Hugo into bench/RESULTS.md (about 7 minutes)
+## bench: measure builds of 1,000, 10,000 and 50,000 posts against Hugo into bench/RESULTS.md (about 12 minutes)
 bench: $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) bench/run.py $(BENCH_ARGS)

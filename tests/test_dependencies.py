@@ -72,22 +72,24 @@ def test_every_pin_carries_hashes_and_the_command_that_made_it(locked):
 
 def test_the_tests_pin_the_wall_packages_at_the_versions_it_publishes_with():
     published = pins(ROOT / "requirements.txt")
-    tested = pins(ROOT / "requirements-dev.txt")
-    differing = {name: (version, tested.get(name, (None,))[0]) for name, (version, _) in published.items()
-                 if tested.get(name, (None,))[0] != version}
+    tested = {name: version for name, (version, _) in pins(ROOT / "requirements-dev.txt").items()}
+    differing = {name: (version, tested.get(name)) for name, (version, _) in published.items()
+                 if tested.get(name) != version}
     assert not differing, f"requirements-dev.txt differs from requirements.txt (run make lock): {differing}"
 
 
 def test_the_suite_runs_on_the_pinned_versions():
-    installed = {}
-    for name in pins(ROOT / "requirements-dev.txt"):
-        try:
-            installed[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            installed[name] = None
-    wrong = {name: (version, installed[name]) for name, (version, _) in pins(ROOT / "requirements-dev.txt").items()
-             if installed[name] != version}
+    pinned = pins(ROOT / "requirements-dev.txt")
+    installed = {name: installed_version(name) for name in pinned}
+    wrong = {name: (version, installed[name]) for name, (version, _) in pinned.items() if installed[name] != version}
     assert not wrong, f"pinned vs installed (make test installs requirements-dev.txt): {wrong}"
+
+
+def installed_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def test_workflows_install_only_the_pinned_files():
