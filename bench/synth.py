@@ -28,7 +28,7 @@ import make_demo  # noqa: E402  (the demo generator: images, ids and author shap
 import texts  # noqa: E402
 from wall.config import load_config  # noqa: E402
 from wall.post import Media, Post, post_filename  # noqa: E402
-from wall.store import write_post  # noqa: E402
+from wall.writing import write_post  # noqa: E402
 
 ESSEN = ZoneInfo("Europe/Berlin")
 FIRST_DAY = datetime(2020, 3, 16, 7, 0)

@@ -22,7 +22,8 @@ from wall.fetch import suggest_category
 from wall.fields import parse_timestamp
 from wall.media import MediaStore
 from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
-from wall.store import display_path, read_posts, write_post
+from wall.store import display_path, read_posts
+from wall.writing import write_post
 from wall.urls import is_web_url, safe_name
 
 from .base import ConnectorError

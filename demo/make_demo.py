@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 from wall.post import Author, Media, Post, post_filename  # noqa: E402
-from wall.store import write_post  # noqa: E402
+from wall.writing import write_post  # noqa: E402
 
 SEED = 20200320
 SOURCE = "demo"

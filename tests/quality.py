@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from wall.pipeline import build
-from wall.store import write_post
+from wall.writing import write_post
 
 from .browser import CHROMIUM_ARGS, chromium_path, served
 from .conftest import FIXTURE_SITE, IN_CI, ROOT, write

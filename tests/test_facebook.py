@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wall.config import ConfigError
-from wall.fetch import read_state
+from wall.state import read_state
 from wall.store import load_content
 
 from .conftest import fetch_config, run_fetch, tree

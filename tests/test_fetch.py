@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from wall.config import Category
-from wall.fetch import read_state, suggest_category
+from wall.fetch import suggest_category
+from wall.state import read_state
 
 from .conftest import ROOT, fetch_config, run_fetch, tree
 from .fake_mastodon import MastodonFake

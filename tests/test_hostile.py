@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from wall.pipeline import build
 from wall.post import Author, Media, Post
-from wall.store import write_post
+from wall.writing import write_post
 from wall.verify import verify_site
 
 from .conftest import FIXTURE_SITE, ROOT, write

@@ -16,7 +16,8 @@ from wall.output import landing_order
 from wall.pipeline import build
 from wall.post import Author, Post
 from wall.pagination import sort_newest_first
-from wall.store import load_content, write_post
+from wall.store import load_content
+from wall.writing import write_post
 
 from .conftest import ROOT, tree, write
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from wall.post import Author, Media, Post, post_filename
-from wall.store import dump_post, load_content, read_posts, write_post
+from wall.store import load_content, read_posts
+from wall.writing import dump_post, write_post
 
 from .conftest import VALID_POST, write
 

@@ -12,7 +12,7 @@ from wall.config import load_config
 from wall.fetch import fetch
 from wall.post import Author, Post
 from wall import review
-from wall.review import (REVIEW_BRANCH, Git, Removals, commit_review, land_removals, posts_for_review, pr_body,
+from wall.review import (REVIEW_BRANCH, Git, commit_review, land_removals, posts_for_review, pr_body,
                          start_review)
 
 from .conftest import FETCH_CONFIG

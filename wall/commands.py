@@ -155,7 +155,7 @@ def intake_command(args: argparse.Namespace) -> int:
     from .intake import IntakeError, parse_issue, submission_post
     from .media import MediaStore
     from .review import Git, commit_review
-    from .store import write_post
+    from .writing import write_post
     import requests
     config = load_config(args.config)
     submission = parse_issue(json.loads(args.event.read_text(encoding="utf-8")))

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .config import ConfigError, load_config
 from .post import Post
-from .store import read_posts, write_atomic, write_post
+from .store import read_posts
+from .writing import write_atomic, write_post
 from .yamlfile import LineDict, LineList, Problem, read_yaml
 
 DENY_KINDS = {"author": "authors", "keyword": "keywords", "domain": "domains", "id": "ids"}

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
-import yaml
-
 from connectors import ConnectorError, connector_class
 from connectors.base import SourceContext
 from connectors.http import HttpClient
@@ -28,8 +26,10 @@ from .history import removed_post_files
 from .media import MediaStore
 from .moderate import author_listed, deny_reason, keyword_pattern
 from .post import Post, post_filename
-from .store import STATE_FILE, display_path, read_posts, write_atomic, write_post
-from .yamlfile import Problem, YamlFileError, read_yaml
+from .state import read_state, write_state
+from .store import display_path, read_posts
+from .writing import write_post
+from .yamlfile import Problem
 
 log = logging.getLogger(__name__)
 
@@ -281,36 +281,3 @@ def remove_unused_media(content_dir: Path, categories: set[str]) -> list[Path]:
             path.unlink()
             removed.append(path)
     return removed
-
-
-def read_state(content_dir: Path) -> dict[str, Any]:
-    """content/state.yaml as a plain dict ({} when missing or unreadable)."""
-    path = content_dir / STATE_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = read_yaml(path)
-    except YamlFileError as error:
-        log.warning("%s; starting without fetch state", error)
-        return {}
-    return _plain(data) if isinstance(data, dict) else {}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def write_state(content_dir: Path, state: dict[str, Any]) -> None:
-    """Write content/state.yaml only when its bytes change."""
-    path = content_dir / STATE_FILE
-    text = ("# Written by `generate.py fetch`: where each source stopped. Safe to delete;\n"
-            "# the next fetch then reads again from the start, without duplicates.\n"
-            + yaml.safe_dump(state, sort_keys=True, allow_unicode=True, width=100))
-    if not state:
-        return
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        write_atomic(path, text.encode("utf-8"))

@@ -21,7 +21,7 @@ import requests
 from PIL import Image, ImageOps
 
 from .post import Media, Post
-from .store import write_atomic
+from .writing import write_atomic
 from .urls import is_web_url
 
 log = logging.getLogger(__name__)

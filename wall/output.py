@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .store import write_atomic
+from .writing import write_atomic
 from .workers import in_parts
 
 CACHE_VERSION = 5

@@ -1,20 +1,19 @@
-"""content/: reading and writing post files, editors' pages and the fetch state."""
+"""content/: reading post files, editors' pages and the time of the last fetch (writing: writing.py)."""
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import frontmatter
 import yaml
 
 from .fields import Fields, describe, parse_timestamp
-from .post import Post, post_filename, post_from_fields, post_to_dict
+from .post import Post, post_filename, post_from_fields
 from .workers import in_parts
 from .yamlfile import Problem, YamlFileError, read_yaml
 
@@ -263,49 +262,3 @@ def read_last_fetch(content_dir: Path, problems: list[Problem]) -> datetime | No
         return None
     value = data.get("last_fetch") if isinstance(data, dict) else None
     return parse_timestamp(value) if value else None
-
-
-def dump_post(post: Post) -> str:
-    """The exact text of a post file: fixed key order and formatting, so diffs show only changes."""
-    return yaml.dump(post_to_dict(post), Dumper=_PostDumper, allow_unicode=True, sort_keys=False,
-                     width=100, default_flow_style=False)
-
-
-def write_post(content_dir: Path, post: Post) -> Path:
-    """Write a post file atomically; return its path."""
-    path = content_dir / post_filename(post.id)
-    write_atomic(path, dump_post(post).encode("utf-8"))
-    return path
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename, so no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; others must read content/
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-class _PostDumper(yaml.SafeDumper):
-    """Multi-line text as literal blocks, so diffs in review read like the post."""
-
-
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> Any:
-    # PyYAML falls back to a quoted style by itself where a block cannot round-trip.
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_PostDumper.add_representer(str, _represent_text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .store import write_atomic
+from .writing import write_atomic
 
 SMALL_WIDTH = 640
 
