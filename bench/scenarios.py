@@ -15,7 +15,7 @@ from measure import Step, compare, run, tree_hashes
 from synth import ROOT, Wall
 
 WALL_STEPS = ("full build", "rebuild, nothing changed", "rebuild, one post added",
-              "rebuild, one post edited", "rebuild, one author denied")
+              "rebuild, one post dated back added", "rebuild, one post edited", "rebuild, one author denied")
 HUGO_STEPS = ("full build", "rebuild, nothing changed")
 BARE_STEP = "full build"
 BARE_LOOP = Path(__file__).resolve().parent / "bare_loop.py"  # this checkout's: it measures no project code
@@ -102,19 +102,23 @@ def _wall_changes(wall: Wall, space: Workspace) -> list[tuple[Path, Callable[[],
     def add() -> None:
         _copy(wall.root / "extra" / "add" / wall.meta["add_file"], space.content / wall.meta["add_file"])
 
+    def add_dated_back() -> None:
+        _copy(wall.root / "extra" / "back" / wall.meta["back_file"], space.content / wall.meta["back_file"])
+
     def edit() -> None:
         _copy(wall.root / "extra" / "edit" / wall.meta["edit_file"], space.content / wall.meta["edit_file"])
 
     def nothing() -> None:
         pass
 
-    return [(space.config, nothing), (space.config, nothing), (space.config, add),
+    return [(space.config, nothing), (space.config, nothing), (space.config, add), (space.config, add_dated_back),
             (space.config, edit), (space.denied_config, nothing)]
 
 
 def _revert(wall: Wall, space: Workspace) -> None:
-    """Undo the add and the edit, so the next run starts from the same content."""
+    """Undo the adds and the edit, so the next run starts from the same content."""
     (space.content / wall.meta["add_file"]).unlink(missing_ok=True)
+    (space.content / wall.meta["back_file"]).unlink(missing_ok=True)
     _copy(wall.content / wall.meta["edit_file"], space.content / wall.meta["edit_file"])
 
 

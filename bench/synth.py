@@ -248,6 +248,16 @@ def added_post(posts: list[Post], orgs: list[make_demo.Org], rng: random.Random)
     return dataclasses.replace(post, status="approved")
 
 
+def dated_back_post(posts: list[Post], orgs: list[make_demo.Org], rng: random.Random) -> Post:
+    """A new approved post dated a quarter into the wall's history, as an editor adds one by hand
+    long after it was posted (or as a new source brings its backlog)."""
+    _, pictures, _ = media_set()
+    history = sorted(post.published for post in posts)
+    published = history[len(history) // 4] + timedelta(minutes=1)
+    post = make_post(len(posts) + 1, orgs[2], orgs, rng, pictures, published)
+    return dataclasses.replace(post, status="approved")
+
+
 def edited_post(posts: list[Post]) -> Post:
     """A shown post from the middle of the wall's history, after its author edited the text."""
     candidates = sorted((p for p in posts if p.status == "approved" and not p.pinned),
@@ -284,11 +294,14 @@ def generate(n: int, root: Path) -> None:
         write_post(root / "content", post)
     hugosite.write_posts(root / "hugo", posts, store)
     added, edited = added_post(posts, orgs, rng), edited_post(posts)
+    dated_back = dated_back_post(posts, orgs, rng)
     write_post(root / "extra" / "add", added)
+    write_post(root / "extra" / "back", dated_back)
     write_post(root / "extra" / "edit", edited)
     deny_key, deny_count = denied_author(posts)
     meta = {"n": n, "approved": sum(p.status == "approved" for p in posts),
             "platforms": sorted({p.platform for p in posts}), "authors": len(orgs),
-            "add_file": post_filename(added.id), "edit_file": post_filename(edited.id),
+            "add_file": post_filename(added.id), "back_file": post_filename(dated_back.id),
+            "edit_file": post_filename(edited.id),
             "deny_author": deny_key, "deny_posts": deny_count}
     (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

@@ -42,7 +42,7 @@ class PageType(NamedTuple):
 # Every kind of page the wall has. Adding a page type is one line here.
 PAGE_TYPES = [
     PageType("front", ""),
-    PageType("archive-2", "seite/2/"),
+    PageType("archive", "seite/*/"),
     PageType("post", "beitrag/*/", has='class="post-media"'),
     PageType("post-warning", "beitrag/*/", has='class="content-warning"'),
     PageType("platform", "plattform/mastodon/"),

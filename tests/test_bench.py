@@ -43,11 +43,13 @@ def test_every_step_of_ours_and_the_reference_loop_ran_once(measured):
 
 
 def test_each_rebuild_changes_what_its_change_touches(measured):
-    wall, (full, nothing, added, edited, denied), _, _, _ = measured
+    wall, (full, nothing, added, dated_back, edited, denied), _, _, _ = measured
     assert full.changes[0].count == len(full.changes[0].added) > POSTS  # a page per post and more
     assert nothing.changes[0].count == 0
     assert 0 < added.changes[0].count <= 15
     assert any(path.startswith("beitrag/") for path in added.changes[0].added)
+    assert any(path.startswith("beitrag/") for path in dated_back.changes[0].added)
+    assert 0 < dated_back.changes[0].count <= 25  # cutting archive pages by count: every newer one
     assert not edited.changes[0].added and not edited.changes[0].removed
     assert any(path.startswith("beitrag/") for path in edited.changes[0].changed)
     removed_posts = [path for path in denied.changes[0].removed if path.startswith("beitrag/")]

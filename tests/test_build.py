@@ -9,7 +9,6 @@ import pytest
 
 from wall.config import ConfigError
 from wall.pipeline import BuildError, ContentError, build
-from wall.pagination import paginate
 
 from .conftest import ROOT, tree, write
 
@@ -129,45 +128,3 @@ def test_shipped_demo_builds_without_problems(tmp_path):
     assert len({path.parent.name for path in (tmp_path / "site/plattform").glob("*/index.html")}) >= 8
 
 
-def fake_views(count: int) -> list[str]:
-    """Stand-ins for post views: paginate only orders and slices them."""
-    return [f"post-{n:03d}" for n in range(count)][::-1]  # newest first, like the wall
-
-
-@pytest.mark.parametrize("count", [0, 1, 5, 10, 11, 19, 20, 21, 47])
-def test_pagination_puts_every_post_on_exactly_one_page(count):
-    views = fake_views(count)
-    pages = paginate(views, 5, "")
-    assert sorted(post for page in pages for post in page.posts) == sorted(views)
-    assert 0 < len(pages[0].posts) or count == 0
-    assert all(len(page.posts) == 5 for page in pages[1:])
-    assert len(pages[0].posts) < 10
-
-
-def test_hidden_posts_keep_their_places_so_no_other_post_changes_page():
-    views = fake_views(30)
-    before = {page.path: page.posts for page in paginate(views, 5, "")}
-    hidden = {"post-003", "post-017"}
-    after = {page.path: page.posts for page in paginate(views, 5, "", lambda post: post not in hidden)}
-    changed = sorted(path for path in before if before[path] != after.get(path))
-    assert changed == ["seite/1/", "seite/4/"]
-    assert sorted(post for posts in after.values() for post in posts) == sorted(set(views) - hidden)
-
-
-def test_an_archive_page_left_empty_is_left_out_and_its_neighbours_link_past_it():
-    views = fake_views(30)
-    emptied = {f"post-{n:03d}" for n in [*range(10, 15), *range(20, 25)]}  # all of pages 3 and 5
-    links = {page.path: (page.newer, page.older) for page in paginate(views, 5, "", lambda post: post not in emptied)}
-    assert sorted(links) == ["", "seite/1/", "seite/2/", "seite/4/"]
-    assert links["seite/2/"] == ("seite/4/", "seite/1/") and links["seite/4/"] == ("", "seite/2/")
-    assert links[""] == (None, "seite/4/")
-
-
-def test_adding_posts_never_changes_archive_pages():
-    before = {page.path: page.posts for page in paginate(fake_views(23), 5, "")}
-    for count in range(24, 40):
-        after = {page.path: page.posts for page in paginate(fake_views(count), 5, "")}
-        for path, posts in before.items():
-            if path and path in after:
-                assert after[path] == posts, (count, path)
-        before = after

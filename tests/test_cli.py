@@ -76,7 +76,7 @@ def test_failed_build_exits_1_with_the_reason_and_keeps_the_site(site_src, tmp_p
     assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0
     before = tree(out)
     config = site_src / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("posts_per_page: 2", "posts_per_page: -1"),
+    config.write_text(config.read_text(encoding="utf-8").replace("posts_per_page: 1", "posts_per_page: -1"),
                       encoding="utf-8")
     result = run("build", *src_args(site_src), "--out", str(out))
     assert result.returncode == 1

@@ -39,9 +39,14 @@ def test_wall_lists_approved_posts_newest_first_with_pinned_on_top(site):
     newest = soup.find("section", attrs={"aria-labelledby": "beitraege"})
     assert [a["aria-labelledby"] for a in pinned.find_all("article")] == ["titel-x-1240000000000000001"]
     assert [a["aria-labelledby"] for a in newest.find_all("article")] == ["titel-manual-ewg-1"]
-    older = page(site, "seite/1/index.html")
-    assert [a["aria-labelledby"] for a in older.find_all("article")] == [
-        "titel-bluesky-3kabc", "titel-mastodon-ruhr.social.example-1001-2aecf2c8"]
+    older, folder = [], site
+    while (link := soup.find("a", rel="next")) is not None:  # "Ältere Beiträge", one post a page here
+        folder = (folder / link["href"]).resolve()
+        soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+        older += [a["aria-labelledby"] for a in soup.find_all("article")]
+    assert older == ["titel-x-1240000000000000001", "titel-bluesky-3kabc",  # pinned, and in its place
+                     "titel-mastodon-ruhr.social.example-1001-2aecf2c8"]
+    assert folder == (site / "seite/2020-03-23-0915").resolve()  # named after the minute of its newest post
 
 
 def test_pending_post_appears_nowhere(site):
@@ -52,7 +57,7 @@ def test_pending_post_appears_nowhere(site):
 
 
 def test_card_shows_author_platform_date_text_and_image(site):
-    article = card(page(site, "seite/1/index.html"), "mastodon-ruhr.social.example-1001-2aecf2c8")
+    article = card(page(site, "seite/2020-03-23-0915/index.html"), "mastodon-ruhr.social.example-1001-2aecf2c8")
     assert article.find(class_="post-author").get_text() == "Backstube Krümel"
     assert article.find(class_="platform").get_text() == "Mastodon"
     assert article.find("time")["datetime"] == "2020-03-23T09:15:00+01:00"
@@ -80,7 +85,7 @@ def test_every_outside_link_carries_rel_nofollow_ugc_noopener_noreferrer(site):
 
 
 def test_contact_and_removal_links_name_the_post_and_its_permalink(site):
-    for soup in (page(site, "seite/1/index.html"), page(site, "beitrag/bluesky-3kabc/index.html")):
+    for soup in (page(site, "seite/2020-03-24-1100/index.html"), page(site, "beitrag/bluesky-3kabc/index.html")):
         article = card(soup, "bluesky-3kabc")
         contact = urlsplit(article.find("a", class_="contact")["href"])
         removal = urlsplit(article.find("a", class_="removal")["href"])
@@ -109,8 +114,11 @@ def test_content_warning_keeps_text_collapsed(site):
 def test_platform_and_category_pages(site):
     angebot = page(site, "kategorie/angebot/index.html")
     assert angebot.find("h1").get_text() == "Angebot"
-    assert {a["aria-labelledby"] for a in angebot.find_all("article")} == {
-        "titel-x-1240000000000000001", "titel-mastodon-ruhr.social.example-1001-2aecf2c8"}
+    assert [a["aria-labelledby"] for a in angebot.find_all("article")] == ["titel-x-1240000000000000001"]
+    older = page(site, "kategorie/angebot/seite/2020-03-23-0915/index.html")  # one post a page in this wall
+    assert older.find("h1").get_text(" ", strip=True) == "Angebot – 23. März 2020"
+    assert [a["aria-labelledby"] for a in older.find_all("article")] == [
+        "titel-mastodon-ruhr.social.example-1001-2aecf2c8"]
     bluesky = page(site, "plattform/bluesky/index.html")
     assert [a["aria-labelledby"] for a in bluesky.find_all("article")] == ["titel-bluesky-3kabc"]
     assert not (site / "plattform/rss").exists()
@@ -195,7 +203,7 @@ def test_feeds_sitemap_and_robots(site):
     assert feed["items"][3]["image"] == f"{BASE}media/0a/0a1b2c3d.webp"
     sitemap = ET.parse(site / "sitemap.xml").getroot()
     locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    assert {BASE, f"{BASE}seite/1/", f"{BASE}impressum/", f"{BASE}kategorie/angebot/",
+    assert {BASE, f"{BASE}seite/2020-03-23-0915/", f"{BASE}impressum/", f"{BASE}kategorie/angebot/",
             f"{BASE}beitrag/bluesky-3kabc/"} <= locations
     assert all(location.startswith(BASE) for location in locations)
     assert f"Sitemap: {BASE}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
@@ -238,10 +246,10 @@ def test_large_images_come_with_a_small_copy_for_phones(site_src, tmp_path):
                                                              "width: 1200\n    height: 900"), encoding="utf-8")
     out = tmp_path / "out"
     build(site_src / "config.yaml", site_src / "content", out, demo_dir=None, static=STATIC)
-    image = page(out, "seite/1/index.html").find(class_="post-media").find("img")
+    image = page(out, "seite/2020-03-23-0915/index.html").find(class_="post-media").find("img")
     assert image["srcset"] == ("../../media/0a/0a1b2c3d-640w.webp 640w, "
                                "../../media/0a/0a1b2c3d.webp 1200w")
     with Image.open(out / "media/0a/0a1b2c3d-640w.webp") as small:
         assert small.size == (640, 480) and small.format == "WEBP"
-    avatar = page(out, "seite/1/index.html").find("img", class_="avatar")
+    avatar = page(out, "seite/2020-03-23-0915/index.html").find("img", class_="avatar")
     assert avatar["src"] == "../../media/0a/0a1b2c3d.webp" and not avatar.has_attr("srcset")

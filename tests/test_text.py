@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from wall.dates import german_date, german_datetime
+from wall.dates import german_date, german_datetime, german_period
 from wall.text import Segment, excerpt, find_urls, paragraphs, segments
 from wall.views import mailto, percent_encoded
 
@@ -72,6 +72,20 @@ def test_excerpt_cuts_at_a_word():
 def test_german_dates_in_essen_time(moment, date, long):
     assert german_date(moment) == date
     assert german_datetime(moment) == long
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("first, last, period", [
+    (utc(2020, 3, 24, 8), utc(2020, 3, 24, 22, 30), "24. März 2020"),  # 23:30 in Essen: still the 24th
+    (utc(2020, 3, 20, 8), utc(2020, 3, 24, 8), "20.–24. März 2020"),
+    (utc(2020, 3, 28, 8), utc(2020, 4, 2, 8), "28. März – 2. April 2020"),
+    (utc(2020, 12, 30, 8), utc(2020, 12, 31, 23, 30), "30. Dezember 2020 – 1. Januar 2021"),  # New Year in Essen
+])
+def test_german_periods_say_each_part_once(first, last, period):
+    assert german_period(first, last) == period
 
 
 def test_mailto_encodes_subject_and_body_with_crlf():

@@ -30,3 +30,15 @@ def german_datetime(moment: datetime) -> str:
 def iso(moment: datetime) -> str:
     """ISO 8601 in Essen's offset, for <time datetime> and feeds."""
     return local(moment).isoformat()
+
+
+def german_period(first: datetime, last: datetime) -> str:
+    """'20.–24. März 2020', '28. März – 2. April 2020', '30. Dezember 2020 – 4. Januar 2021'; one day alone."""
+    start, end = local(first), local(last)
+    if start.date() == end.date():
+        return german_date(last)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}.–{german_date(last)}"
+    if start.year == end.year:
+        return f"{start.day}. {MONTHS[start.month - 1]} – {german_date(last)}"
+    return f"{german_date(first)} – {german_date(last)}"

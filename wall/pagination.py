@@ -1,16 +1,30 @@
-"""Lists of posts cut into pages that stay put: the archive is numbered from the oldest post.
+"""Lists of posts cut into archive pages that stay put, whenever a post arrives or goes.
 
-A new post lands on a listing's first page; once that holds two pages' worth,
-the oldest of them becomes the next archive page, and no archive page changes
-again when posts are added.
+The cuts depend on the posts themselves, not on their count: a post ends an
+archive page when its id's hash says so (one post in about per_page / 2) and
+the page holds at least per_page / 2 posts, or when it holds 2 * per_page.  So
+a new post changes the page it lands on and next to nothing else, even one dated
+months back (added by hand, or the backlog of a new source), and a removed post
+its own page: the pages before and after keep their posts (at 10,000 posts, one
+page in 1.5 on average, at most about six).  Cutting by count instead would move
+a post into the next page on every page newer than a post dated back.  Pages hold
+from per_page / 2 to 2 * per_page posts, per_page on average.  An archive page
+is named after the minute of its newest post ('seite/2020-03-24-1405/', Essen's
+time), so a new page never renames another one.
+
+The listing's first page shows the posts after the last cut and, while those
+are fewer than per_page, the newest archive pages' posts too.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
+from .dates import local
 from .post import Post
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -22,8 +36,7 @@ class Listing:
 
     path: str  # output folder below the site root, '' for the front page
     posts: list  # newest first
-    number: int | None  # archive number (1 = oldest), None for the listing's first page
-    archive_size: int  # the highest archive number (an archive page left empty is left out)
+    name: str | None  # the archive page's name ('2020-03-24-1405'), None for the listing's first page
     newer: str | None  # path of the page with newer posts
     older: str | None  # path of the page with older posts
 
@@ -33,30 +46,65 @@ def sort_newest_first(posts: Iterable[Post]) -> list[Post]:
     return sorted(posts, key=lambda post: (EPOCH - post.published, post.id))  # exact, unlike a float timestamp
 
 
-def paginate(posts: list, per_page: int, prefix: str, shows: Callable[[Any], bool] | None = None) -> list[Listing]:
-    """Split a newest-first list so archive pages never change when posts are added.
+def paginate(posts: Sequence[Post], per_page: int, prefix: str,
+             shows: Callable[[Post], bool] | None = None) -> list[Listing]:
+    """Cut a newest-first list into the listing's first page and archive pages (see above).
 
-    Archive page i holds the i-th block of per_page posts counted from the oldest;
-    the listing's first page holds everything newer than the last full archive
-    page (between per_page and 2 * per_page - 1 posts).  Given shows, each page
-    lists only the posts of its block that shows() accepts: the others keep their
-    places, so hiding a post changes its own page only (an archive page left
-    empty is left out, and its neighbours link past it).
+    Given shows, each page lists only the posts of its block that shows() accepts: the
+    others keep their places, so hiding a post changes its own page only (an archive
+    page left empty is left out, and its neighbours link past it).
     """
-    archive_size = max(len(posts) // per_page - 1, 0)
-    oldest_first = posts[::-1]
+    blocks = _blocks(posts[::-1], per_page)
+    front: list[Post] = blocks.pop() if blocks and not _ends_at_cut(blocks[-1], per_page) else []
+    while len(front) < per_page and blocks:
+        front = blocks.pop() + front
     keep = shows or (lambda post: True)
-    blocks = {number: [post for post in oldest_first[(number - 1) * per_page: number * per_page][::-1] if keep(post)]
-              for number in range(1, archive_size + 1)}
-    numbers = [number for number, block in blocks.items() if block]  # oldest first
-    front = [post for post in oldest_first[archive_size * per_page:][::-1] if keep(post)]
+    archive = [(name, [post for post in reversed(block) if keep(post)]) for name, block in _named(blocks)]
+    archive = [(name, shown) for name, shown in archive if shown]  # oldest first
 
-    def path(number: int | None) -> str:
-        return prefix if number is None else f"{prefix}seite/{number}/"
+    def path(name: str | None) -> str:
+        return prefix if name is None else f"{prefix}seite/{name}/"
 
-    pages = [Listing(prefix, front, None, archive_size, None, path(numbers[-1]) if numbers else None)]
-    for index, number in enumerate(numbers):
-        newer = path(numbers[index + 1]) if index + 1 < len(numbers) else path(None)
-        pages.append(Listing(path(number), blocks[number], number, archive_size, newer,
-                             path(numbers[index - 1]) if index else None))
+    pages = [Listing(prefix, [post for post in reversed(front) if keep(post)], None, None,
+                     path(archive[-1][0]) if archive else None)]
+    for index, (name, shown) in enumerate(archive):
+        newer = path(archive[index + 1][0]) if index + 1 < len(archive) else path(None)
+        pages.append(Listing(path(name), shown, name, newer, path(archive[index - 1][0]) if index else None))
     return pages
+
+
+def _blocks(oldest_first: Sequence[Post], per_page: int) -> list[list[Post]]:
+    """The posts in runs, oldest first, each closed by a cut (the last run may be open)."""
+    blocks: list[list[Post]] = []
+    current: list[Post] = []
+    for post in oldest_first:
+        current.append(post)
+        if _ends_at_cut(current, per_page):
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _ends_at_cut(block: list[Post], per_page: int) -> bool:
+    least = max(per_page // 2, 1)
+    if len(block) >= 2 * per_page:  # rare (one page in twenty): a cut forced here moves the next page's start
+        return True
+    return len(block) >= least and _cut_hash(block[-1].id) % (per_page - least + 1) == 0
+
+
+@functools.lru_cache(maxsize=None)
+def _cut_hash(post_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(post_id.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _named(blocks: list[list[Post]]) -> list[tuple[str, list[Post]]]:
+    """Each closed block with its name: the minute of its newest post ('2020-03-24-1405'), '-2' … for more."""
+    named: list[tuple[str, list[Post]]] = []
+    seen: dict[str, int] = {}
+    for block in blocks:
+        minute = f"{local(block[-1].published):%Y-%m-%d-%H%M}"
+        seen[minute] = seen.get(minute, 0) + 1
+        named.append((minute if seen[minute] == 1 else f"{minute}-{seen[minute]}", block))
+    return named

@@ -8,6 +8,7 @@ A page rendered this way is byte-identical to the same page in a full build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from .composed import Composed
 from .config import Config
-from .dates import german_date, iso
+from .dates import german_date, german_period, iso
 from .feeds import FEED_SIZE, json_feed, last_modified, search_index
 from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS
@@ -31,7 +32,7 @@ from .store import Page
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
 SCREEN_POSTS = 20  # newest posts in the screen mode
-SEARCH_PART = 1_000  # posts per part of the search index (about 350 kB, 100 kB compressed)
+SEARCH_PART = 1_000  # posts per part of the search index on average (about 350 kB, 100 kB compressed)
 CODE = ("render.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py",
         "urls.py", "variants.py", "composed.py", "pagination.py")
 
@@ -164,20 +165,24 @@ class _Plan:
         total = sum(1 for post in placed if post.id in self._shown_ids)
         for listing in paginate(placed, self.config.site.posts_per_page, prefix,
                                 lambda post: post.id in self._shown_ids):
-            front = listing.number is None
+            front = listing.name is None
             highlighted = pinned if (pinned and front) else []
             shown = [post for post in listing.posts if post not in highlighted]
-            material = ("listing", heading, section if front else None, listing.number, listing.newer,
+            period = "" if front else german_period(shown[-1].published, shown[0].published)
+            material = ("listing", heading, section if front else None, listing.name, period, listing.newer,
                         listing.older, [p.digest for p in shown], [p.digest for p in highlighted],
                         (self.common["updated_iso"] if prefix == "" else "", total) if front else None)
             self.emit(listing.path + "index.html", material,
-                      lambda listing=listing, shown=shown, highlighted=highlighted, front=front: self.pages.page(
-                          "wall.html", listing.path, listing=listing, posts=self.pages.views(shown),
-                          card=self.pages.card, pinned=self.pages.views(highlighted), heading=heading,
-                          title=heading if front else f"{heading} – Archivseite {listing.number}",
-                          section=section, is_home=(prefix == "" and front), total=total,
-                          description=self.config.site.description),
+                      functools.partial(self._listing_page, listing, shown, highlighted, heading, period,
+                                        section=section, total=total, is_home=prefix == "" and front),
                       newest=(highlighted + shown or [None])[0])
+
+    def _listing_page(self, listing: Listing, shown: list[Post], highlighted: list[Post], heading: str,
+                      period: str, **context: Any) -> str | Composed:
+        return self.pages.page("wall.html", listing.path, listing=listing, posts=self.pages.views(shown),
+                               card=self.pages.card, pinned=self.pages.views(highlighted), heading=heading,
+                               title=f"{heading} – {period}" if period else heading, period=period,
+                               description=self.config.site.description, **context)
 
     def post_pages(self) -> None:
         related = related_posts(self.posts, self.config.hashtags, self.related_cache, self.jobs)
@@ -220,12 +225,12 @@ class _Plan:
         parts load only as far as the results shown need: a phone need not load a big wall's index.
         """
         def name(part: Listing) -> str:
-            return "index.json" if part.number is None else f"teil-{part.number}.json"
+            return "index.json" if part.name is None else f"teil-{part.name}.json"
 
         parts = paginate(self.placed, SEARCH_PART, "", lambda post: post.id in self._shown_ids)
         older = [name(part) for part in reversed(parts[1:])]  # newest first
         for part in parts:
-            names_older = older if part.number is None else None
+            names_older = older if part.name is None else None
             self.emit(f"suche/{name(part)}", ("search", [p.digest for p in part.posts], names_older),
                       lambda part=part, names_older=names_older: search_index(part.posts, self.config, names_older))
 
