@@ -5,9 +5,10 @@ archive page when its id's hash says so (one post in about per_page / 2) and
 the page holds at least per_page / 2 posts, or when it holds 2 * per_page.  So
 a new post changes the page it lands on and next to nothing else, even one dated
 months back (added by hand, or the backlog of a new source), and a removed post
-its own page: the pages before and after keep their posts (at 10,000 posts, one
-page in 1.5 on average, at most about six).  Cutting by count instead would move
-a post into the next page on every page newer than a post dated back.  Pages hold
+its own page: the pages before and after keep their posts (1.5 pages on average
+with 24 posts a page; a few more where a page had to be cut by count, which moves
+the next page's start).  Cutting by count instead would move a post into the next
+page on every page newer than a post dated back.  Pages hold
 from per_page / 2 to 2 * per_page posts, per_page on average.  An archive page
 is named after the minute of its newest post ('seite/2020-03-24-1405/', Essen's
 time), so a new page never renames another one.
@@ -54,8 +55,7 @@ def paginate(posts: Sequence[Post], per_page: int, prefix: str,
     others keep their places, so hiding a post changes its own page only (an archive
     page left empty is left out, and its neighbours link past it).
     """
-    blocks = _blocks(posts[::-1], per_page)
-    front: list[Post] = blocks.pop() if blocks and not _ends_at_cut(blocks[-1], per_page) else []
+    blocks, front = _blocks(posts[::-1], per_page)
     while len(front) < per_page and blocks:
         front = blocks.pop() + front
     keep = shows or (lambda post: True)
@@ -73,25 +73,20 @@ def paginate(posts: Sequence[Post], per_page: int, prefix: str,
     return pages
 
 
-def _blocks(oldest_first: Sequence[Post], per_page: int) -> list[list[Post]]:
-    """The posts in runs, oldest first, each closed by a cut (the last run may be open)."""
+def _blocks(oldest_first: Sequence[Post], per_page: int) -> tuple[list[list[Post]], list[Post]]:
+    """The posts in runs closed by a cut, oldest first, and the open run after the last cut."""
+    least, most = max(per_page // 2, 1), 2 * per_page
+    divisor = per_page - least + 1  # a cut every `divisor` posts on average, once a page holds `least`
     blocks: list[list[Post]] = []
     current: list[Post] = []
     for post in oldest_first:
         current.append(post)
-        if _ends_at_cut(current, per_page):
+        size = len(current)
+        # Cut by count only at `most` (rare): it moves the next page's start.
+        if size >= most or (size >= least and _cut_hash(post.id) % divisor == 0):
             blocks.append(current)
             current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-def _ends_at_cut(block: list[Post], per_page: int) -> bool:
-    least = max(per_page // 2, 1)
-    if len(block) >= 2 * per_page:  # rare (one page in twenty): a cut forced here moves the next page's start
-        return True
-    return len(block) >= least and _cut_hash(block[-1].id) % (per_page - least + 1) == 0
+    return blocks, current
 
 
 @functools.lru_cache(maxsize=None)
