@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from jinja2 import Environment
-from markdown_it import MarkdownIt
 
 from .composed import Composed
 from .config import Config
@@ -103,6 +102,13 @@ def _sections(posts: list[Post], kind: str, labels: dict[str, str], attribute: s
         if key:
             counts[key] = counts.get(key, 0) + 1
     return [Section(key, label, f"{kind}/{key}/", counts[key]) for key, label in labels.items() if counts.get(key)]
+
+
+@functools.cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt  # here: only a build that renders an editor's page needs it
+
+    return MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
 def _code_digest() -> str:
@@ -202,10 +208,9 @@ class _Plan:
                                related_heading=heading, image=image)
 
     def other_pages(self) -> None:
-        markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
         for page in self.site.pages:
             self.emit(f"{page.slug}/index.html", ("page", page), lambda page=page: self.pages.page(
-                "page.html", f"{page.slug}/", page=page, body=markdown.render(page.markdown),
+                "page.html", f"{page.slug}/", page=page, body=_markdown().render(page.markdown),
                 title=page.title, description=page.description))
         self.emit("404.html", "404", lambda: self.pages.page("404.html", None, title="Seite nicht gefunden",
                                                              description=""))

@@ -10,8 +10,6 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PIL import Image
-
 from .writing import write_atomic
 
 SMALL_WIDTH = 640
@@ -47,6 +45,8 @@ def _outdated(copy: Path, source: Path) -> bool:
 
 
 def _shrink(source: Path) -> bytes:
+    from PIL import Image  # here: most builds make no copy, and Pillow takes a tenth of the start-up
+
     with Image.open(source) as image:
         image.thumbnail((SMALL_WIDTH, SMALL_WIDTH * 4))
         output = io.BytesIO()
