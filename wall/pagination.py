@@ -1,17 +1,16 @@
 """Lists of posts cut into archive pages that stay put, whenever a post arrives or goes.
 
 The cuts depend on the posts themselves, not on their count: a post ends an
-archive page when its id's hash says so (one post in about per_page / 2) and
-the page holds at least per_page / 2 posts, or when it holds 2 * per_page.  So
-a new post changes the page it lands on and next to nothing else, even one dated
-months back (added by hand, or the backlog of a new source), and a removed post
-its own page: the pages before and after keep their posts (1.5 pages on average
-with 24 posts a page; a few more where a page had to be cut by count, which moves
-the next page's start).  Cutting by count instead would move a post into the next
-page on every page newer than a post dated back.  Pages hold
-from per_page / 2 to 2 * per_page posts, per_page on average.  An archive page
-is named after the minute of its newest post ('seite/2020-03-24-1405/', Essen's
-time), so a new page never renames another one.
+archive page when its id's hash says so (one post in about per_page / 2) and the
+page holds at least per_page / 2 posts, or when it holds 2 * per_page; per_page
+on average.  So a new post changes the page it lands on and next to nothing else,
+even one dated months back (added by hand, or the backlog of a new source), and a
+removed post its own page: the pages before and after keep their posts (1.5 pages
+change on average with 24 posts a page; a few more where a page had been cut by
+count, which moves the next page's start).  Cutting by count instead would move a
+post into the next page on every page newer than a post dated back.  An archive
+page is named after the minute of its newest post ('seite/2020-03-24-1405/',
+Essen's time), so a new page never renames another one.
 
 The listing's first page shows the posts after the last cut and, while those
 are fewer than per_page, the newest archive pages' posts too.

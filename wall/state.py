@@ -1,4 +1,5 @@
-"""content/state.yaml as the fetch keeps it: where each source stopped, and the last fetch."""
+"""content/state.yaml as the fetch keeps it: where each source stopped (the build reads only its
+last_fetch, in store.read_last_fetch)."""
 
 from __future__ import annotations
 
