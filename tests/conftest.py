@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,24 @@ def write(path: Path, text: str | bytes) -> Path:
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below folder: relative path -> bytes."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_parts(site: Path, base: str) -> dict[str, list[str]]:
+    """The parts sitemap.xml names (file name -> the addresses it lists, below base), each
+    part checked to be a sitemap of its own at the site's root."""
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    parts = {}
+    for location in index.iter(f"{SITEMAP}loc"):
+        name = location.text.removeprefix(base)
+        assert location.text == base + name and "/" not in name, location.text
+        part = ET.parse(site / name).getroot()
+        assert part.tag == f"{SITEMAP}urlset"
+        parts[name] = [url.text.removeprefix(base) for url in part.iter(f"{SITEMAP}loc")]
+    return parts
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from wall.post import Author, Media, Post
 from wall.writing import write_post
 from wall.verify import verify_site
 
-from .conftest import FIXTURE_SITE, ROOT, write
+from .conftest import FIXTURE_SITE, ROOT, sitemap_parts, write
 
 SCRIPT = "<script>alert(1)</script>"
 OWN_SCRIPTS = {"suche/index.html": ["../static/suche.js"], "wall/index.html": ["../static/bildschirm.js"]}
@@ -110,7 +110,9 @@ def test_hostile_ids_become_safe_paths(hostile_site):
 
 def test_feeds_stay_well_formed(hostile_site):
     ET.parse(hostile_site / "feed.xml")
-    ET.parse(hostile_site / "sitemap.xml")
+    listed = [path for paths in sitemap_parts(hostile_site, "https://www.ewg.de/essenarbeitetzusammen/").values()
+              for path in paths]
+    assert "beitrag/x-1---script--ad50cd59/" in listed
     items = json.loads((hostile_site / "feed.json").read_text(encoding="utf-8"))["items"]
     assert SCRIPT in items[0]["content_text"]
 

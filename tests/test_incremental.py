@@ -20,7 +20,7 @@ from wall.pagination import sort_newest_first
 from wall.store import load_content
 from wall.writing import write_post
 
-from .conftest import ROOT, tree, write
+from .conftest import ROOT, sitemap_parts, tree, write
 
 STATIC = ROOT / "static"
 START = datetime(2020, 3, 20, 8, tzinfo=timezone.utc)
@@ -244,7 +244,7 @@ def changed_in(before: dict, after: dict, folder: str) -> list[str]:
 
 
 def test_the_search_index_comes_in_parts_and_new_posts_change_the_newest_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "SEARCH_PART", 10)
+    monkeypatch.setattr(render, "INDEX_PART", 10)
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
@@ -269,8 +269,43 @@ def test_the_search_index_comes_in_parts_and_new_posts_change_the_newest_only(tm
     assert [path for path in changed if path in after and path != "suche/index.json"] == [], "older parts stay"
 
 
+BASE = "https://www.ewg.de/essenarbeitetzusammen/"
+
+
+def test_the_sitemap_comes_in_parts_and_a_new_post_changes_the_newest_and_the_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "INDEX_PART", 10)
+    folder = make_wall(tmp_path, 60)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    parts = sitemap_parts(out, BASE)
+    names = list(parts)
+    assert names[0] == "sitemap-neueste.xml" and len(names) >= 3
+    assert all(re.fullmatch(r"sitemap-2020-\d\d-\d\d-\d{4}(-\d+)?\.xml", name) for name in names[1:]), names
+    listed = [path for paths in parts.values() for path in paths]
+    assert sorted(listed) == sorted(path.removesuffix("index.html") for path in tree(out) if path.endswith("index.html"))
+    assert {"", "impressum/", "suche/", "kategorie/angebot/"} <= set(parts["sitemap-neueste.xml"])
+    for name in names[1:]:  # an older part: posts' pages and archive pages only, of about ten posts
+        posts = [path for path in parts[name] if path.startswith("beitrag/")]
+        assert 5 <= len(posts) <= 20 and all(path.startswith(("beitrag/", "seite/")) or "/seite/" in path
+                                             for path in parts[name]), parts[name]
+
+    before = tree(out)
+    add(folder, 60)
+    after, full, _ = build_both(folder, out)
+    assert after == full
+    assert changed_in(before, after, "sitemap") == ["sitemap-neueste.xml", "sitemap.xml"]
+    assert any(path.startswith("beitrag/mastodon-ruhr.example-60-") for path in sitemap_parts(out, BASE)["sitemap-neueste.xml"])
+
+    add(folder, 61, published=START + timedelta(hours=20, minutes=30),  # dated back among old posts
+        fetched_at=START + timedelta(hours=70))
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    changed = changed_in(after, tree(out), "sitemap")
+    holding = [name for name, paths in sitemap_parts(out, BASE).items() if "beitrag/bluesky-61/" in paths]
+    assert holding != ["sitemap-neueste.xml"] and changed == sorted(holding + ["sitemap.xml"])
+
+
 def test_hiding_an_old_post_changes_its_own_part_of_the_search_index(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "SEARCH_PART", 10)
+    monkeypatch.setattr(render, "INDEX_PART", 10)
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)

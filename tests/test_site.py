@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from wall.pipeline import build
 
-from .conftest import FIXTURE_SITE, ROOT
+from .conftest import FIXTURE_SITE, ROOT, sitemap_parts
 
 STATIC = ROOT / "static"
 BASE = "https://www.ewg.de/essenarbeitetzusammen/"
@@ -201,11 +201,10 @@ def test_feeds_sitemap_and_robots(site):
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert [item["id"] for item in feed["items"]] == [e.find("a:id", ns).text for e in entries]
     assert feed["items"][3]["image"] == f"{BASE}media/0a/0a1b2c3d.webp"
-    sitemap = ET.parse(site / "sitemap.xml").getroot()
-    locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    assert {BASE, f"{BASE}seite/2020-03-23-0915/", f"{BASE}impressum/", f"{BASE}kategorie/angebot/",
-            f"{BASE}beitrag/bluesky-3kabc/"} <= locations
-    assert all(location.startswith(BASE) for location in locations)
+    listed = [path for paths in sitemap_parts(site, BASE).values() for path in paths]
+    pages = sorted(str(path.parent.relative_to(site)) + "/" for path in site.rglob("index.html"))
+    assert sorted(listed) == [path.removeprefix("./") for path in pages]  # every page, once
+    assert {"", "seite/2020-03-23-0915/", "impressum/", "kategorie/angebot/", "beitrag/bluesky-3kabc/"} <= set(listed)
     assert f"Sitemap: {BASE}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from .config import Config
@@ -35,6 +36,12 @@ def search_index(posts: list[Post], config: Config, older: list[str] | None = No
 def last_modified(posts: list[Post]) -> dict[str, str]:
     """Sitemap lastmod of each post page."""
     return {f"beitrag/{post.slug}/": iso(post.edited_at or post.published) for post in posts}
+
+
+def arrival_or_edit(post: Post) -> datetime:
+    """When a post last came to the wall or changed there: the latest of its publication, its
+    last edit and its fetch (a post dated back still says when it arrived)."""
+    return max(time for time in (post.published, post.edited_at, post.fetched_at) if time)
 
 
 def json_feed(views: list[PostView], config: Config) -> str:

@@ -20,7 +20,7 @@ from jinja2 import Environment
 from .composed import Composed
 from .config import Config
 from .dates import german_date, german_period, iso
-from .feeds import FEED_SIZE, json_feed, last_modified, search_index
+from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
 from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS
 from .post import Post
@@ -31,7 +31,10 @@ from .store import Page
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
 SCREEN_POSTS = 20  # newest posts in the screen mode
-SEARCH_PART = 1_000  # posts per part of the search index on average (about 350 kB, 100 kB compressed)
+# Posts per part of the search index and of the sitemap, on average (a search part: about
+# 350 kB, 100 kB compressed; a sitemap part: about 150 kB, far from the 50,000 addresses and
+# 50 MB a sitemap may hold).
+INDEX_PART = 1_000
 CODE = ("render.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py",
         "urls.py", "variants.py", "composed.py", "pagination.py")
 
@@ -136,6 +139,8 @@ class _Plan:
         self.result = Rendered()
         self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
         self._pending_ranks: list[int] = []
+        # Post pages and archive pages with the newest post they show: the sitemap part they go in.
+        self._dated: dict[str, Post] = {}
         self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
         self.categories = _sections(self.posts, "kategorie", {c.key: c.label for c in self.config.categories},
                                     "category")
@@ -178,6 +183,8 @@ class _Plan:
             material = ("listing", heading, section if front else None, listing.name, period, listing.newer,
                         listing.older, [p.digest for p in shown], [p.digest for p in highlighted],
                         (self.common["updated_iso"] if prefix == "" else "", total) if front else None)
+            if not front:
+                self._dated[listing.path] = shown[0]
             self.emit(listing.path + "index.html", material,
                       functools.partial(self._listing_page, listing, shown, highlighted, heading, period,
                                         section=section, total=total, is_home=prefix == "" and front),
@@ -195,6 +202,7 @@ class _Plan:
         by_id = {post.id: post for post in self.posts}
         for post in self.posts:
             others = [by_id[other] for other in related[post.id]]
+            self._dated[f"beitrag/{post.slug}/"] = post
             self.emit(f"beitrag/{post.slug}/index.html", ("post", post.digest, [o.digest for o in others]),
                       lambda post=post, others=others: self._post_page(post, others), newest=post)
 
@@ -223,8 +231,8 @@ class _Plan:
             description="Die neuesten Beiträge, groß", body_class="screen"))
         self.emit("wall/stand.txt", version, lambda: version + "\n")
 
-    def search_parts(self) -> None:
-        """The search index in parts cut like the archive pages: a new post changes the newest part only.
+    def search_parts(self, parts: list[Listing]) -> None:
+        """The search index in parts (see index_parts): a new post changes the newest part only.
 
         The newest part (suche/index.json, which names the others) is searched first, and older
         parts load only as far as the results shown need: a phone need not load a big wall's index.
@@ -232,12 +240,44 @@ class _Plan:
         def name(part: Listing) -> str:
             return "index.json" if part.name is None else f"teil-{part.name}.json"
 
-        parts = paginate(self.placed, SEARCH_PART, "", lambda post: post.id in self._shown_ids)
         older = [name(part) for part in reversed(parts[1:])]  # newest first
         for part in parts:
             names_older = older if part.name is None else None
             self.emit(f"suche/{name(part)}", ("search", [p.digest for p in part.posts], names_older),
                       lambda part=part, names_older=names_older: search_index(part.posts, self.config, names_older))
+
+    def sitemap(self, parts: list[Listing]) -> None:
+        """sitemap.xml, an index of sitemaps in parts (see index_parts): a new post changes the
+        newest part and the index only, where one sitemap of a big wall would be megabytes sent
+        again for every post (and past 50,000 addresses, refused by search engines).
+
+        A post's page and an archive page go into the part of the (newest) post they show, the
+        listings' first pages and the other pages into the newest part.
+        """
+        def name(part: Listing) -> str:
+            return "sitemap-neueste.xml" if part.name is None else f"sitemap-{part.name}.xml"
+
+        part_of = {post.id: name(part) for part in parts for post in part.posts}
+        listed: dict[str, list[str]] = {name(part): [] for part in parts}
+        for path in sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html")):
+            newest = self._dated.get(path)
+            listed[part_of[newest.id] if newest else name(parts[0])].append(path)
+        lastmod = last_modified(self.posts)
+        entries = []
+        for part in parts:
+            changed = max((arrival_or_edit(post) for post in part.posts), default=None)
+            entries.append((name(part), iso(changed) if changed else ""))
+            paths = listed[name(part)]
+            self.emit(name(part), ("sitemap", [(path, lastmod.get(path)) for path in paths]), functools.partial(
+                self.pages.page, "sitemap_part.xml", name(part), paths=paths, lastmod=lastmod, title="",
+                description=""))
+        self.emit("sitemap.xml", ("sitemaps", entries), lambda: self.pages.page(
+            "sitemap.xml", "sitemap.xml", parts=entries, title="", description=""))
+
+    def index_parts(self) -> list[Listing]:
+        """The shown posts cut into parts like the archive pages, the newest part first: a post
+        changes the part it lands in, and the older parts keep their posts and names."""
+        return paginate(self.placed, INDEX_PART, "", lambda post: post.id in self._shown_ids)
 
     def machine_files(self) -> None:
         """Feeds, sitemap, robots.txt and the search index, keyed by what they list."""
@@ -248,10 +288,8 @@ class _Plan:
             feed_updated=iso(self.site.updated) if self.site.updated else "1970-01-01T00:00:00+00:00",
             description=self.config.site.description))
         self.emit("feed.json", feed_key, lambda: json_feed(self.pages.views(newest), self.config))
-        self.search_parts()
-        pages = sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html"))
-        lastmod = last_modified(self.posts)
-        self.emit("sitemap.xml", (pages, sorted(lastmod.items())), lambda: self.pages.page(
-            "sitemap.xml", "sitemap.xml", paths=pages, lastmod=lastmod, title="", description=""))
+        parts = self.index_parts()
+        self.search_parts(parts)
+        self.sitemap(parts)
         self.emit("robots.txt", "robots", lambda: self.pages.page("robots.txt", "robots.txt", title="", description=""))
 
