@@ -34,6 +34,7 @@ class Changes:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()  # same path, different bytes
+    sent: int = 0  # bytes of the added and changed files: what publishing the change uploads
 
     @property
     def count(self) -> int:
@@ -67,10 +68,11 @@ class Step:
 
 
 def area(path: str) -> str:
-    """'kategorie/angebot/seite/3/index.html' -> 'kategorie/*/seite/*', 'beitrag/x/index.html' -> 'beitrag/*'."""
+    """'kategorie/angebot/seite/3/index.html' -> 'kategorie/*/seite/*', 'beitrag/x/index.html' -> 'beitrag/*',
+    'sitemap-neueste.xml' -> 'sitemap-*.xml'."""
     parts = path.split("/")
     if len(parts) == 1:
-        return path
+        return "sitemap-*.xml" if path.startswith("sitemap-") else path
     if parts[0] in ("kategorie", "plattform"):
         rest = "/seite/*" if len(parts) > 3 and parts[2] == "seite" else ""
         return f"{parts[0]}/*{rest}"
@@ -134,18 +136,20 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def tree_hashes(root: Path) -> dict[str, str]:
-    """Every file below root (relative POSIX path) mapped to the SHA-256 of its bytes."""
+def tree_hashes(root: Path) -> dict[str, tuple[str, int]]:
+    """Every file below root (relative POSIX path) mapped to the SHA-256 of its bytes and their number."""
     hashes = {}
     for folder, _, names in os.walk(root):
         for name in names:
             path = Path(folder, name)
-            hashes[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
+            hashes[path.relative_to(root).as_posix()] = (hashlib.sha256(data).hexdigest(), len(data))
     return hashes
 
 
-def compare(before: dict[str, str], after: dict[str, str]) -> Changes:
+def compare(before: dict[str, tuple[str, int]], after: dict[str, tuple[str, int]]) -> Changes:
     """The files added, removed or changed between two tree_hashes results."""
-    return Changes(added=tuple(sorted(after.keys() - before.keys())),
-                   removed=tuple(sorted(before.keys() - after.keys())),
-                   changed=tuple(sorted(p for p in before.keys() & after.keys() if before[p] != after[p])))
+    added = tuple(sorted(after.keys() - before.keys()))
+    changed = tuple(sorted(p for p in before.keys() & after.keys() if before[p] != after[p]))
+    return Changes(added=added, removed=tuple(sorted(before.keys() - after.keys())), changed=changed,
+                   sent=sum(after[path][1] for path in added + changed))

@@ -94,6 +94,14 @@ def seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
 
 
+def size(count: int) -> str:
+    """Bytes as '2.1 MB', '540 kB' or '0 B'."""
+    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= factor:
+            return f"{count / factor:.1f} {unit}" if count < 10 * factor else f"{count / factor:,.0f} {unit}"
+    return f"{count} B"
+
+
 def mib(kib: float) -> str:
     """Kibibytes as '123 MiB'."""
     return f"{kib / 1024:,.0f} MiB"
@@ -120,10 +128,12 @@ def areas(step: Step, limit: int = 6) -> str:
 
 def step_table(steps: list[Step]) -> list[str]:
     """A Markdown table: one row per step with medians, peak memory and changes."""
-    lines = ["| step | wall time | CPU time | peak memory | files changed | where |", "|---|---:|---:|---:|---:|---|"]
+    lines = ["| step | wall time | CPU time | peak memory | files changed | bytes to upload | where |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     for index, step in enumerate(steps):
+        sent = size(step.changes[0].sent) if step.changes else "–"
         lines.append(f"| {step.name} | {seconds(step.median('seconds'))} | {seconds(step.median('cpu_seconds'))} "
-                     f"| {mib(step.median('peak_kib'))} | {changed(step, index == 0)} "
+                     f"| {mib(step.median('peak_kib'))} | {changed(step, index == 0)} | {sent} "
                      f"| {'(everything)' if index == 0 else areas(step)} |")
     return lines
 

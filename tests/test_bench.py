@@ -47,6 +47,7 @@ def test_each_rebuild_changes_what_its_change_touches(measured):
     assert full.changes[0].count == len(full.changes[0].added) > POSTS  # a page per post and more
     assert nothing.changes[0].count == 0
     assert 0 < added.changes[0].count <= 15
+    assert nothing.changes[0].sent == 0 < added.changes[0].sent < full.changes[0].sent / 4  # bytes to upload
     assert any(path.startswith("beitrag/") for path in added.changes[0].added)
     assert any(path.startswith("beitrag/") for path in dated_back.changes[0].added)
     assert 0 < dated_back.changes[0].count <= 25  # cutting archive pages by count: every newer one
