@@ -41,7 +41,7 @@ def last_modified(posts: list[Post]) -> dict[str, str]:
 def arrival_or_edit(post: Post) -> datetime:
     """When a post last came to the wall or changed there: the latest of its publication, its
     last edit and its fetch (a post dated back still says when it arrived)."""
-    return max(time for time in (post.published, post.edited_at, post.fetched_at) if time)
+    return max(post.published, post.edited_at or post.published, post.fetched_at or post.published)
 
 
 def json_feed(views: list[PostView], config: Config) -> str:
