@@ -54,7 +54,7 @@ class SiteInput:
     """Everything a build renders from, gathered before anything is rendered."""
 
     config: Config
-    posts: tuple[Post, ...]  # the shown posts, in any order
+    posts: tuple[Post, ...]  # the shown posts, in any order; each is among the placed ones below
     # The posts that hold a place on the archive pages, in any order: the approved ones (shown
     # or hidden by a rule) and the rejected ones.  Pages are cut from these, so hiding or
     # rejecting a post empties its place and moves no other post to another page.  Nothing of
@@ -133,9 +133,9 @@ class _Plan:
         self.site, self.env, self.previous, self.related_cache = site, env, previous, related_cache
         self.jobs = jobs
         self.config = site.config
-        self.posts = sort_newest_first(site.posts)
         self.placed = sort_newest_first(site.placed)
-        self._shown_ids = {post.id for post in self.posts}
+        self._shown_ids = {post.id for post in site.posts}
+        self.posts = [post for post in self.placed if post.id in self._shown_ids]  # shown posts are placed
         self.result = Rendered()
         self._rank = {post.id: rank for rank, post in enumerate(self.posts)}
         self._pending_ranks: list[int] = []
