@@ -203,7 +203,10 @@ def test_feeds_sitemap_and_robots(site):
     assert feed["items"][3]["image"] == f"{BASE}media/0a/0a1b2c3d.webp"
     listed = [path for paths in sitemap_parts(site, BASE).values() for path in paths]
     pages = sorted(str(path.parent.relative_to(site)) + "/" for path in site.rglob("index.html"))
-    assert sorted(listed) == [path.removeprefix("./") for path in pages]  # every page, once
+    assert sorted(listed) == [path.removeprefix("./") for path in pages if path != "wall/"]  # every page once
+    robots = {path: page(site, path + "index.html").find("meta", attrs={"name": "robots"}) for path in pages}
+    assert [path for path, meta in robots.items() if meta] == ["wall/"]  # the screen mode: not for search results
+    assert robots["wall/"]["content"] == "noindex"
     assert {"", "seite/2020-03-23-0915/", "impressum/", "kategorie/angebot/", "beitrag/bluesky-3kabc/"} <= set(listed)
     assert f"Sitemap: {BASE}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
 

@@ -30,6 +30,7 @@ from .store import Page
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "404"}
+SCREEN = "wall/"  # the screen mode, for a screen at an event: not for search engines
 SCREEN_POSTS = 20  # newest posts in the screen mode
 # Posts per part of the search index and of the sitemap, on average (a search part: about
 # 350 kB, 100 kB compressed; a sitemap part: about 150 kB, far from the 50,000 addresses and
@@ -226,10 +227,10 @@ class _Plan:
             "search.html", "suche/", title="Suche", description="Alle Beiträge durchsuchen"))
         newest = self.posts[:SCREEN_POSTS]
         version = hashlib.sha256("\n".join(p.digest for p in newest).encode()).hexdigest()[:16]
-        self.emit("wall/index.html", ("screen", version), lambda: self.pages.page(
-            "screen.html", "wall/", posts=self.pages.views(newest), version=version, title="Bildschirm-Ansicht",
-            description="Die neuesten Beiträge, groß", body_class="screen"))
-        self.emit("wall/stand.txt", version, lambda: version + "\n")
+        self.emit(f"{SCREEN}index.html", ("screen", version), lambda: self.pages.page(
+            "screen.html", SCREEN, posts=self.pages.views(newest), version=version, title="Bildschirm-Ansicht",
+            description="Die neuesten Beiträge, groß", body_class="screen", noindex=True))
+        self.emit(f"{SCREEN}stand.txt", version, lambda: version + "\n")
 
     def search_parts(self, parts: list[Listing]) -> None:
         """The search index in parts (see index_parts): a new post changes the newest part only.
@@ -252,7 +253,7 @@ class _Plan:
         again for every post (and past 50,000 addresses, refused by search engines).
 
         A post's page and an archive page go into the part of the (newest) post they show, the
-        listings' first pages and the other pages into the newest part.
+        listings' first pages and the other pages (but the screen mode) into the newest part.
         """
         def name(part: Listing) -> str:
             return "sitemap-neueste.xml" if part.name is None else f"sitemap-{part.name}.xml"
@@ -260,6 +261,8 @@ class _Plan:
         part_of = {post.id: name(part) for part in parts for post in part.posts}
         listed: dict[str, list[str]] = {name(part): [] for part in parts}
         for path in sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html")):
+            if path == SCREEN:
+                continue
             newest = self._dated.get(path)
             listed[part_of[newest.id] if newest else name(parts[0])].append(path)
         lastmod = last_modified(self.posts)
