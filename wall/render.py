@@ -258,24 +258,28 @@ class _Plan:
         def name(part: Listing) -> str:
             return "sitemap-neueste.xml" if part.name is None else f"sitemap-{part.name}.xml"
 
-        part_of = {post.id: name(part) for part in parts for post in part.posts}
-        listed: dict[str, list[str]] = {name(part): [] for part in parts}
-        for path in sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html")):
-            if path == SCREEN:
-                continue
-            newest = self._dated.get(path)
-            listed[part_of[newest.id] if newest else name(parts[0])].append(path)
+        listed = self._pages_by_part(parts)
         lastmod = last_modified(self.posts)
         entries = []
-        for part in parts:
+        for number, part in enumerate(parts):
             changed = max((arrival_or_edit(post) for post in part.posts), default=None)
             entries.append((name(part), iso(changed) if changed else ""))
-            paths = listed[name(part)]
+            paths = listed[number]
             self.emit(name(part), ("sitemap", [(path, lastmod.get(path)) for path in paths]), functools.partial(
                 self.pages.page, "sitemap_part.xml", name(part), paths=paths, lastmod=lastmod, title="",
                 description=""))
         self.emit("sitemap.xml", ("sitemaps", entries), lambda: self.pages.page(
             "sitemap.xml", "sitemap.xml", parts=entries, title="", description=""))
+
+    def _pages_by_part(self, parts: list[Listing]) -> list[list[str]]:
+        """The pages (folders) each part of the sitemap lists, in the order of parts."""
+        part_of = {post.id: number for number, part in enumerate(parts) for post in part.posts}
+        listed: list[list[str]] = [[] for _ in parts]
+        for path in sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html")):
+            if path != SCREEN:
+                newest = self._dated.get(path)
+                listed[part_of[newest.id] if newest else 0].append(path)
+        return listed
 
     def index_parts(self) -> list[Listing]:
         """The shown posts cut into parts like the archive pages, the newest part first: a post
