@@ -258,13 +258,11 @@ class _Plan:
         def name(part: Listing) -> str:
             return "sitemap-neueste.xml" if part.name is None else f"sitemap-{part.name}.xml"
 
-        listed = self._pages_by_part(parts)
         lastmod = last_modified(self.posts)
         entries = []
-        for number, part in enumerate(parts):
+        for part, paths in zip(parts, self._pages_by_part(parts)):
             changed = max((arrival_or_edit(post) for post in part.posts), default=None)
             entries.append((name(part), iso(changed) if changed else ""))
-            paths = listed[number]
             self.emit(name(part), ("sitemap", [(path, lastmod.get(path)) for path in paths]), functools.partial(
                 self.pages.page, "sitemap_part.xml", name(part), paths=paths, lastmod=lastmod, title="",
                 description=""))
