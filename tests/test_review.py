@@ -31,6 +31,7 @@ def origin(tmp_path, fake_server):
     instance = MastodonFake(fake_server)
     bare = tmp_path / "origin.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    git(bare, "config", "uploadpack.allowFilter", "true")  # as GitHub: partial clones
     seed = tmp_path / "seed"
     subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
     sources = (f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n"
@@ -45,10 +46,17 @@ def origin(tmp_path, fake_server):
     return bare, instance
 
 
+def workflow_clone(bare: Path, work: Path) -> None:
+    """The fetch workflow's checkout: all commits, file contents only as needed (a blobless clone)."""
+    subprocess.run(["git", "clone", "--quiet", "--filter=blob:none", bare.as_uri(), str(work)], check=True,
+                   capture_output=True)
+    assert git(work, "config", "remote.origin.promisor").strip() == "true"  # really partial
+
+
 def scheduled_run(tmp_path: Path, bare: Path, name: str, day: int) -> tuple[Path, bool, bool]:
     """What the fetch workflow does: fresh clone, review branch, fetch, commit, push."""
     work = tmp_path / name
-    subprocess.run(["git", "clone", "--quiet", str(bare), str(work)], check=True, capture_output=True)
+    workflow_clone(bare, work)
     existed = start_review(Git(work))
     config = load_config(work / "config.yaml")
     fetch(config, work / "content", new_status="approved", max_wait=1,
@@ -138,7 +146,7 @@ def deleted_upstream(tmp_path: Path, bare: Path, instance: MastodonFake, count: 
         instance.statuses.remove(status)
         instance.deleted.add(status["id"])
     work = tmp_path / "run2"
-    subprocess.run(["git", "clone", "--quiet", str(bare), str(work)], check=True, capture_output=True)
+    workflow_clone(bare, work)
     start_review(Git(work))
     fetch(load_config(work / "config.yaml"), work / "content", new_status="approved", max_wait=1,
           now=lambda: datetime(2020, 4, 2, 6, tzinfo=timezone.utc))
