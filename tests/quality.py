@@ -43,6 +43,7 @@ class PageType(NamedTuple):
 PAGE_TYPES = [
     PageType("front", ""),
     PageType("archive", "seite/*/"),
+    PageType("months", "archiv/"),
     PageType("post", "beitrag/*/", has='class="post-media"'),
     PageType("post-warning", "beitrag/*/", has='class="content-warning"'),
     PageType("platform", "plattform/mastodon/"),

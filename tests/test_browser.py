@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -170,6 +171,24 @@ def test_search_loads_older_parts_of_the_index_only_while_results_are_few(tmp_pa
         page.click("#suche-treffer li a")
         assert page.url.endswith("/beitrag/mastodon-ruhr.example-0-2d64ff14/")
         assert loaded.count(oldest) == 1 and loaded.count("index.json") == 1, "each part loads once"
+
+
+def test_a_month_in_the_archive_opens_at_its_newest_post(tmp_path):
+    wall = make_wall(tmp_path, 120)  # March 2020, five posts a page
+    for number, day in enumerate(range(2, 21, 2), start=120):
+        add(wall, number, published=datetime(2020, 2, day, 9, tzinfo=timezone.utc), text=f"Februar {day}")
+    build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
+    with served(wall / "site", BASE) as front, browser() as chromium:
+        phone = chromium.new_page(viewport={"width": 360, "height": 600})
+        phone.goto(front)
+        phone.click("text=Archiv")
+        phone.click("text=Februar")
+        address, _, fragment = phone.url.partition("#")
+        assert "/seite/" in address and fragment.startswith("titel-")
+        card = phone.locator(f'article[aria-labelledby="{fragment}"]')
+        top = card.evaluate("e => e.getBoundingClientRect().top")
+        assert 0 <= top < 60 and "Februar 20" in card.inner_text(), "the card of 20 February starts the screen"
+        assert card.evaluate("e => getComputedStyle(e).outlineStyle") == "solid", "and is marked"
 
 
 def test_a_part_of_the_index_that_fails_to_load_can_be_tried_again(tmp_path, monkeypatch):

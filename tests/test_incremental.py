@@ -108,6 +108,7 @@ def test_adding_one_post_changes_few_files_and_no_older_post_page(tmp_path):
     assert report.files_written == len(changed)
     assert len(changed) <= 15, changed
     assert [p for p in changed if p.startswith("beitrag/")] == ["beitrag/mastodon-ruhr.example-200-4224b2ef/index.html"]
+    assert "archiv/index.html" in changed, "the month of the new post counts one more"
 
 
 def test_a_new_deny_rule_renders_only_the_pages_it_changes(tmp_path):

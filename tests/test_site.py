@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
+from wall.dates import local
+from wall.pagination import sort_newest_first
 from wall.pipeline import build
+from wall.store import load_content
 
 from .conftest import FIXTURE_SITE, ROOT, sitemap_parts
+from .test_incremental import add, make_wall
 
 STATIC = ROOT / "static"
 BASE = "https://www.ewg.de/essenarbeitetzusammen/"
@@ -47,6 +52,43 @@ def test_wall_lists_approved_posts_newest_first_with_pinned_on_top(site):
     assert older == ["titel-x-1240000000000000001", "titel-bluesky-3kabc",  # pinned, and in its place
                      "titel-mastodon-ruhr.social.example-1001-2aecf2c8"]
     assert folder == (site / "seite/2020-03-23-0915").resolve()  # named after the minute of its newest post
+
+
+def test_the_archive_names_every_month_with_posts_and_leads_to_its_newest_post(tmp_path):
+    wall = make_wall(tmp_path, 0)  # five posts a page
+    months = {(2020, 2): 4, (2020, 3): 13, (2020, 5): 1, (2021, 1): 7}  # (year, month) -> posts shown
+    number = 0
+    for (year, month), count in months.items():
+        for day in range(count):
+            add(wall, number, published=datetime(year, month, 2 + day, 9, tzinfo=timezone.utc))
+            number += 1
+    # 1 March in Essen, still February in UTC; a rejected post alone in April; one awaiting approval
+    add(wall, number, published=datetime(2020, 2, 29, 23, 30, tzinfo=timezone.utc))
+    add(wall, number + 1, published=datetime(2020, 4, 9, tzinfo=timezone.utc), status="rejected")
+    add(wall, number + 2, published=datetime(2020, 6, 9, tzinfo=timezone.utc), status="pending")
+    months[(2020, 3)] += 1
+    out = tmp_path / "site"
+    build(wall / "config.yaml", wall / "content", out, demo_dir=None, static=STATIC)
+
+    archive = page(out, "archiv/index.html")
+    assert [h2.get_text() for h2 in archive.find("main").find_all("h2")] == ["2021", "2020"]
+    links = archive.select(".archive-months a")
+    assert [a.find(class_="month").get_text() for a in links] == ["Januar 2021", "Mai 2020", "März 2020",
+                                                                   "Februar 2020"]
+    assert [a.find(class_="count").get_text() for a in links] == ["7 Beiträge", "1 Beitrag", "14 Beiträge",
+                                                                   "4 Beiträge"]
+    assert archive.find(class_="summary").get_text().startswith("26 Beiträge")
+    assert archive.find("a", attrs={"aria-current": "page"}).get_text() == "Archiv"
+    shown = sort_newest_first(post for post in load_content(wall / "content", ["angebot", "gesuch"]).posts
+                              if post.status == "approved")
+    for link, (year, month) in zip(links, sorted(months, reverse=True)):
+        newest = next(post for post in shown if (local(post.published).year, local(post.published).month)
+                      == (year, month))
+        target, _, fragment = urljoin("https://wall.example/archiv/", link["href"]).partition("#")
+        holding = page(out, urlsplit(target).path.lstrip("/") + "index.html")
+        assert fragment == f"titel-{newest.slug}" and holding.find(id=fragment) is not None, link
+    front = page(out, "index.html").find("a", string="Archiv")
+    assert front["href"] == "archiv/" and not front.has_attr("aria-current")
 
 
 def test_pending_post_appears_nowhere(site):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from jinja2 import Environment
 
 from .composed import Composed
 from .config import Config
-from .dates import german_date, german_period, iso
+from .dates import MONTHS, german_date, german_period, iso, local
 from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
 from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS
@@ -29,7 +30,8 @@ from .renderer import PageRenderer
 from .store import Page
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
-                  "wall", "suche", "404"}
+                  "wall", "suche", "archiv", "404"}
+ARCHIVE = "archiv/"  # every month of the wall's history
 SCREEN = "wall/"  # the screen mode, for a screen at an event: not for search engines
 SCREEN_POSTS = 20  # newest posts in the screen mode
 # Posts per part of the search index and of the sitemap, on average (a search part: about
@@ -67,6 +69,16 @@ class SiteInput:
     css_path: str  # the stylesheet below the site root, with a cache-busting version
 
 
+@dataclass(frozen=True)
+class Month:
+    """A month of the wall's history in the archive (see _Plan.month_index)."""
+
+    year: int
+    name: str  # 'März'
+    count: int  # posts shown from this month
+    href: str  # below the site root: its newest post's card on the wall's pages
+
+
 @dataclass
 class Rendered:
     """A build's plan: every file's key, and how to render the ones that changed."""
@@ -86,7 +98,7 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     which up to jobs processes share.
     """
     plan = _Plan(site, env, previous or {}, related_cache, jobs)
-    plan.listings(plan.placed, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
+    wall = plan.listings(plan.placed, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
     in_section: dict[str, list[Post]] = {}
     for post in plan.placed:
         in_section.setdefault(f"plattform/{post.platform}/", []).append(post)
@@ -94,6 +106,7 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     for section in plan.platforms + plan.categories:
         plan.listings(in_section[section.path], section.path, section.label, section=section)
     plan.post_pages()
+    plan.month_index(wall)
     plan.other_pages()
     plan.machine_files()
     return plan.sorted_result()
@@ -172,11 +185,11 @@ class _Plan:
         return self.result
 
     def listings(self, placed: list[Post], prefix: str, heading: str, section: Section | None = None,
-                 pinned: list[Post] | None = None) -> None:
+                 pinned: list[Post] | None = None) -> list[Listing]:
         """The pages of one listing, cut from the posts placed in it (see paginate), showing the shown ones."""
         total = sum(1 for post in placed if post.id in self._shown_ids)
-        for listing in paginate(placed, self.config.site.posts_per_page, prefix,
-                                lambda post: post.id in self._shown_ids):
+        listings = paginate(placed, self.config.site.posts_per_page, prefix, lambda post: post.id in self._shown_ids)
+        for listing in listings:
             front = listing.name is None
             highlighted = pinned if (pinned and front) else []
             shown = [post for post in listing.posts if post not in highlighted]
@@ -190,6 +203,7 @@ class _Plan:
                       functools.partial(self._listing_page, listing, shown, highlighted, heading, period,
                                         section=section, total=total, is_home=prefix == "" and front),
                       newest=(highlighted + shown or [None])[0])
+        return listings
 
     def _listing_page(self, listing: Listing, shown: list[Post], highlighted: list[Post], heading: str,
                       period: str, **context: Any) -> str | Composed:
@@ -215,6 +229,25 @@ class _Plan:
         return self.pages.page("post.html", f"beitrag/{view.slug}/", view=view, title=view.title,
                                description=view.summary, related=self.pages.views(others),
                                related_heading=heading, image=image)
+
+    def month_index(self, wall: list[Listing]) -> None:
+        """archiv/: every month with its number of posts, each leading to the card of its newest
+        post on the wall's pages, from where "Ältere Beiträge" reads on through the month.
+
+        Archive pages keep their names, so a new post changes the count of its month here and,
+        rarely, where a month starts.
+        """
+        page_of = {post.id: listing.path for listing in wall for post in listing.posts}
+        months: dict[tuple[int, int], list] = {}  # newest month first: the posts are newest first
+        for post in self.posts:
+            day = local(post.published)
+            months.setdefault((day.year, day.month), [0, post])[0] += 1
+        listed = [Month(year, MONTHS[month - 1], count, f"{page_of[newest.id]}#titel-{newest.slug}")
+                  for (year, month), (count, newest) in months.items()]
+        years = [(year, list(in_year)) for year, in_year in itertools.groupby(listed, key=lambda month: month.year)]
+        self.emit(f"{ARCHIVE}index.html", ("months", listed), lambda: self.pages.page(
+            "archive.html", ARCHIVE, years=years, total=len(self.posts), title="Archiv",
+            description="Alle Beiträge nach Monaten"))
 
     def other_pages(self) -> None:
         for page in self.site.pages:

@@ -85,7 +85,7 @@ class PageRenderer:
 
     def site_header(self, root: str, path: str) -> Markup:
         """The header with the navigation, rendered once per folder depth and current entry."""
-        current = path if path == "suche/" else next((entry for entry in self.sections if path.startswith(entry)), "")
+        current = path if path in ("suche/", "archiv/") else next((entry for entry in self.sections if path.startswith(entry)), "")
         return self._chrome_part("site_header", root, current)
 
     def site_footer(self, root: str) -> Markup:
