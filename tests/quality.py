@@ -191,10 +191,13 @@ def settle(page) -> None:
 
 def open_all_details(page) -> int:
     """Open every visible closed <details> by clicking its summary; returns how many were opened."""
-    closed = page.locator("details:not([open]) > summary").filter(visible=True).all()
-    for summary in closed:
-        summary.click()
-    return len(closed)
+    closed = page.locator("details:not([open]) > summary").filter(visible=True)
+    opened = 0
+    while closed.count():  # one at a time: each click takes one out of `closed`
+        assert opened < 100, "a <details> does not open when its summary is clicked"
+        closed.first.click()
+        opened += 1
+    return opened
 
 
 def requests_made(chromium, url: str) -> tuple[list[str], list[str]]:

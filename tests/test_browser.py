@@ -115,6 +115,20 @@ def test_on_a_phone_the_filters_take_a_row_each_and_every_one_stays_reachable(tm
             "rows => rows.every(row => row.scrollWidth <= row.clientWidth)"), "on wide screens the lists wrap"
 
 
+def test_on_a_phone_the_first_post_shows_on_the_first_screen(mixed_site):
+    with served(mixed_site, BASE) as front, browser() as chromium:
+        phone = chromium.new_page(viewport={"width": 360, "height": 740})
+        for path in ("", "kategorie/angebot/", "plattform/x/"):
+            phone.goto(front + path)
+            top = phone.locator("main article").first.evaluate("e => e.getBoundingClientRect().top")
+            assert top < 740 - 80, f"the first post on /{path} starts {top:.0f} px down, below a phone's screen"
+        phone.goto(front)
+        how = phone.locator(".intro details")
+        assert not how.locator("p").is_visible()
+        how.locator("summary").click()
+        assert "Ihre Nachricht geht an die EWG" in how.locator("p").inner_text()
+
+
 def test_search_finds_posts_in_the_browser_and_shows_hostile_text_as_text(mixed_site):
     with served(mixed_site, BASE) as front, browser() as chromium:
         page = chromium.new_page()
