@@ -108,9 +108,17 @@ COMMANDS = [
 ]
 
 
+def _observed() -> bool:
+    """True while a profiler, tracer or coverage tool is attached."""
+    if sys.getprofile() or sys.gettrace():
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: cProfile uses it, coverage can
+    return monitoring is not None and any(monitoring.get_tool(tool) for tool in range(6))
+
+
 if __name__ == "__main__":
     code = main()
-    if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its results at exit
+    if _observed():  # a profiler or coverage writes its results at exit
         sys.exit(code)
     # Leave without freeing a build's objects one by one (half a second at 50,000 posts, after
     # the work is done): the operating system takes the memory back at once.
