@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -318,7 +319,8 @@ class _Plan:
         return paginate(self.placed, INDEX_PART, "", lambda post: post.id in self._shown_ids)
 
     def machine_files(self) -> None:
-        """Feeds, sitemap, robots.txt and the search index, keyed by what they list."""
+        """Feeds, sitemap, robots.txt, the search index and the web server's settings (.htaccess),
+        keyed by what they list."""
         newest = self.posts[:FEED_SIZE]
         feed_key = ([p.digest for p in newest], self.common["updated_iso"])
         self.emit("feed.xml", feed_key, lambda: self.pages.page(
@@ -330,4 +332,7 @@ class _Plan:
         self.search_parts(parts)
         self.sitemap(parts)
         self.emit("robots.txt", "robots", lambda: self.pages.page("robots.txt", "robots.txt", title="", description=""))
+        root = self.pages.absolute_root()
+        self.emit(".htaccess", ("htaccess", root), lambda: self.pages.page(
+            "htaccess", None, root_pattern=re.escape(root), title="", description=""))
 

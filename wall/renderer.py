@@ -67,6 +67,10 @@ class PageRenderer:
             parts, self._parts = self._parts, None
         return Composed(skeleton, tuple(parts)) if parts else skeleton
 
+    def absolute_root(self) -> str:
+        """The site root as an absolute path, e.g. '/essenarbeitetzusammen/'."""
+        return _absolute_root(self.config.site.base_url)
+
     def view(self, post: Post) -> PostView:
         # A post shows on its page and on a few listings rendered near each other.
         return _once(self._views, post.id, lambda: post_view(post, self.config))
