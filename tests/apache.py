@@ -38,14 +38,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def readable_folder(prefix: str) -> tempfile.TemporaryDirectory:
+    """A temporary folder that Apache's workers, which may run as another user, can read."""
+    folder = tempfile.TemporaryDirectory(prefix=prefix)
+    os.chmod(folder.name, 0o755)
+    return folder
+
+
 @contextmanager
-def apache_serving(site: Path, sub_path: str) -> Iterator[str]:
-    """Serve a copy of site at http://127.0.0.1:<port><sub_path>; yields that address."""
+def apache_serving(site: Path, sub_path: str, in_place: bool = False) -> Iterator[str]:
+    """Serve a copy of site (or site itself, in a readable_folder) at http://127.0.0.1:<port><sub_path>;
+    yields that address."""
     apache = _apache()
-    with tempfile.TemporaryDirectory(prefix="wall-apache-") as folder:
+    with readable_folder("wall-apache-") as folder:
         root = Path(folder)
-        root.chmod(0o755)  # Apache's workers may run as another user
-        shutil.copytree(site, root / "site")
+        served = site if in_place else root / "site"
+        if not in_place:
+            shutil.copytree(site, served)
+            for path in [served, *served.rglob("*")]:
+                path.chmod(0o755 if path.is_dir() else 0o644)
         port = _free_port()
         user = ["User www-data", "Group www-data"] if os.geteuid() == 0 else []
         config = root / "httpd.conf"
@@ -55,12 +66,11 @@ def apache_serving(site: Path, sub_path: str) -> Iterator[str]:
             f"ServerRoot {root}", f"PidFile {root}/httpd.pid", f"ErrorLog {root}/error.log", "LogLevel warn",
             f"Listen 127.0.0.1:{port}", "ServerName 127.0.0.1", *user,
             "TypesConfig /etc/mime.types", "DirectoryIndex index.html",
-            f"DocumentRoot {root}/empty", f"Alias {sub_path} {root}/site/",
-            f'<Directory "{root}/site">', "  AllowOverride All", "  Require all granted", "</Directory>",
+            f"DocumentRoot {root}/empty", f"Alias {sub_path} {served}/",
+            f'<Directory "{served}">', "  Options FollowSymLinks", "  AllowOverride All", "  Require all granted",
+            "</Directory>",
         ]) + "\n", encoding="utf-8")
         (root / "empty").mkdir()
-        for path in [root / "site", *(root / "site").rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
         process = subprocess.Popen([apache, "-X", "-f", str(config)], stderr=subprocess.PIPE)
         try:
             _wait_for(port, process, root / "error.log")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import requests
 
+from generate import main
+from wall import publish as publish_module
+
+from .apache import apache_serving, readable_folder
 from .conftest import FETCH_CONFIG, ROOT, tree, write
 from .fake_mastodon import MastodonFake
 from .sshd import ssh_server
@@ -170,9 +176,11 @@ def publish_config(src: Path, server, base: Path, extra: str = "") -> None:
 
 
 def test_an_upload_killed_half_way_leaves_the_old_site_serving(tmp_path, site_src):
-    base = tmp_path / "host/wall"
-    with ssh_server(tmp_path / "sshd") as server:
-        publish_config(site_src, server, base, extra="  bandwidth_limit: 100\n")
+    # The live wall, served by Apache from the host's current release, is checked after each publish.
+    with readable_folder("wall-host-") as host, ssh_server(tmp_path / "sshd") as server, \
+            apache_serving(Path(host) / "wall/current", "/essenarbeitetzusammen/", in_place=True) as live:
+        base = Path(host) / "wall"
+        publish_config(site_src, server, base, extra=f"  bandwidth_limit: 100\n  check_url: {live}\n")
         out = site_src / "site"
         assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0
         first = run("publish", *src_args(site_src), "--out", str(out), env=server.environ)
@@ -194,7 +202,28 @@ def test_an_upload_killed_half_way_leaves_the_old_site_serving(tmp_path, site_sr
                           encoding="utf-8")
         again = run("publish", *src_args(site_src), "--out", str(out), env=server.environ)
         assert again.returncode == 0, again.stderr
-    assert (base / "current/media/big/film.webp").stat().st_size == 3 * 1024 * 1024
+        assert (base / "current/media/big/film.webp").stat().st_size == 3 * 1024 * 1024
+        assert requests.get(live, timeout=10).text == "<p>neu</p>" * 100
+
+
+def test_a_publish_the_live_wall_does_not_show_fails_and_says_what_is_live(tmp_path, site_src, monkeypatch,
+                                                                          capsys):
+    monkeypatch.setattr(publish_module, "LIVE_PAUSE", 0.1)
+    base = tmp_path / "host/wall"
+    with ssh_server(tmp_path / "sshd") as server:
+        for name in ("DEPLOY_SSH_KEY", "DEPLOY_KNOWN_HOSTS"):
+            monkeypatch.setenv(name, server.environ[name])
+        with socket.socket() as closed:  # an address where nothing answers
+            closed.bind(("127.0.0.1", 0))
+            nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/essenarbeitetzusammen/"
+        publish_config(site_src, server, base, extra=f"  check_url: {nowhere}\n")
+        out = site_src / "site"
+        assert main(["build", *src_args(site_src), "--out", str(out)]) == 0
+        assert main(["publish", *src_args(site_src), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert f"error: {nowhere} did not answer (ConnectionError) after the switch to release" in error
+    assert "no release before it to switch back to (a first publish)" in error
+    assert "the live site is unchanged" not in error
 
 
 def test_publish_without_a_publish_section_says_so(site_src, tmp_path):

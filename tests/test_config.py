@@ -23,6 +23,9 @@ moderation:
 """
 
 
+PUBLISH = "publish:\n  method: rsync\n  host: web.example\n  user: ewg\n  path: /home/ewg/wall\n"
+
+
 def errors_for(tmp_path: Path, text: str) -> list[str]:
     write(tmp_path / "config.yaml", text)
     with pytest.raises(ConfigError) as raised:
@@ -43,6 +46,15 @@ def test_minimal_config_gets_defaults_and_a_trailing_slash(tmp_path):
     assert config.site.posts_per_page == 24 and config.site.language == "de"
     assert config.moderation.deny_authors == ("@spam",)
     assert config.moderation.allow_authors == ()
+
+
+def test_publishing_checks_the_live_wall_unless_told_not_to(tmp_path):
+    write(tmp_path / "config.yaml", MINIMAL + PUBLISH)
+    publish = load_config(Path("config.yaml")).publish
+    assert publish is not None and (publish.check, publish.check_url) == (True, "")
+    write(tmp_path / "config.yaml", MINIMAL + PUBLISH + "  check: false\n  check_url: https://intern.example/\n")
+    publish = load_config(Path("config.yaml")).publish
+    assert publish is not None and (publish.check, publish.check_url) == (False, "https://intern.example/")
 
 
 CASES = [
@@ -70,6 +82,9 @@ CASES = [
      ["config.yaml:12: sources[0].type: unknown value 'myspace'; expected one of: bluesky, facebook, "
       "instagram, linkedin, manual, mastodon, rss, threads, x"]),
     ("empty file", "", ["config.yaml:1: site: required field is missing"]),
+    ("publish check settings", MINIMAL + PUBLISH + "  check: ja\n  check_url: www.ewg.de\n",
+     ["config.yaml:15: publish.check: expected true or false, got 'ja'",
+      "config.yaml:16: publish.check_url: expected an http or https URL, got 'www.ewg.de'"]),
 ]
 
 

@@ -7,16 +7,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
 
+from wall import publish as publish_module
 from wall.config import PublishSettings
 from wall.pipeline import build
-from wall.publish import PublishError, publish, upload_order
+from wall.publish import LiveCheckFailed, PublishError, publish, upload_order
 
+from .apache import apache_serving, readable_folder
 from .conftest import ROOT, tree, write
 from .sshd import ssh_server
 from .test_incremental import add, make_wall
 
 STATIC = ROOT / "static"
+SUB_PATH = "/essenarbeitetzusammen/"  # the fixture wall's base_url
 
 
 def settings(server, base: Path, method: str = "rsync", **extra) -> PublishSettings:
@@ -150,3 +154,36 @@ def test_sftp_uploads_linked_files_first_and_the_front_page_last():
                           "static/wall.css", "feed.xml"])
     assert order == ["feed.xml", "media/ab/c.webp", "static/wall.css", "beitrag/a/index.html",
                      "404.html", "index.html"]
+
+
+def test_the_live_wall_is_asked_for_and_a_host_answering_500_gets_the_release_before(tmp_path, src, monkeypatch):
+    monkeypatch.setattr(publish_module, "LIVE_PAUSE", 0.1)
+    with readable_folder("wall-host-") as host, ssh_server(tmp_path / "sshd") as server:
+        base = Path(host) / "wall"
+        site = build_site(src, tmp_path / "site")
+        publish(site, settings(server, base), server.environ, now=at(1))  # a release to go back to
+        with apache_serving(base / "current", SUB_PATH, in_place=True) as live:
+            good = publish(site, settings(server, base), server.environ, now=at(2), live_url=live)
+            assert (base / "current").resolve().name == good.live
+            add_post(src, 3)
+            broken = build_site(src, tmp_path / "broken")
+            write(broken / ".htaccess", (broken / ".htaccess").read_text(encoding="utf-8") + "NoSuchSetting on\n")
+            with pytest.raises(LiveCheckFailed, match=f"answered with status 500 after the switch to release 20200401T030000Z-.*"
+                                                      f"switched back to release {good.live}"):
+                publish(broken, settings(server, base), server.environ, now=at(3), live_url=live)
+            assert (base / "current").resolve().name == good.live
+            assert requests.get(live, timeout=10).content == (site / "index.html").read_bytes()
+
+
+def test_a_web_folder_serving_something_else_fails_the_publish(tmp_path, src, monkeypatch):
+    monkeypatch.setattr(publish_module, "LIVE_PAUSE", 0.1)
+    with readable_folder("wall-host-") as host, ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        stale = build_site(src, tmp_path / "stale")  # what the web server shows instead of the upload
+        add_post(src, 4)
+        site = build_site(src, tmp_path / "site")
+        with apache_serving(stale, SUB_PATH) as live:
+            with pytest.raises(LiveCheckFailed, match="answered with a front page other than the one just built after the "
+                                                      "upload; sftp keeps no release to go back to"):
+                publish(site, settings(server, Path(host) / "wall", "sftp"), server.environ, live_url=live)
+            assert publish(stale, settings(server, Path(host) / "wall", "sftp"), server.environ,
+                           live_url=live).method == "sftp"

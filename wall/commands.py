@@ -188,13 +188,18 @@ def _write_comment(path: Path | None, text: str) -> None:
 
 
 def publish_command(args: argparse.Namespace) -> int:
-    from .publish import PublishError, publish
+    from .publish import LiveCheckFailed, PublishError, publish
     config = load_config(args.config)
-    if config.publish is None:
+    settings = config.publish
+    if settings is None:
         print(f"error: {display_path(args.config)} has no publish section", file=sys.stderr)
         return 1
+    live_url = (settings.check_url or config.site.base_url) if settings.check else ""
     try:
-        report = publish(args.out, config.publish, rollback=args.rollback)
+        report = publish(args.out, settings, rollback=args.rollback, live_url=live_url)
+    except LiveCheckFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except PublishError as error:
         print(f"error: {error}; the live site is unchanged", file=sys.stderr)
         return 1

@@ -79,6 +79,8 @@ class PublishSettings:
     key_env: str = "DEPLOY_SSH_KEY"  # environment variable with the private deploy key
     known_hosts_env: str = "DEPLOY_KNOWN_HOSTS"  # environment variable with the pinned host key
     bandwidth_limit: int = 0  # KiB/s, 0 for none
+    check: bool = True  # after publishing, ask the live wall for its front page (see publish.check_live)
+    check_url: str = ""  # where the live wall answers; '' for site.base_url
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def _publish(top: Fields) -> PublishSettings | None:
         key_env=section.text("key_env", pattern=ENV_NAME, hint="an environment variable name"),
         known_hosts_env=section.text("known_hosts_env", pattern=ENV_NAME, hint="an environment variable name"),
         bandwidth_limit=section.integer("bandwidth_limit", 0, 10_000_000),
+        check=section.boolean("check"), check_url=section.url("check_url"),
     )
     section.finish()
     if any(values[key] is None for key in ("method", "host", "user", "path")):

@@ -18,11 +18,14 @@ import os
 import shlex
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Mapping
+
+import requests
 
 from .config import PublishSettings
 
@@ -33,6 +36,11 @@ MIN_FILES = 3
 
 class PublishError(Exception):
     """Publishing stopped; the live site is the one that was live before."""
+
+
+class LiveCheckFailed(PublishError):
+    """The upload went through but the live wall did not answer with it; the message says what
+    is live now (rsync switches back to the release before)."""
 
 
 @dataclass(frozen=True)
@@ -58,16 +66,67 @@ def check_site(site_dir: Path) -> list[Path]:
 
 
 def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str] = os.environ,
-            *, rollback: bool = False, now: datetime | None = None) -> PublishReport:
-    """Upload the built site (or roll back) with the configured method."""
+            *, rollback: bool = False, now: datetime | None = None, live_url: str = "") -> PublishReport:
+    """Upload the built site (or roll back) with the configured method.
+
+    live_url: where the wall answers on the web; when given, the upload is followed by
+    check_live, and rsync switches back to the release before if the check fails.
+    """
     with ssh_identity(settings, environ) as options:
-        if settings.method == "sftp":
-            if rollback:
-                raise PublishError("sftp keeps no releases to roll back to; publish an older build instead")
-            return _publish_sftp(site_dir, settings, options)
         if rollback:
+            if settings.method == "sftp":
+                raise PublishError("sftp keeps no releases to roll back to; publish an older build instead")
             return PublishReport("rsync", _remote_script(settings, options, "rollback.sh", settings.path), 0, 0)
-        return _publish_rsync(site_dir, settings, options, now or datetime.now(timezone.utc))
+        if settings.method == "sftp":
+            report = _publish_sftp(site_dir, settings, options)
+        else:
+            report = _publish_rsync(site_dir, settings, options, now or datetime.now(timezone.utc))
+        problem = check_live(site_dir, live_url) if live_url else ""
+        if problem:
+            raise LiveCheckFailed(f"{live_url} {problem} {_after_failed_check(report, settings, options)}")
+        return report
+
+
+LIVE_TRIES = 4
+LIVE_PAUSE = 5.0  # seconds between tries: a host may take a moment to serve the new release
+
+
+def check_live(site_dir: Path, url: str) -> str:
+    """'' once url serves the front page just built, else what it served instead (after LIVE_TRIES).
+
+    Catches what the upload cannot see: a host answering '500' (a setting of the .htaccess it
+    does not allow), a web folder that does not point at the releases, an old copy served.
+    """
+    expected = (site_dir / "index.html").read_bytes()
+    problem = ""
+    for attempt in range(LIVE_TRIES):
+        if attempt:
+            time.sleep(LIVE_PAUSE)
+        try:  # the query keeps a cache on the way from answering with what it kept
+            response = requests.get(url, params={"neu": hashlib.sha256(expected).hexdigest()[:12]}, timeout=20,
+                                    headers={"Cache-Control": "no-cache", "User-Agent": "wall-publish-check"})
+        except requests.RequestException as error:
+            problem = f"did not answer ({type(error).__name__})"
+            continue
+        if response.status_code != 200:
+            problem = f"answered with status {response.status_code}"
+        elif response.content != expected:
+            problem = "answered with a front page other than the one just built"
+        else:
+            return ""
+    return problem
+
+
+def _after_failed_check(report: PublishReport, settings: PublishSettings, options: list[str]) -> str:
+    """What happened after the upload, and what is live now (rsync switches back)."""
+    if report.method == "sftp":
+        return "after the upload; sftp keeps no release to go back to: check the web host"
+    try:
+        live = _remote_script(settings, options, "rollback.sh", settings.path)
+    except PublishError:
+        return (f"after the switch to release {report.live}; there is no release before it to switch back "
+                "to (a first publish): check the web host")
+    return f"after the switch to release {report.live}; switched back to release {live}, which is live again"
 
 
 @contextmanager
