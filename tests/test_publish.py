@@ -182,7 +182,7 @@ def test_a_web_folder_serving_something_else_fails_the_publish(tmp_path, src, mo
         add_post(src, 4)
         site = build_site(src, tmp_path / "site")
         with apache_serving(stale, SUB_PATH) as live:
-            with pytest.raises(LiveCheckFailed, match="answered with a front page other than the one just built after the "
+            with pytest.raises(LiveCheckFailed, match="served a suche/index.json other than the one just built after the "
                                                       "upload; sftp keeps no release to go back to"):
                 publish(site, settings(server, Path(host) / "wall", "sftp"), server.environ, live_url=live)
             assert publish(stale, settings(server, Path(host) / "wall", "sftp"), server.environ,

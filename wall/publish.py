@@ -89,29 +89,34 @@ def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str
 
 LIVE_TRIES = 4
 LIVE_PAUSE = 5.0  # seconds between tries: a host may take a moment to serve the new release
+LIVE_HEADERS = {"Cache-Control": "no-cache", "User-Agent": "wall-publish-check"}
+SEARCH_INDEX = "suche/index.json"
 
 
 def check_live(site_dir: Path, url: str) -> str:
-    """'' once url serves the front page just built, else what it served instead (after LIVE_TRIES).
+    """'' once url serves the wall just built, else what it served instead (after LIVE_TRIES).
 
     Catches what the upload cannot see: a host answering '500' (a setting of the .htaccess it
     does not allow), a web folder that does not point at the releases, an old copy served.
+    The front page must answer; the bytes compared are the newest search index part's, which
+    changes with every post and which no proxy rewrites (some rewrite pages' mail links).
     """
-    expected = (site_dir / "index.html").read_bytes()
+    expected = (site_dir / SEARCH_INDEX).read_bytes()
     problem = ""
     for attempt in range(LIVE_TRIES):
         if attempt:
             time.sleep(LIVE_PAUSE)
         try:  # the query keeps a cache on the way from answering with what it kept
-            response = requests.get(url, params={"neu": hashlib.sha256(expected).hexdigest()[:12]}, timeout=20,
-                                    headers={"Cache-Control": "no-cache", "User-Agent": "wall-publish-check"})
+            front, index = (requests.get(url + path, params={"neu": hashlib.sha256(expected).hexdigest()[:12]},
+                                         timeout=20, headers=LIVE_HEADERS) for path in ("", SEARCH_INDEX))
         except requests.RequestException as error:
             problem = f"did not answer ({type(error).__name__})"
             continue
-        if response.status_code != 200:
-            problem = f"answered with status {response.status_code}"
-        elif response.content != expected:
-            problem = "answered with a front page other than the one just built"
+        failed = next((response.status_code for response in (front, index) if response.status_code != 200), None)
+        if failed:
+            problem = f"answered with status {failed}"
+        elif index.content != expected:
+            problem = f"served a {SEARCH_INDEX} other than the one just built"
         else:
             return ""
     return problem
