@@ -91,6 +91,15 @@ def test_the_archive_names_every_month_with_posts_and_leads_to_its_newest_post(t
     assert front["href"] == "archiv/" and not front.has_attr("aria-current")
 
 
+def test_the_archive_of_a_wall_with_nothing_shown_says_so(tmp_path):
+    wall = make_wall(tmp_path, 0)
+    add(wall, 1, status="pending")
+    build(wall / "config.yaml", wall / "content", tmp_path / "site", demo_dir=None, static=STATIC)
+    main = page(tmp_path / "site", "archiv/index.html").find("main")
+    assert main.find(class_="empty") is not None and main.find(class_="summary") is None
+    assert main.find("h2") is None
+
+
 def test_pending_post_appears_nowhere(site):
     assert not (site / "beitrag/rss-news-42").exists()
     for path in site.rglob("*"):
