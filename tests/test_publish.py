@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -56,13 +57,18 @@ def test_rsync_first_then_incremental_deploy_switches_atomically(tmp_path, src):
         first = publish(site, settings(server, base), server.environ, now=at(1))
         assert first.sent == len(tree(site)) and first.live.startswith("20200401T010000Z-")
         assert tree(base / "current") == tree(site)
+        front_changed = (base / "current/index.html").stat().st_mtime_ns
+        time.sleep(0.05)
         impressum = src / "content/pages/impressum.md"
         impressum.write_text(impressum.read_text(encoding="utf-8") + "\nNeu: Telefon 0201 / 82024-0\n",
                              encoding="utf-8")
-        site = build_site(src, tmp_path / "site")
+        site = build_site(src, tmp_path / "fresh")  # as the workflow builds: every file written anew
         second = publish(site, settings(server, base), server.environ, now=at(2))
     assert second.sent == 1, "only the changed file travels"
     assert tree(base / "current") == tree(site)
+    assert (base / "current/index.html").stat().st_mtime_ns == front_changed, \
+        "an unchanged file keeps its date on the host (the Last-Modified browsers revalidate with)"
+    assert (base / "current/impressum/index.html").stat().st_mtime_ns > front_changed
     assert (base / "current").is_symlink()
     assert sorted(p.name for p in (base / "releases").iterdir()) == [first.live, second.live]
 

@@ -176,7 +176,10 @@ def _publish_rsync(site_dir: Path, settings: PublishSettings, options: list[str]
     files = check_site(site_dir)
     staging = f"{settings.path}/staging/"
     _run(["ssh", *options, _target(settings), "mkdir", "-p", shlex.quote(staging)], "preparing staging/")
-    command = ["rsync", "-rlpt", "--checksum", "--delete", "--chmod=D755,F644", "--itemize-changes",
+    # Compared by content (each build writes every file anew) and without their times: a file
+    # keeps the date it last changed on the host, which the web server sends as Last-Modified,
+    # so browsers keep what did not change.
+    command = ["rsync", "-rlp", "--checksum", "--delete", "--chmod=D755,F644", "--itemize-changes",
                "-e", shlex.join(["ssh", *options])]
     if settings.bandwidth_limit:
         command.append(f"--bwlimit={settings.bandwidth_limit}")
