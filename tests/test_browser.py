@@ -242,6 +242,8 @@ def test_search_page_explains_itself_without_javascript(mixed_site):
         page = chromium.new_context(java_script_enabled=False).new_page()
         page.goto(front + "suche/")
         assert page.locator("#suche-hinweis").is_visible()
+        page.locator("#suche-hinweis a", has_text="Archiv nach Monaten").click()
+        assert page.url.endswith("/archiv/") and page.locator(".archive-months a").count() > 0
 
 
 def test_screen_mode_rotates_with_a_pause_control_and_respects_reduced_motion(mixed_site):
