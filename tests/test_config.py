@@ -73,6 +73,14 @@ CASES = [
      ["config.yaml:2: site.base_url: required field is missing"]),
     ("bad URL", MINIMAL.replace("https://www.ewg.de/essenarbeitetzusammen", "ftp://ewg.de"),
      ["config.yaml:3: site.base_url: expected an http or https URL, got 'ftp://ewg.de'"]),
+    ("odd characters in the address", MINIMAL.replace("essenarbeitetzusammen", 'essen "wall"'),
+     ["config.yaml:3: site.base_url: expected an http or https URL, got 'https://www.ewg.de/essen \"wall\"'"]),
+    ("a quote in the address's path", MINIMAL.replace("essenarbeitetzusammen", 'essen"wall'),
+     ["config.yaml:3: site.base_url: expected an address without query or fragment whose path has only "
+      "letters, digits and - . _ ~ /, got 'https://www.ewg.de/essen\"wall'"]),
+    ("a query in the address", MINIMAL.replace("essenarbeitetzusammen", "wall?x=1"),
+     ["config.yaml:3: site.base_url: expected an address without query or fragment whose path has only "
+      "letters, digits and - . _ ~ /, got 'https://www.ewg.de/wall?x=1'"]),
     ("bad e-mail", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  contact_email: ewg\n"),
      ["config.yaml:3: site.contact_email: expected an e-mail address, got 'ewg'"]),
     ("duplicate category", MINIMAL.replace("moderation:", "  - key: angebot\n    label: Nochmal\nmoderation:"),

@@ -91,3 +91,16 @@ def test_images_go_as_webp_uncompressed(served):
     response = get(served + IMAGE, **{"Accept-Encoding": "gzip"})
     assert response.headers["Content-Type"] == "image/webp"
     assert "Content-Encoding" not in response.headers
+
+
+def test_a_wall_at_the_root_of_its_host_gets_the_same(tmp_path):
+    config = (FIXTURE_SITE / "config.yaml").read_text(encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(config.replace("https://www.ewg.de/essenarbeitetzusammen/",
+                                                         "https://wall.ewg.example/"), encoding="utf-8")
+    build(tmp_path / "config.yaml", FIXTURE_SITE / "content", tmp_path / "site", demo_dir=None,
+          static=ROOT / "static")
+    with apache_serving(tmp_path / "site", "/") as served:
+        missing = get(served + "gibt-es-nicht/")
+        assert missing.status_code == 404 and "Seite nicht gefunden" in missing.text
+        assert get(served + IMAGE).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert get(served).headers["Cache-Control"] == "no-cache"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .fields import Fields
 from .yamlfile import LineDict, Problem, YamlFileError, read_yaml
@@ -140,6 +141,7 @@ HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]")
 USER = re.compile(r"[a-z_][a-z0-9_.-]{0,31}", re.IGNORECASE)
 ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/-]*[A-Za-z0-9._-]")
 ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+SITE_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
 
 
 def _publish(top: Fields) -> PublishSettings | None:
@@ -170,6 +172,10 @@ def _site(top: Fields) -> SiteInfo | None:
         return None
     title = site.text("title", required=True, nonempty=True)
     base_url = site.url("base_url", required=True)
+    if base_url and not _plain_address(base_url):
+        site.error("base_url", "expected an address without query or fragment whose path has only letters, "
+                               f"digits and - . _ ~ /, got {base_url!r}")
+        base_url = None
     info = SiteInfo(
         title=title or "",
         base_url=(base_url or "").rstrip("/") + "/",
@@ -181,6 +187,12 @@ def _site(top: Fields) -> SiteInfo | None:
     )
     site.finish()
     return info if title and base_url else None
+
+
+def _plain_address(url: str) -> bool:
+    """The wall's address goes as it is into pages, feeds and the web server's .htaccess."""
+    parts = urlsplit(url)
+    return not parts.query and not parts.fragment and bool(SITE_PATH.fullmatch(parts.path or "/"))
 
 
 def _categories(top: Fields) -> tuple[Category, ...]:
