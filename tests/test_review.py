@@ -201,3 +201,25 @@ def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links():
     assert "@octocat" not in body and "#1" not in body
     assert "](javascript:" not in body
     assert "[Link](https://x.com/a/status/1)" in row
+
+
+def test_a_backlog_of_posts_keeps_the_description_within_githubs_limit():
+    config_text = FETCH_CONFIG.format(sources="  []", allow="[]", deny_authors="[]", deny_keywords="[]")
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "config.yaml").write_text(config_text.replace("sources:\n  []", "sources: []"),
+                                                  encoding="utf-8")
+        config = load_config(Path(folder) / "config.yaml")
+    posts = [Post(id=f"x:{number}", platform="x", url=f"https://x.com/a/status/{number}",
+                  author=Author(name=f"Bäckerei Überruhr Nr. {number} GmbH & Co. KG"),
+                  published=datetime(2020, 3, 23, tzinfo=timezone.utc).replace(minute=number % 60, hour=number // 60),
+                  text="Wir liefern Brötchen an Ältere und Kranke #EssenArbeitetZusammen @ewg " * 5,
+                  status="approved", category="angebot") for number in range(1_000)][::-1]  # newest first
+    report = review.SourceReport(name="x", type="x", new=1_000)
+    body = pr_body(posts, [report], config)
+    assert len(body.encode()) < 65_536
+    rows = [line for line in body.splitlines() if line.startswith("| X (Twitter)")]
+    assert 100 < len(rows) < 1_000 and "Nr. 999 GmbH" in rows[0], "as many as fit, the newest first"
+    assert f"… und {1_000 - len(rows)} Beiträge mehr (ältere)" in body
+    assert body.rstrip().endswith(f"- {review._cell(report.summary())}"), "the fetch report stays"
+    assert "mehr (ältere)" not in pr_body(posts[:20], [report], config)

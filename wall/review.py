@@ -173,15 +173,36 @@ def pr_body(posts: list[Post], reports: list[SourceReport], config: Config,
         "|---|---|---|---|---|---|---|",
     ]
     categories = config.category_keys
+    rows = []
     for post in posts:
         category = categories[post.category].label if post.category in categories else "–"
-        lines.append("| " + " | ".join([
+        rows.append("| " + " | ".join([
             PLATFORMS[post.platform].label, _cell(post.author.name), german_date(post.published),
             _cell(excerpt(post.text, 120)) or "–", str(len(post.media)), category,
             f"[Link]({_url_cell(post.url)})"]) + " |")
-    lines += _removal_lines(removals)
-    lines += ["", "### Abruf", ""] + [f"- {_cell(report.summary())}" for report in reports]
-    return "\n".join(lines) + "\n"
+    after = _removal_lines(removals) + ["", "### Abruf", ""] + [f"- {_cell(report.summary())}" for report in reports]
+    return _within_limit(lines, rows, after)
+
+
+# GitHub refuses a pull request description over 65,536 characters (counted in bytes here, to be
+# safe): a new source's backlog or a review left open for weeks holds hundreds of posts.
+BODY_LIMIT = 60_000
+MORE_ROOM = 200  # for the line naming the posts left out
+
+
+def _within_limit(before: list[str], rows: list[str], after: list[str]) -> str:
+    """The description with as many table rows (newest first) as fit, and a line for the rest."""
+    used = sum(len(line.encode()) + 1 for line in before + after) + MORE_ROOM
+    shown = 0
+    for row in rows:
+        used += len(row.encode()) + 1
+        if used > BODY_LIMIT:
+            break
+        shown += 1
+    more = len(rows) - shown
+    rest = ["", f"… und {_posts(more)} mehr (ältere), zu lang für diese Beschreibung: alle im Reiter "
+                "„Files changed“."] if more else []
+    return "\n".join(before + rows[:shown] + rest + after) + "\n"
 
 
 def _removal_lines(removals: Removals) -> list[str]:
