@@ -71,6 +71,13 @@ COMMANDS = [
     ("build", commands.build_command, "build the static wall into --out (atomically, only what changed)",
      [OUT, (("--full",), dict(action="store_true", help="render every page, ignoring the build cache")),
       (("--jobs",), dict(type=int, metavar="N", help="processes rendering pages (default: one per CPU)"))]),
+    ("preview", commands.preview_command,
+     "build --out for the editors: every page, but only the images of the front page and of the posts "
+     "changed since --since (the download stays small)",
+     [(("--out",), dict(type=Path, default=Path("preview"), help="where (default: preview/)")),
+      (("--since",), dict(default="HEAD^1", metavar="REF",
+                          help="git revision before the changes under review (default: HEAD^1, the base of "
+                               "a pull request's merge commit)"))]),
     ("check", commands.check_command, "validate config.yaml and all content; print file:line problems",
      [(("--format",), dict(choices=("text", "github"), default="text",
                            help="github: also print annotations for GitHub Actions"))]),

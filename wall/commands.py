@@ -31,6 +31,23 @@ def build_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def preview_command(args: argparse.Namespace) -> int:
+    from .preview import keep_media_of
+    from .review import ReviewError, posts_for_review
+    report = build(args.config, args.content, args.out, full=True)
+    try:
+        changed = posts_for_review(args.content, load_config(args.config), args.since)
+    except ReviewError as error:  # a preview is no reason to fail a check
+        log.warning("warning: no comparison with %s (%s): the preview has the front page's images only",
+                    args.since, error)
+        changed = []
+    pages = ["index.html", *(f"beitrag/{post.slug}/index.html" for post in changed)]
+    left_out = keep_media_of(args.out, pages)
+    log.info("%s; preview with the images of the front page and of %d posts changed since %s (images left out: %d)",
+             report.summary(), len(changed), args.since, left_out)
+    return 0
+
+
 def check_command(args: argparse.Namespace) -> int:
     content, problems = check(args.config, args.content)
     if content is not None and content.demo:
