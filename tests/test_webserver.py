@@ -104,3 +104,12 @@ def test_a_wall_at_the_root_of_its_host_gets_the_same(tmp_path):
         assert missing.status_code == 404 and "Seite nicht gefunden" in missing.text
         assert get(served + IMAGE).headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert get(served).headers["Cache-Control"] == "no-cache"
+
+
+def test_a_host_that_refuses_the_settings_gets_no_htaccess(tmp_path):
+    config = (FIXTURE_SITE / "config.yaml").read_text(encoding="utf-8")
+    assert "site:\n" in config
+    (tmp_path / "config.yaml").write_text(config.replace("site:\n", "site:\n  htaccess: false\n", 1), encoding="utf-8")
+    build(tmp_path / "config.yaml", FIXTURE_SITE / "content", tmp_path / "site", demo_dir=None,
+          static=ROOT / "static")
+    assert (tmp_path / "site/404.html").is_file() and not (tmp_path / "site/.htaccess").exists()

@@ -35,6 +35,7 @@ class SiteInfo:
     posts_per_page: int = 24  # posts on one archive page
     description: str = ""  # one sentence for search engines and feeds
     publisher: str = ""  # who runs the wall, shown in the footer
+    htaccess: bool = True  # write .htaccess (Apache hosts); false for a host that refuses its settings
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ def _site(top: Fields) -> SiteInfo | None:
         posts_per_page=site.integer("posts_per_page", 1, 500) or 24,
         description=site.text("description") or "",
         publisher=site.text("publisher") or "",
+        htaccess=site.boolean("htaccess") is not False,
     )
     site.finish()
     return info if title and base_url else None

@@ -332,7 +332,8 @@ class _Plan:
         self.search_parts(parts)
         self.sitemap(parts)
         self.emit("robots.txt", "robots", lambda: self.pages.page("robots.txt", "robots.txt", title="", description=""))
-        root = self.pages.absolute_root()
-        self.emit(".htaccess", ("htaccess", root), lambda: self.pages.page(
-            "htaccess", None, root_pattern=re.escape(root), title="", description=""))
+        if self.config.site.htaccess:
+            root = self.pages.absolute_root()
+            self.emit(".htaccess", ("htaccess", root), lambda: self.pages.page(
+                "htaccess", None, root_pattern=re.escape(root), title="", description=""))
 
