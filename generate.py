@@ -72,8 +72,8 @@ COMMANDS = [
      [OUT, (("--full",), dict(action="store_true", help="render every page, ignoring the build cache")),
       (("--jobs",), dict(type=int, metavar="N", help="processes rendering pages (default: one per CPU)"))]),
     ("preview", commands.preview_command,
-     "build --out for the editors: every page, but only the images of the front page and of the posts "
-     "changed since --since (the download stays small)",
+     "build --out for the editors: the front page and the posts changed since --since, with their "
+     "images (the download stays small)",
      [(("--out",), dict(type=Path, default=Path("preview"), help="where (default: preview/)")),
       (("--since",), dict(default="HEAD^1", metavar="REF",
                           help="git revision before the changes under review (default: HEAD^1, the base of "

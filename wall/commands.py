@@ -32,7 +32,7 @@ def build_command(args: argparse.Namespace) -> int:
 
 
 def preview_command(args: argparse.Namespace) -> int:
-    from .preview import keep_media_of
+    from .preview import keep_only
     from .review import ReviewError, posts_for_review
     report = build(args.config, args.content, args.out, full=True)
     try:
@@ -42,8 +42,8 @@ def preview_command(args: argparse.Namespace) -> int:
                     args.since, error)
         changed = []
     pages = ["index.html", *(f"beitrag/{post.slug}/index.html" for post in changed)]
-    left_out = keep_media_of(args.out, pages)
-    log.info("%s; preview with the images of the front page and of %d posts changed since %s (images left out: %d)",
+    left_out = keep_only(args.out, pages)
+    log.info("%s; preview of the front page and of %d posts changed since %s (files left out: %d)",
              report.summary(), len(changed), args.since, left_out)
     return 0
 

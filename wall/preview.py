@@ -1,14 +1,17 @@
-"""The editors' preview of a pull request: the whole wall, with the images of what they review.
+"""The editors' preview of a pull request: the front page and the posts under review.
 
-The Check workflow attaches the built wall to every pull request for the editors to download.
-With every image the wall has ever shown that grows past a gigabyte, more than anyone wants to
-download to look at a few new posts (and more than a private repository may store). The
-preview keeps every page, so that all links work, and the images of the front page and of the
-posts the pull request adds or changes; older pages show their images' empty places.
+The Check workflow attaches a preview to every pull request, and a review branch gets a new
+commit at every fetch (hourly for some sources). The whole built wall is too much for that:
+at 10,000 posts its pages alone zip to about 40 MB, its images to a gigabyte and more, kept
+for two weeks per run, past what a private repository may store for artifacts. The preview
+keeps what the editors look at: the front page, the pages of the posts the pull request adds
+or changes, the stylesheet and the images these pages show. Links to other pages lead nowhere
+in the preview.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -18,18 +21,21 @@ from typing import Iterable
 _ADDRESS = re.compile(r'(?:src|href|srcset)="([^"]*)"')
 
 
-def keep_media_of(site_dir: Path, pages: Iterable[str]) -> int:
-    """Remove the files below media/ that none of pages (paths below site_dir) shows; returns how many."""
-    shown: set[str] = set()
-    for page in pages:
-        path = site_dir / page
-        if path.is_file():
-            shown |= _media_in(path.read_text(encoding="utf-8"), posixpath.dirname(page))
+def keep_only(site_dir: Path, pages: Iterable[str]) -> int:
+    """Remove every file below site_dir but pages (paths below it), static/ and the media/ they
+    show; returns how many files were removed."""
+    kept = {page for page in pages if (site_dir / page).is_file()}
+    for page in sorted(kept):
+        kept |= _media_in((site_dir / page).read_text(encoding="utf-8"), posixpath.dirname(page))
     removed = 0
-    for path in sorted((site_dir / "media").rglob("*")) if (site_dir / "media").is_dir() else []:
-        if path.is_file() and path.relative_to(site_dir).as_posix() not in shown:
-            path.unlink()
-            removed += 1
+    for folder, _, files in os.walk(site_dir, topdown=False):
+        for name in files:
+            relative = Path(folder, name).relative_to(site_dir).as_posix()
+            if relative not in kept and not relative.startswith("static/"):
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+        if folder != str(site_dir) and not os.listdir(folder):
+            os.rmdir(folder)
     return removed
 
 
