@@ -182,13 +182,14 @@ def test_removals_wait_for_an_editor_when_main_refuses_the_push(tmp_path, origin
     assert git(work, "worktree", "list").count("\n") == 1, "no worktree left behind"
 
 
-def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links():
-    config_text = FETCH_CONFIG.format(sources="  []", allow="[]", deny_authors="[]", deny_keywords="[]")
-    import tempfile
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "config.yaml").write_text(config_text.replace("sources:\n  []", "sources: []"),
-                                                  encoding="utf-8")
-        config = load_config(Path(folder) / "config.yaml")
+def config_without_sources(folder: Path):
+    text = FETCH_CONFIG.format(sources="  []", allow="[]", deny_authors="[]", deny_keywords="[]")
+    (folder / "config.yaml").write_text(text.replace("sources:\n  []", "sources: []"), encoding="utf-8")
+    return load_config(folder / "config.yaml")
+
+
+def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links(tmp_path):
+    config = config_without_sources(tmp_path)
     hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1",
                    author=Author(name="Evil | <img src=x onerror=alert(1)> @octocat"),
                    published=datetime(2020, 3, 23, tzinfo=timezone.utc),
@@ -203,13 +204,8 @@ def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links():
     assert "[Link](https://x.com/a/status/1)" in row
 
 
-def test_a_backlog_of_posts_keeps_the_description_within_githubs_limit():
-    config_text = FETCH_CONFIG.format(sources="  []", allow="[]", deny_authors="[]", deny_keywords="[]")
-    import tempfile
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "config.yaml").write_text(config_text.replace("sources:\n  []", "sources: []"),
-                                                  encoding="utf-8")
-        config = load_config(Path(folder) / "config.yaml")
+def test_a_backlog_of_posts_keeps_the_description_within_githubs_limit(tmp_path):
+    config = config_without_sources(tmp_path)
     posts = [Post(id=f"x:{number}", platform="x", url=f"https://x.com/a/status/{number}",
                   author=Author(name=f"Bäckerei Überruhr Nr. {number} GmbH & Co. KG"),
                   published=datetime(2020, 3, 23, tzinfo=timezone.utc).replace(minute=number % 60, hour=number // 60),
