@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from .conftest import IN_CI
+from .conftest import IN_CI, free_port
 
 MODULES = "/usr/lib/apache2/modules"
 # What Debian's apache2 package loads by default, as shared hosts do (mime, headers, deflate, ...).
@@ -30,12 +30,6 @@ def _apache() -> str:
             pytest.fail("apache2 is not installed; .ci/run installs it")
         pytest.skip("apache2 is not installed")
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def readable_folder(prefix: str) -> tempfile.TemporaryDirectory:
@@ -57,7 +51,7 @@ def apache_serving(site: Path, sub_path: str, in_place: bool = False) -> Iterato
             shutil.copytree(site, served)
             for path in [served, *served.rglob("*")]:
                 path.chmod(0o755 if path.is_dir() else 0o644)
-        port = _free_port()
+        port = free_port()
         user = ["User www-data", "Group www-data"] if os.geteuid() == 0 else []
         config = root / "httpd.conf"
         config.write_text("\n".join([

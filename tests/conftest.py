@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -37,6 +38,13 @@ def site_src(tmp_path: Path) -> Path:
 def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Problems name files relative to the working folder: make that predictable.
     monkeypatch.chdir(tmp_path)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for a server to start on, or to find nobody answering)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def write(path: Path, text: str | bytes) -> Path:

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from .conftest import IN_CI
+from .conftest import IN_CI, free_port
 
 TOOLS = ("sshd", "ssh", "ssh-keygen", "rsync", "sftp")
 
@@ -43,12 +43,6 @@ def _tool(name: str) -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _keygen(path: Path) -> None:
     subprocess.run([_tool("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
 
@@ -63,7 +57,7 @@ def ssh_server(folder: Path, sftp_only: bool = False) -> Iterator[SshServer]:
     _keygen(folder / "host_key")
     _keygen(folder / "client_key")
     shutil.copy(folder / "client_key.pub", folder / "authorized_keys")
-    port = _free_port()
+    port = free_port()
     config = folder / "sshd_config"
     config.write_text("\n".join([
         f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {folder / 'host_key'}",

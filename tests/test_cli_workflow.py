@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from generate import main
 from wall import publish as publish_module
 
 from .apache import apache_serving, readable_folder
-from .conftest import FETCH_CONFIG, ROOT, tree, write
+from .conftest import FETCH_CONFIG, ROOT, free_port, tree, write
 from .fake_mastodon import MastodonFake
 from .sshd import ssh_server
 from .test_intake import event, issue_body
@@ -213,9 +212,7 @@ def test_a_publish_the_live_wall_does_not_show_fails_and_says_what_is_live(tmp_p
     with ssh_server(tmp_path / "sshd") as server:
         for name in ("DEPLOY_SSH_KEY", "DEPLOY_KNOWN_HOSTS"):
             monkeypatch.setenv(name, server.environ[name])
-        with socket.socket() as closed:  # an address where nothing answers
-            closed.bind(("127.0.0.1", 0))
-            nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/essenarbeitetzusammen/"
+        nowhere = f"http://127.0.0.1:{free_port()}/essenarbeitetzusammen/"  # nothing answers there
         publish_config(site_src, server, base, extra=f"  check_url: {nowhere}\n")
         out = site_src / "site"
         assert main(["build", *src_args(site_src), "--out", str(out)]) == 0

@@ -7,6 +7,7 @@ import pytest
 from connectors.base import ConnectorError
 from connectors.http import HttpClient
 
+from .conftest import free_port
 from .fakes import Reply
 
 NOW = 1_700_000_000.0
@@ -86,10 +87,6 @@ def test_a_server_that_does_not_answer_times_out(fake_server):
 
 
 def test_a_closed_port_is_a_network_error():
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     with pytest.raises(ConnectorError) as raised:
-        client(retries=0).get_json(f"http://127.0.0.1:{port}/")
+        client(retries=0).get_json(f"http://127.0.0.1:{free_port()}/")
     assert raised.value.kind == "network"

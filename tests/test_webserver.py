@@ -93,13 +93,19 @@ def test_images_go_as_webp_uncompressed(served):
     assert "Content-Encoding" not in response.headers
 
 
-def test_a_wall_at_the_root_of_its_host_gets_the_same(tmp_path):
+def build_fixture_with(tmp_path: Path, old: str, new: str) -> Path:
+    """The fixture wall built with one change to its config.yaml."""
     config = (FIXTURE_SITE / "config.yaml").read_text(encoding="utf-8")
-    (tmp_path / "config.yaml").write_text(config.replace("https://www.ewg.de/essenarbeitetzusammen/",
-                                                         "https://wall.ewg.example/"), encoding="utf-8")
+    assert old in config
+    (tmp_path / "config.yaml").write_text(config.replace(old, new, 1), encoding="utf-8")
     build(tmp_path / "config.yaml", FIXTURE_SITE / "content", tmp_path / "site", demo_dir=None,
           static=ROOT / "static")
-    with apache_serving(tmp_path / "site", "/") as served:
+    return tmp_path / "site"
+
+
+def test_a_wall_at_the_root_of_its_host_gets_the_same(tmp_path):
+    site = build_fixture_with(tmp_path, "https://www.ewg.de/essenarbeitetzusammen/", "https://wall.ewg.example/")
+    with apache_serving(site, "/") as served:
         missing = get(served + "gibt-es-nicht/")
         assert missing.status_code == 404 and "Seite nicht gefunden" in missing.text
         assert get(served + IMAGE).headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -107,9 +113,5 @@ def test_a_wall_at_the_root_of_its_host_gets_the_same(tmp_path):
 
 
 def test_a_host_that_refuses_the_settings_gets_no_htaccess(tmp_path):
-    config = (FIXTURE_SITE / "config.yaml").read_text(encoding="utf-8")
-    assert "site:\n" in config
-    (tmp_path / "config.yaml").write_text(config.replace("site:\n", "site:\n  htaccess: false\n", 1), encoding="utf-8")
-    build(tmp_path / "config.yaml", FIXTURE_SITE / "content", tmp_path / "site", demo_dir=None,
-          static=ROOT / "static")
-    assert (tmp_path / "site/404.html").is_file() and not (tmp_path / "site/.htaccess").exists()
+    site = build_fixture_with(tmp_path, "site:\n", "site:\n  htaccess: false\n")
+    assert (site / "404.html").is_file() and not (site / ".htaccess").exists()

@@ -38,7 +38,7 @@ def preview_command(args: argparse.Namespace) -> int:
     try:
         changed = posts_for_review(args.content, load_config(args.config), args.since)
     except ReviewError as error:  # a preview is no reason to fail a check
-        log.warning("warning: no comparison with %s (%s): the preview has the front page's images only",
+        log.warning("warning: no comparison with %s (%s): the preview holds the front page only",
                     args.since, error)
         changed = []
     pages = ["index.html", *(f"beitrag/{post.slug}/index.html" for post in changed)]

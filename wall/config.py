@@ -81,7 +81,7 @@ class PublishSettings:
     key_env: str = "DEPLOY_SSH_KEY"  # environment variable with the private deploy key
     known_hosts_env: str = "DEPLOY_KNOWN_HOSTS"  # environment variable with the pinned host key
     bandwidth_limit: int = 0  # KiB/s, 0 for none
-    check: bool = True  # after publishing, ask the live wall for its front page (see publish.check_live)
+    check: bool = True  # after publishing, check that the live wall serves this build (see publish.check_live)
     check_url: str = ""  # where the live wall answers; '' for site.base_url
 
 
