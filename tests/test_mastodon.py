@@ -148,6 +148,30 @@ def test_media_with_and_without_alt_text_and_a_fake_image(tmp_path, instance):
     assert any("not a JPEG, PNG, WebP or GIF" in warning for warning in report.warnings)
 
 
+def test_an_editors_image_descriptions_survive_fetches(tmp_path, instance):
+    instance.add(1, media=[image_attachment(instance.base, 1, alt=None, name="ohne.webp"),
+                           image_attachment(instance.base, 2, alt="Brot", name="mit.webp")])
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    path = next((tmp_path / "content/posts/mastodon").glob("*.yaml"))
+    text = path.read_text(encoding="utf-8").replace("alt: Brot", "alt: Brot mit Körnern im Regal")
+    text = text.replace("  type: image\n  width", "  type: image\n  alt: Ein Korb Brötchen\n  width", 1)
+    path.write_text(text, encoding="utf-8")
+    edited = path.read_bytes()
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.updated, report.unchanged) == (0, 1)  # the descriptions are no change on the platform
+    assert path.read_bytes() == edited
+    instance.statuses[0] = make_status(instance.base, 1, "Ich biete Brot und Brötchen #EssenArbeitetZusammen",
+                                       edited_at="2020-03-22T10:00:00.000Z",
+                                       media=[image_attachment(instance.base, 1, alt="Korb", name="ohne.webp"),
+                                              image_attachment(instance.base, 2, alt="Brot", name="mit.webp"),
+                                              image_attachment(instance.base, 3, alt="Neu", name="neu.webp")])
+    assert run_fetch(config, tmp_path / "content")["mastodon"].updated == 1
+    (post,) = posts_in(tmp_path / "content").values()
+    assert post.text.startswith("Ich biete Brot und Brötchen")
+    assert [media.alt for media in post.media] == ["Ein Korb Brötchen", "Brot mit Körnern im Regal", "Neu"]
+
+
 def test_replies_and_bots_can_be_skipped(tmp_path, instance):
     instance.add(1)
     instance.add(2, reply_to="1")

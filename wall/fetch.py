@@ -208,7 +208,8 @@ def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
 
 def _media_key(post: Post) -> tuple:
     # CDNs sign image URLs anew on every read (Meta's oe=, LinkedIn): the path is the identity.
-    return tuple((_unsigned(media.source_url), media.alt) for media in post.media)
+    # Descriptions are left out: an editor's alt text is not a change on the platform.
+    return tuple(_unsigned(media.source_url) for media in post.media)
 
 
 def _unsigned(url: str) -> str:
@@ -226,8 +227,9 @@ def _platform_changed(stored: Post, fetched: Post) -> bool:
 def _updated(stored: Post, fetched: Post, now: datetime) -> Post:
     """The fetched post with the editors' decisions and already stored media kept."""
     kept_media = {_unsigned(media.source_url): media for media in stored.media if media.source_url}
-    media = tuple(replace(kept_media[_unsigned(m.source_url)], alt=m.alt)
-                  if _unsigned(m.source_url) in kept_media else m for m in fetched.media)
+    # A description an editor wrote (or an earlier fetch stored) stays; an empty one takes the platform's.
+    media = tuple(replace(kept, alt=kept.alt or m.alt)
+                  if (kept := kept_media.get(_unsigned(m.source_url))) else m for m in fetched.media)
     author = replace(fetched.author, avatar=stored.author.avatar or fetched.author.avatar)
     editors = {name: getattr(stored, name) for name in EDITOR_FIELDS}
     return replace(fetched, **editors, media=media, author=author,
