@@ -83,12 +83,16 @@ def test_review_command_commits_pushes_and_writes_the_pull_request_text(tmp_path
     sources = f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n    timeout: 2\n"
     bare, work = repository(tmp_path, sources)
     outputs = tmp_path / "github_output"
-    env = {**os.environ, "GITHUB_OUTPUT": str(outputs)}
+    env = {**os.environ, "GITHUB_OUTPUT": str(outputs), "GITHUB_SERVER_URL": "https://github.com",
+           "GITHUB_REPOSITORY": "ewg/wall"}
     result = run("review", *src_args(work), "--body-file", str(tmp_path / "pr.md"),
                  "--report-json", str(tmp_path / "fetch.json"), env=env)
     assert result.returncode == 0, result.stderr
     assert "changed=true\ncount=1\n" == outputs.read_text(encoding="utf-8")
-    assert "| Mastodon | Backstube Krümel |" in (tmp_path / "pr.md").read_text(encoding="utf-8")
+    body = (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "| neu | Mastodon | Backstube Krümel (@" in body
+    (name,) = [path.name for path in (work / "content/posts/mastodon").glob("*.yaml")]
+    assert f"[Datei](https://github.com/ewg/wall/blob/redaktion/neue-beitraege/content/posts/mastodon/{name})" in body
     assert "Neue Beiträge vom" in git(bare, "log", "--format=%s", "redaktion/neue-beitraege")
     report = json.loads((tmp_path / "fetch.json").read_text(encoding="utf-8"))
     assert [(r["name"], r["new"]) for r in report] == [("mastodon", 1)]

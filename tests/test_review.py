@@ -16,7 +16,7 @@ from wall.review import (REVIEW_BRANCH, Git, commit_review, land_removals, posts
                          start_review)
 
 from .conftest import FETCH_CONFIG
-from .fake_mastodon import MastodonFake
+from .fake_mastodon import MastodonFake, make_status
 
 
 def git(folder: Path, *args: str) -> str:
@@ -57,12 +57,13 @@ def scheduled_run(tmp_path: Path, bare: Path, name: str, day: int) -> tuple[Path
     """What the fetch workflow does: fresh clone, review branch, fetch, commit, push."""
     work = tmp_path / name
     workflow_clone(bare, work)
-    existed = start_review(Git(work))
+    start = start_review(Git(work))
     config = load_config(work / "config.yaml")
     fetch(config, work / "content", new_status="approved", max_wait=1,
           now=lambda: datetime(2020, 4, day, 6, tzinfo=timezone.utc))
     changed = commit_review(Git(work), f"Neue Beiträge vom {day}. April 2020")
-    if changed:
+    existed = start.existed
+    if changed or start.settled:
         git(work, "push", "--quiet", "origin", REVIEW_BRANCH)
     return work, existed, changed
 
@@ -108,7 +109,7 @@ def test_editor_commits_survive_and_deleted_posts_never_return(tmp_path, origin)
 
     config = load_config(second / "config.yaml")
     review = posts_for_review(second / "content", config)
-    numbers = [post.id.rsplit(":", 1)[1] for post in review]
+    numbers = [item.post.id.rsplit(":", 1)[1] for item in review]
     assert numbers[0] == "4" and sorted(numbers) == sorted({"1", "2", "3", "4"} - {rejected})
 
 
@@ -132,7 +133,68 @@ def test_posts_merged_into_main_are_not_proposed_again(tmp_path, origin):
     second, _, changed = scheduled_run(tmp_path, bare, "run2", 2)
     assert changed
     review = posts_for_review(second / "content", load_config(second / "config.yaml"))
-    assert [post.id.rsplit(":", 1)[1] for post in review] == ["2"]
+    assert [(item.post.id.rsplit(":", 1)[1], item.new) for item in review] == [("2", True)]
+
+
+def merge_into_main(work: Path) -> None:
+    """An editor merges the review pull request (a merge commit, as GitHub's "Merge pull request")."""
+    git(work, "switch", "--quiet", "main")
+    git(work, "merge", "--quiet", "--no-edit", "--no-ff", REVIEW_BRANCH)
+    git(work, "push", "--quiet", "origin", "main")
+
+
+def test_post_files_changed_on_main_and_by_the_fetch_do_not_stop_the_next_run(tmp_path, origin):
+    bare, instance = origin
+    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
+    instance.add(2, "Ich biete Kisten #EssenArbeitetZusammen")
+    first, _, _ = scheduled_run(tmp_path, bare, "run1", 1)
+    edited, dropped = post_files(first)
+    merge_into_main(first)
+    instance.statuses[-1] = make_status(instance.base, 1, "Ich biete FFP2-Masken #EssenArbeitetZusammen",
+                                        edited_at="2020-04-02T05:00:00.000Z")  # the oldest: number 1
+    second, _, changed = scheduled_run(tmp_path, bare, "run2", 2)  # the edit waits in the pull request
+    assert changed
+    editor = editor_clone(tmp_path, bare)  # in the pull request, an editor rejects post 2 by deleting it
+    (editor / "content/posts/mastodon" / dropped).unlink()
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Beitrag 2 abgelehnt")
+    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+    git(editor, "switch", "--quiet", "main")  # meanwhile, on main, a removal request and a note
+    for name, note in ((edited, "Entfernung beantragt"), (dropped, "geprüft")):
+        path = editor / "content/posts/mastodon" / name
+        text = path.read_text(encoding="utf-8").replace("status: approved", "status: rejected" if name == edited
+                                                        else "status: approved")
+        path.write_text(text + f"note: {note}\n", encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Entfernung auf Wunsch")
+    git(editor, "push", "--quiet", "origin", "main")
+
+    third, existed, _ = scheduled_run(tmp_path, bare, "run3", 3)
+    assert existed
+    on_main = git(bare, "show", f"main:content/posts/mastodon/{edited}")
+    assert (third / "content/posts/mastodon" / edited).read_text(encoding="utf-8") == on_main
+    assert dropped not in post_files(third), "the rejection in the pull request stands"
+    assert git(third, "status", "--porcelain") == ""
+    assert git(bare, "rev-parse", REVIEW_BRANCH) == git(third, "rev-parse", "HEAD")
+    review = posts_for_review(third / "content", load_config(third / "config.yaml"))
+    assert review == [], "a rejected post is not proposed again"
+
+
+def test_a_conflict_outside_post_files_is_left_to_an_editor(tmp_path, origin):
+    bare, instance = origin
+    instance.add(1)
+    scheduled_run(tmp_path, bare, "run1", 1)
+    editor = editor_clone(tmp_path, bare)
+    for branch, word in ((REVIEW_BRANCH, "Spam-Eins"), ("main", "Spam-Zwei")):
+        git(editor, "switch", "--quiet", branch)
+        config = editor / "config.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("keywords: []", f"keywords: [{word}]"),
+                          encoding="utf-8")
+        git(editor, "commit", "--quiet", "-am", f"Sperre {word}")
+        git(editor, "push", "--quiet", "origin", branch)
+    work = tmp_path / "run2"
+    workflow_clone(bare, work)
+    with pytest.raises(review.ReviewError, match="config.yaml"):
+        start_review(Git(work))
+    assert git(work, "status", "--porcelain") == "", "the merge is undone"
 
 
 def deleted_upstream(tmp_path: Path, bare: Path, instance: MastodonFake, count: int) -> Path:
@@ -188,34 +250,81 @@ def config_without_sources(folder: Path):
     return load_config(folder / "config.yaml")
 
 
+def proposed(post: Post, new: bool = True) -> review.Proposed:
+    return review.Proposed(post, f"content/posts/{post.platform}/{post.id.split(':')[-1]}.yaml", new)
+
+
 def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links(tmp_path):
     config = config_without_sources(tmp_path)
     hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1",
-                   author=Author(name="Evil | <img src=x onerror=alert(1)> @octocat"),
+                   author=Author(name="Evil | <img src=x onerror=alert(1)> @octocat", handle="a|b](javascript:x)"),
                    published=datetime(2020, 3, 23, tzinfo=timezone.utc),
                    text="[klick](javascript:alert(1)) <script>alert(1)</script> fixes #1 `code` ${{ secrets.X }}\n| a |",
                    status="approved", category="angebot")
-    body = pr_body([hostile], [], config)
-    row = [line for line in body.splitlines() if line.startswith("| X (Twitter)")][0]
-    assert row.count(" | ") == 6, "the post cannot add table cells"
+    body = pr_body([proposed(hostile)], [], config, files_at="https://github.com/ewg/wall/blob/b/")
+    row = [line for line in body.splitlines() if line.startswith("| neu | X (Twitter)")][0]
+    assert row.count(" | ") == 7, "the post cannot add table cells"
     assert "<script>" not in body and "<img" not in body
     assert "@octocat" not in body and "#1" not in body
     assert "](javascript:" not in body
-    assert "[Link](https://x.com/a/status/1)" in row
+    assert "[Original](https://x.com/a/status/1) · [Datei](https://github.com/ewg/wall/blob/b/content/posts/x/1.yaml)" in row
+
+
+def post_number(number: int, **fields) -> Post:
+    values = dict(id=f"mastodon:ruhr.social:{number}", platform="mastodon",
+                  url=f"https://ruhr.social/@kruemel/{number}",
+                  author=Author(name="Backstube Krümel", handle="@kruemel@ruhr.social"),
+                  published=datetime(2020, 3, 23, number, tzinfo=timezone.utc), text=f"Ich biete Brot Nr. {number}",
+                  status="approved", category="angebot")
+    return Post(**(values | fields))
+
+
+def test_the_description_says_what_is_new_changed_or_rejected_and_who_wrote_it(tmp_path):
+    config = config_without_sources(tmp_path)
+    items = [proposed(post_number(3)), proposed(post_number(2), new=False),
+             proposed(post_number(1, status="rejected"))]
+    body = pr_body(items, [], config)
+    assert "**2 Beiträge** warten auf Ihre Prüfung (1 Beitrag haben Sie schon abgelehnt)." in body
+    rows = [line.split(" | ")[0].lstrip("| ") for line in body.splitlines() if "Backstube" in line]
+    assert rows == ["neu", "geändert", "neu, abgelehnt"]
+    assert "Backstube Krümel (@\u200bkruemel@\u200bruhr.social)" in body, "the handle, for the deny list"
+    assert "Datei" not in body.split("| Links |")[1], "no file links outside GitHub Actions"
+    single = pr_body([proposed(post_number(3))], [], config)
+    assert "**1 Beitrag** wartet auf Ihre Prüfung." in single
+
+
+def test_the_fetch_report_and_settled_conflicts_are_told_in_german(tmp_path):
+    config = config_without_sources(tmp_path)
+    reports = [review.SourceReport(name="mastodon", type="mastodon", new=3, updated=1, unchanged=10, seconds=4.25),
+               review.SourceReport(name="x", type="x", error="the environment variable X_BEARER_TOKEN is not set",
+                                   error_kind="missing_token"),
+               review.SourceReport(name="bluesky", type="bluesky", error="HTTP 401 from bsky.social",
+                                   error_kind="auth")]
+    body = pr_body([], reports, config, settled=("content/posts/mastodon/a-1.yaml",))
+    report = body.split("### Abruf")[1]
+    assert "**mastodon**: 3 neu, 1 geändert, 10 unverändert, 0 nach Regeln übersprungen" in report
+    assert "**x**: nicht abgerufen, der Zugangsschlüssel fehlt" in report
+    assert "**bluesky**: **fehlgeschlagen** (Zugang abgelehnt)" in report
+    for english in ("new,", "FAILED", "skipped"):
+        assert english not in report
+    assert "**Gleichzeitig geändert:** 1 Beitrag wurde hier und auf `main` bearbeitet" in body
+    assert "`a-1.yaml`" in body.split("### Abruf")[0]
 
 
 def test_a_backlog_of_posts_keeps_the_description_within_githubs_limit(tmp_path):
     config = config_without_sources(tmp_path)
-    posts = [Post(id=f"x:{number}", platform="x", url=f"https://x.com/a/status/{number}",
-                  author=Author(name=f"Bäckerei Überruhr Nr. {number} GmbH & Co. KG"),
-                  published=datetime(2020, 3, 23, tzinfo=timezone.utc).replace(minute=number % 60, hour=number // 60),
-                  text="Wir liefern Brötchen an Ältere und Kranke #EssenArbeitetZusammen @ewg " * 5,
-                  status="approved", category="angebot") for number in range(1_000)][::-1]  # newest first
+    posts = [proposed(Post(id=f"x:{number}", platform="x", url=f"https://x.com/a/status/{number}",
+                           author=Author(name=f"Bäckerei Überruhr Nr. {number} GmbH & Co. KG"),
+                           published=datetime(2020, 3, 23, tzinfo=timezone.utc).replace(minute=number % 60,
+                                                                                       hour=number // 60),
+                           text="Wir liefern Brötchen an Ältere und Kranke #EssenArbeitetZusammen @ewg " * 5,
+                           status="approved", category="angebot"))
+             for number in range(1_000)][::-1]  # newest first
     report = review.SourceReport(name="x", type="x", new=1_000)
-    body = pr_body(posts, [report], config)
+    body = pr_body(posts, [report], config, files_at="https://github.com/ewg/wall/blob/redaktion%2Fneue-beitraege/")
     assert len(body.encode()) < 65_536
-    rows = [line for line in body.splitlines() if line.startswith("| X (Twitter)")]
+    rows = [line for line in body.splitlines() if line.startswith("| neu | X (Twitter)")]
     assert 100 < len(rows) < 1_000 and "Nr. 999 GmbH" in rows[0], "as many as fit, the newest first"
     assert f"… und {1_000 - len(rows)} Beiträge mehr (ältere)" in body
-    assert body.rstrip().endswith(f"- {review._cell(report.summary())}"), "the fetch report stays"
+    assert body.rstrip().endswith(f"- {review._report_line(report)}"), "the fetch report stays"
     assert "mehr (ältere)" not in pr_body(posts[:20], [report], config)

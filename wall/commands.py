@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from .config import load_config
 from .pipeline import build, check
@@ -41,7 +42,7 @@ def preview_command(args: argparse.Namespace) -> int:
         log.warning("warning: no comparison with %s (%s): the preview holds the front page only",
                     args.since, error)
         changed = []
-    pages = ["index.html", *(f"beitrag/{post.slug}/index.html" for post in changed)]
+    pages = ["index.html", *(f"beitrag/{item.post.slug}/index.html" for item in changed)]
     left_out = keep_only(args.out, pages)
     log.info("%s; preview of the front page and of %d posts changed since %s (files left out: %d)",
              report.summary(), len(changed), args.since, left_out)
@@ -116,7 +117,7 @@ def review_command(args: argparse.Namespace) -> int:
     from .review import (Git, Removals, commit_review, land_removals, posts_for_review, pr_body, record_removals,
                          start_review)
     repo = Git(args.content)
-    start_review(repo, args.branch, args.base)
+    start = start_review(repo, args.branch, args.base)
     config = load_config(args.config)
     names = _selected_sources(config, args)
     if names is None:
@@ -127,17 +128,24 @@ def review_command(args: argparse.Namespace) -> int:
     day = datetime.now(timezone.utc)
     changed = commit_review(repo, f"Neue Beiträge vom {day:%d.%m.%Y}", (".",))
     record_removals(repo, removals)  # so the pull request does not list them again
-    if changed and not args.no_push:
+    if (changed or start.settled) and not args.no_push:  # settled: so the pull request has no conflicts left
         repo.run("push", "--quiet", "origin", args.branch)
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
-        args.body_file.write_text(pr_body(posts, reports, config, removals), encoding="utf-8")
+        body = pr_body(posts, reports, config, removals, start.settled, _files_at(args.branch))
+        args.body_file.write_text(body, encoding="utf-8")
     # Nothing to review (only fetch state, or removals already on main): no pull request to open.
-    needs_review = changed and bool(posts or removals.waiting)
+    needs_review = (changed or bool(start.settled)) and bool(posts or removals.waiting)
     _github_output(changed="true" if needs_review else "false", count=str(len(posts)))
     log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once",
              args.branch, "new commit" if changed else "nothing new", len(posts), len(removals.landed), args.base)
     return code
+
+
+def _files_at(branch: str) -> str:
+    """Where GitHub shows the review branch's files (inside Actions; '' elsewhere)."""
+    server, repository = os.environ.get("GITHUB_SERVER_URL", ""), os.environ.get("GITHUB_REPOSITORY", "")
+    return f"{server}/{repository}/blob/{quote(branch)}/" if server and repository else ""
 
 
 def _github_output(**values: str) -> None:

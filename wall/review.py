@@ -10,6 +10,7 @@ without waiting for the pull request (see land_removals).
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -52,19 +53,61 @@ class Git:
         return self.run("rev-parse", "--verify", "--quiet", ref, check=False).strip() != ""
 
 
-def start_review(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remote: str = "origin") -> bool:
-    """Check out the review branch with the newest main merged in; True if it already existed."""
+@dataclass(frozen=True)
+class Start:
+    """How the review branch was prepared."""
+
+    existed: bool  # the branch was there already (else it starts at main)
+    settled: tuple[str, ...] = ()  # post files changed on both sides, now as on main (see _settle_conflicts)
+
+
+def start_review(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remote: str = "origin") -> Start:
+    """Check out the review branch with the newest main merged in."""
     git.run("fetch", "--quiet", remote)
     exists = git.has_ref(f"refs/remotes/{remote}/{branch}")
     git.run("switch", "--quiet", "-C", branch, f"{remote}/{branch}" if exists else f"{remote}/{base}")
-    if exists:
-        merged = subprocess.run(["git", "-C", str(git.root), *BOT, "merge", "--quiet", "--no-edit",
-                                 f"{remote}/{base}"], capture_output=True, text=True)
-        if merged.returncode != 0:
-            git.run("merge", "--abort", check=False)
-            raise ReviewError(f"main does not merge cleanly into {branch}; an editor must resolve it "
-                              f"in the pull request first: {merged.stdout.strip()[-300:]}")
-    return exists
+    if not exists:
+        return Start(existed=False)
+    merged = subprocess.run(["git", "-C", str(git.root), *BOT, "merge", "--quiet", "--no-edit",
+                             f"{remote}/{base}"], capture_output=True, text=True)
+    settled = _settle_conflicts(git, branch, base, merged.stdout) if merged.returncode != 0 else ()
+    return Start(existed=True, settled=settled)
+
+
+# What `git status --porcelain` says of a file both sides changed: ours is the review branch, theirs main.
+DELETED_ON_EITHER_SIDE = {"DU", "UD", "DD"}
+POST_FILE = re.compile(r"(^|/)posts/[^/]+/[^/]+\.yaml$")  # content/posts/<platform>/<file>.yaml
+
+
+def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[str, ...]:
+    """Finish a merge of main that stopped on conflicts, if all of them are in post files.
+
+    Editors change post files on main (a note, a removal) while the fetch changes the same
+    files on the review branch (an edit on the platform): left to an editor, such a conflict
+    would stop every fetch until someone resolved it.  Main's version wins: the fetch that
+    follows applies the platform's change to it again, keeping the editors' fields.  A post
+    deleted on either side stays deleted (a rejection or a removal).  A conflict anywhere
+    else is for an editor: the merge is undone and ReviewError names the files.
+    """
+    top = Git(Path(git.run("rev-parse", "--show-toplevel").strip()))
+    conflicts = {entry[3:]: entry[:2] for entry in _paths(top.run("status", "--porcelain", "-z",
+                                                                  "--untracked-files=no"))
+                 if entry[:2] in DELETED_ON_EITHER_SIDE | {"UU", "AA", "AU", "UA"}}
+    others = sorted(path for path in conflicts if not POST_FILE.search(path))
+    if others or not conflicts:
+        top.run("merge", "--abort", check=False)
+        raise ReviewError(f"{base} does not merge cleanly into {branch}; an editor must resolve it in the "
+                          f"pull request first ({', '.join(others) or output.strip()[-300:]})")
+    for path, state in sorted(conflicts.items()):
+        if state in DELETED_ON_EITHER_SIDE:
+            top.run("rm", "--quiet", "--force", "--ignore-unmatch", "--", path)
+        else:
+            top.run("checkout", "--theirs", "--", path)
+            top.run("add", "--", path)
+    top.run(*BOT, "commit", "--quiet", "--no-edit")
+    log.warning("%d post files were changed both on %s and on %s; %s's version was kept: %s", len(conflicts),
+                base, branch, base, ", ".join(sorted(conflicts)))
+    return tuple(sorted(conflicts))
 
 
 @dataclass(frozen=True)
@@ -146,42 +189,106 @@ def commit_review(git: Git, message: str, paths: tuple[str, ...] = ("content",))
     return True
 
 
-def posts_for_review(content_dir: Path, config: Config, base: str = "origin/main") -> list[Post]:
+@dataclass(frozen=True)
+class Proposed:
+    """A post file the review branch adds or changes."""
+
+    post: Post
+    path: str  # relative to the repository's top, e.g. 'content/posts/x/123-ab12cd34.yaml'
+    new: bool  # False: on main already, changed on its platform since
+
+
+def posts_for_review(content_dir: Path, config: Config, base: str = "origin/main") -> list[Proposed]:
     """The posts the review branch adds or changes against base, newest first."""
-    names = Git(content_dir).run("diff", "--relative", "--name-only", "--diff-filter=AM",
-                                 f"{base}...HEAD", "--", "posts").split()
-    posts = [read_post(content_dir / name, content_dir, set(config.category_keys), []) for name in names]
-    return sorted((post for post in posts if post is not None),
-                  key=lambda post: (post.published, post.id), reverse=True)
+    git = Git(content_dir)
+    prefix = git.run("rev-parse", "--show-prefix").strip()
+    listing = git.run("diff", "--relative", "--name-status", "--diff-filter=AM", f"{base}...HEAD", "--", "posts")
+    proposed = []
+    for line in listing.splitlines():
+        change, _, name = line.partition("\t")
+        post = read_post(content_dir / name, content_dir, set(config.category_keys), [])
+        if post is not None:
+            proposed.append(Proposed(post, prefix + name, new=change == "A"))
+    return sorted(proposed, key=lambda item: (item.post.published, item.post.id), reverse=True)
 
 
-def pr_body(posts: list[Post], reports: list[SourceReport], config: Config,
-            removals: Removals = Removals()) -> str:
-    """The review pull request's description, in German, safe against hostile post text."""
+STATUS_WORDS = {"approved": "", "rejected": "abgelehnt", "pending": "wartet"}
+FAILURE_WORDS = {"auth": "Zugang abgelehnt", "rate_limit": "zu viele Anfragen", "network": "keine Verbindung",
+                 "server": "Fehler bei der Plattform", "response": "unerwartete Antwort der Plattform"}
+
+
+def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Config,
+            removals: Removals = Removals(), settled: tuple[str, ...] = (), files_at: str = "") -> str:
+    """The review pull request's description, in German, safe against hostile post text.
+
+    files_at: where the branch's files are shown ('https://github.com/<repo>/blob/<branch>/'),
+    for a link from each row to its file; '' for none.
+    """
+    waiting = [item for item in proposed if item.post.status == "approved"]
+    rejected = len(proposed) - len(waiting)
     lines = [
         "## Neue Beiträge zur Freigabe",
         "",
-        f"{len(posts)} Beiträge warten auf Ihre Prüfung. **Mit dem Zusammenführen (Merge) dieses "
-        "Pull Requests werden sie freigegeben** und erscheinen beim nächsten Veröffentlichen auf der Wall.",
+        f"**{_posts(len(waiting))}** {'wartet' if len(waiting) == 1 else 'warten'} auf Ihre Prüfung"
+        + (f" ({_posts(rejected)} haben Sie schon abgelehnt)" if rejected else "") + ". "
+        "**Mit dem Zusammenführen (Merge) dieses Pull Requests werden sie freigegeben** und erscheinen beim "
+        "nächsten Veröffentlichen auf der Wall. Beiträge „geändert“ stehen schon auf der Wall: ihr Verfasser "
+        "hat sie auf der Plattform bearbeitet, das Zusammenführen übernimmt die Änderung.",
         "",
-        "- **Ablehnen:** im Reiter „Files changed“ die Datei des Beitrags öffnen und `status: approved` "
-        "in `status: rejected` ändern – oder die Datei löschen. Abgelehnte Beiträge kommen nicht wieder.",
-        "- **Kategorie ändern:** in der Datei `category:` auf `angebot`, `gesuch`, `idee` oder `info` setzen.",
+        "- **Ablehnen:** die Datei des Beitrags öffnen (Link „Datei“), auf den Stift klicken und "
+        "`status: approved` in `status: rejected` ändern. Abgelehnte Beiträge kommen nicht wieder.",
+        "- **Kategorie ändern:** in der Datei `category:` auf "
+        + ", ".join(f"`{key}`" for key in config.category_keys) + " setzen.",
+        "- Vor dem Zusammenführen die Seite neu laden: Ein Abruf kann inzwischen Beiträge ergänzt haben.",
         "- Anleitung: `docs/redaktion.md`.",
+        *_settled_lines(settled),
         "",
-        "| Plattform | Von | Datum | Auszug | Bilder | Kategorie | Original |",
-        "|---|---|---|---|---|---|---|",
+        "| Art | Plattform | Von | Datum | Auszug | Bilder | Kategorie | Links |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     categories = config.category_keys
     rows = []
-    for post in posts:
+    for item in proposed:
+        post = item.post
         category = categories[post.category].label if post.category in categories else "–"
+        kind = ", ".join(word for word in ("neu" if item.new else "geändert", STATUS_WORDS.get(post.status, post.status))
+                         if word)
+        links = f"[Original]({_url_cell(post.url)})" + (f" · [Datei]({_url_cell(files_at + item.path)})"
+                                                         if files_at else "")
         rows.append("| " + " | ".join([
-            PLATFORMS[post.platform].label, _cell(post.author.name), german_date(post.published),
-            _cell(excerpt(post.text, 120)) or "–", str(len(post.media)), category,
-            f"[Link]({_url_cell(post.url)})"]) + " |")
-    after = _removal_lines(removals) + ["", "### Abruf", ""] + [f"- {_cell(report.summary())}" for report in reports]
+            kind, PLATFORMS[post.platform].label, _author_cell(post), german_date(post.published),
+            _cell(excerpt(post.text, 120)) or "–", str(len(post.media)), category, links]) + " |")
+    after = _removal_lines(removals) + ["", "### Abruf", ""] + [f"- {_report_line(report)}" for report in reports]
     return _within_limit(lines, rows, after)
+
+
+def _author_cell(post: Post) -> str:
+    """The name, and the handle an editor needs to block the author (config.yaml's deny.authors)."""
+    handle = post.author.handle.lstrip("@")
+    return _cell(post.author.name) + (f" ({_cell('@' + handle)})" if handle else "")
+
+
+def _settled_lines(settled: tuple[str, ...]) -> list[str]:
+    if not settled:
+        return []
+    names = ", ".join(f"`{path.rsplit('/', 1)[-1]}`" for path in settled[:10]) + (" …" if len(settled) > 10 else "")
+    verb = "wurde" if len(settled) == 1 else "wurden"
+    return ["", f"**Gleichzeitig geändert:** {_posts(len(settled))} {verb} hier und auf `main` bearbeitet. "
+                f"Es gilt die Fassung von `main`; bitte prüfen Sie, ob eine Änderung hier fehlt: {names}"]
+
+
+def _report_line(report: SourceReport) -> str:
+    """One source's run, in German; the technical reason of a failure as the connector gives it."""
+    name = f"**{_cell(report.name)}**"
+    if report.error_kind == "missing_token":
+        return f"{name}: nicht abgerufen, der Zugangsschlüssel fehlt (für die Technik: {_cell(report.error)})"
+    if report.error:
+        reason = FAILURE_WORDS.get(report.error_kind, "Fehler")
+        return (f"{name}: **fehlgeschlagen** ({reason}); die übrigen Quellen wurden abgerufen "
+                f"(für die Technik: {_cell(report.error)})")
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    return (f"{name}: {report.new} neu, {report.updated} geändert, {report.unchanged} unverändert, "
+            f"{report.skipped} nach Regeln übersprungen, {report.removed} auf der Plattform gelöscht ({seconds} s)")
 
 
 # GitHub refuses a pull request description over 65,536 characters (counted in bytes here, to be
