@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -103,3 +104,25 @@ def test_token_expiry_is_read_from_the_source_settings(tmp_path):
     config = fetch_config(tmp_path, "  - name: li\n    type: linkedin\n    organizations: ['123']\n"
                                     "    token_expires: '2020-06-10'\n")
     assert config.sources[0].settings.token_expires == "2020-06-10"
+
+
+def health_run(tmp_path: Path, outcome: str) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run([sys.executable, str(root / "generate.py"), "health", "--workflow", "Wall veröffentlichen",
+                           "--outcome", outcome, "--run-url", "https://github.com/ewg/wall/actions/runs/7", "--apply"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+
+
+def test_a_failed_workflow_run_opens_one_issue_that_the_next_good_run_closes(tmp_path):
+    store = fake_gh(tmp_path, [])
+    for outcome in ("failure", "failure", "cancelled"):
+        assert health_run(tmp_path, outcome).returncode == 0
+    (issue,) = json.loads(store.read_text(encoding="utf-8"))
+    assert (issue["title"], issue["state"]) == ("Ablauf „Wall veröffentlichen“ ist fehlgeschlagen", "open")
+    assert "https://github.com/ewg/wall/actions/runs/7" in issue["body"] and "Die Wall online ist unverändert" in issue["body"]
+    assert health_run(tmp_path, "success").returncode == 0
+    assert json.loads(store.read_text(encoding="utf-8"))[0]["state"] == "closed"
+    calls = [json.loads(line) for line in (tmp_path / "calls.log").read_text(encoding="utf-8").splitlines()]
+    assert [call[:2] for call in calls if call[1] != "list"] == [["issue", "create"], ["issue", "edit"], ["issue", "close"]]
+    assert "der letzte Lauf war erfolgreich" in calls[-1][-1]

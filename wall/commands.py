@@ -157,8 +157,19 @@ def _github_output(**values: str) -> None:
 
 
 def health_command(args: argparse.Namespace) -> int:
-    from .health import apply_with_gh, assess, update_history
+    from .health import apply_with_gh, assess, run_action, update_history
     from .review import Git
+    if args.workflow:
+        if not args.outcome:
+            print("error: --workflow needs --outcome", file=sys.stderr)
+            return 1
+        action = run_action(args.workflow, args.outcome, args.run_url)
+        for line in apply_with_gh([action]) if args.apply else [f"{action.kind}: {action.title or action.key}"]:
+            log.info("%s", line)
+        return 0
+    if not (args.report and args.history):
+        print("error: health needs --report and --history, or --workflow", file=sys.stderr)
+        return 1
     reports = json.loads(args.report.read_text(encoding="utf-8"))
     history = json.loads(args.history.read_text(encoding="utf-8")) if args.history.is_file() else {}
     today = date.today()

@@ -29,6 +29,7 @@ class Action:
     kind: str  # 'open' or 'close'
     title: str = ""
     body: str = ""
+    closing: str = "Wieder in Ordnung: der letzte Abruf war erfolgreich."  # the comment when closed
 
 
 def update_history(history: dict[str, Any], reports: list[dict], today: date) -> dict[str, Any]:
@@ -78,6 +79,40 @@ def _source_action(name: str, entry: dict[str, Any], today: date) -> Action:
         return Action(name, "open", f"Quelle „{name}“ liefert seit {quiet} Tagen nichts",
                       _quiet_source_text(name, quiet))
     return Action(name, "close")
+
+
+# What editors should do when a whole workflow run failed, by the workflow's name.
+RUN_ADVICE = {
+    "Beiträge abrufen": (
+        "Es kommen keine neuen Beiträge in den Pull Request „Neue Beiträge zur Freigabe“, bis das "
+        "behoben ist; gespeicherte Beiträge und die Wall online sind unverändert. Steht im Protokoll "
+        "„does not merge cleanly“, haben Sie `config.yaml` (oder eine andere Datei außer den "
+        "Beiträgen) im Pull Request und auf `main` unterschiedlich geändert: im Pull Request auf "
+        "„Resolve conflicts“ klicken und die gewünschte Fassung behalten. Sonst bitte die technische "
+        "Betreuung informieren."),
+    "Wall veröffentlichen": (
+        "Die Wall online ist unverändert (die letzte gute Fassung bleibt stehen). Im Protokoll beim "
+        "Schritt, der rot ist, nachsehen: Beim Bauen („Build“) nennt die Meldung eine Datei und eine "
+        "Zeile, z. B. `content/posts/x/123.yaml:7: …` – diese Zeile korrigieren (wie bei roten "
+        "„Checks“, siehe `docs/redaktion.md`). Beim Hochladen („Publish“) oder bei der Prüfung danach "
+        "liegt es am Webserver: bitte die technische Betreuung informieren."),
+}
+
+
+def run_action(workflow: str, outcome: str, run_url: str) -> Action:
+    """The issue for a whole workflow run: opened when it failed, closed when a later one succeeds.
+
+    A cancelled run (a newer one replaced it) changes nothing.
+    """
+    key = f"workflow:{workflow}"
+    if outcome == "success":
+        return Action(key, "close", closing="Wieder in Ordnung: der letzte Lauf war erfolgreich.")
+    if outcome != "failure":
+        return Action(key, "none")
+    body = (f"Der Ablauf **{workflow}** ist fehlgeschlagen.\n\n{RUN_ADVICE.get(workflow, '')}\n\n"
+            f"Protokoll des Laufs: {run_url}\n\nDieses Issue schließt sich beim nächsten erfolgreichen "
+            "Lauf selbst.")
+    return Action(key, "open", f"Ablauf „{workflow}“ ist fehlgeschlagen", body)
 
 
 def _token_text(name: str, error: str) -> str:
@@ -162,8 +197,8 @@ def apply_with_gh(actions: list[Action], gh: Runner = run_gh) -> list[str]:
         elif action.kind == "open":
             gh(["issue", "edit", str(number), "--title", action.title, "--body-file", "-"], body)
             done.append(f"updated #{number}: {action.title}")
-        elif number is not None:
-            gh(["issue", "close", str(number), "--comment", "Wieder in Ordnung: der letzte Abruf war erfolgreich."], None)
+        elif action.kind == "close" and number is not None:
+            gh(["issue", "close", str(number), "--comment", action.closing], None)
             done.append(f"closed #{number}")
     return done
 
