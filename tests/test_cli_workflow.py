@@ -171,6 +171,45 @@ def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):
     assert "Einverständnis" in (tmp_path / "c2.md").read_text(encoding="utf-8")
 
 
+def intake_run(tmp_path: Path, work: Path, text: str, name: str) -> tuple[str, str]:
+    """The intake workflow for issue 12 with this text: (the branch output, the answer in the issue)."""
+    write(tmp_path / f"{name}.json", json.dumps(event(issue_body(text=text), number=12)))
+    git(work, "switch", "--quiet", "main")
+    git(work, "pull", "--quiet", "origin", "main")
+    result = run("intake", *src_args(work), "--event", str(tmp_path / f"{name}.json"),
+                 "--comment-file", str(tmp_path / f"{name}.md"), env={**os.environ, "GITHUB_OUTPUT": str(tmp_path / name)})
+    assert result.returncode == 0, result.stderr
+    return (tmp_path / name).read_text(encoding="utf-8"), (tmp_path / f"{name}.md").read_text(encoding="utf-8")
+
+
+def test_editing_the_issue_never_overwrites_an_editor_nor_brings_a_rejection_back(tmp_path):
+    bare, work = repository(tmp_path, "")
+    submission = "content/posts/manual/einreichung-12.yaml"
+    intake_run(tmp_path, work, "Wir bieten Masken an.", "first")
+    intake_run(tmp_path, work, "Wir bieten FFP2-Masken an.", "typo")  # before anyone looked: updated
+    assert "FFP2-Masken" in git(bare, "show", f"einreichung/issue-12:{submission}")
+
+    editor = tmp_path / "editor"
+    subprocess.run(["git", "clone", "--quiet", "--branch", "einreichung/issue-12", str(bare), str(editor)], check=True)
+    path = editor / submission
+    path.write_text(path.read_text(encoding="utf-8").replace("category: angebot", "category: idee"), encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Kategorie")
+    git(editor, "push", "--quiet", "origin", "einreichung/issue-12")
+    output, answer = intake_run(tmp_path, work, "Wir bieten nur Masken an.", "later")
+    assert output == "branch=\n" and "bearbeitet Ihren Vorschlag bereits" in answer
+    assert "category: idee" in git(bare, "show", f"einreichung/issue-12:{submission}")
+
+    git(editor, "switch", "--quiet", "main")  # rejected: merged, then the file deleted on main
+    git(editor, "merge", "--quiet", "--no-edit", "einreichung/issue-12")
+    git(editor, "rm", "--quiet", submission)
+    git(editor, "commit", "--quiet", "-m", "Redaktion: Einreichung abgelehnt")
+    git(editor, "push", "--quiet", "origin", "main")
+    git(editor, "push", "--quiet", "origin", "--delete", "einreichung/issue-12")
+    output, answer = intake_run(tmp_path, work, "Bitte doch zeigen!", "again")
+    assert output == "branch=\n" and "schon bearbeitet" in answer and "info@ewg.de" in answer
+    assert "einreichung/issue-12" not in git(bare, "branch", "--list")
+
+
 def publish_config(src: Path, server, base: Path, extra: str = "") -> None:
     config = src / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + (

@@ -202,10 +202,15 @@ def intake_command(args: argparse.Namespace) -> int:
                                           "Bitte bearbeiten Sie das Issue; wir prüfen es dann erneut.")
         _github_output(branch="")
         return 0
-    media = MediaStore(args.content, requests.Session(), frozenset())
-    post, warnings = media.localise(post)
     branch = f"einreichung/issue-{submission.number}"
     repo = Git(args.content)
+    handled = _submission_handled(repo, args.content, post, branch, config.site.contact_email)
+    if handled:
+        _write_comment(args.comment_file, handled)
+        _github_output(branch="")
+        return 0
+    media = MediaStore(args.content, requests.Session(), frozenset())
+    post, warnings = media.localise(post)
     repo.run("switch", "--quiet", "-C", branch)
     write_post(args.content, post)
     if commit_review(repo, f"Einreichung aus Issue #{submission.number}", (".",)):
@@ -215,6 +220,31 @@ def intake_command(args: argparse.Namespace) -> int:
                                       " Das Bild konnten wir leider nicht übernehmen."))
     _github_output(branch=branch)
     return 0
+
+
+def _submission_handled(repo, content: Path, post, branch: str, contact: str) -> str:
+    """Why an edited issue must not rewrite its submission ('' when it may be written).
+
+    The issue is edited after the editors decided (the post is on main, or its file was
+    deleted: rejected), or after an editor changed the file in the pull request: then
+    the edit must neither bring a rejected post back nor overwrite the editor's work.
+    """
+    from .history import removed_post_files
+    from .post import post_filename
+    from .review import BOT
+    name = post_filename(post.id)
+    if (content / name).exists() or name in removed_post_files(content):
+        return ("Die Redaktion hat Ihren Vorschlag schon bearbeitet; Änderungen im Issue übernehmen wir "
+                f"nicht mehr von selbst. Bitte schreiben Sie uns an {contact}.")
+    if not repo.run("ls-remote", "--heads", "origin", branch).strip():
+        return ""
+    repo.run("fetch", "--quiet", "origin", branch)
+    bot = BOT[1].split("=", 1)[1]
+    authors = set(repo.run("log", "--format=%an", "FETCH_HEAD", "--", name).split("\n")) - {"", bot}
+    if authors:
+        return ("Danke, wir sehen Ihre Änderung. Die Redaktion bearbeitet Ihren Vorschlag bereits und "
+                "berücksichtigt sie dabei.")
+    return ""
 
 
 def _write_comment(path: Path | None, text: str) -> None:
