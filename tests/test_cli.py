@@ -66,6 +66,19 @@ def test_check_lists_every_problem_as_file_line_message(site_src):
                for line in lines)
 
 
+def test_check_names_each_gap_left_to_fill_in_on_the_editors_pages(site_src):
+    page = site_src / "content/pages/impressum.md"
+    write(page, page.read_text(encoding="utf-8") + "\nUSt-IdNr.: **[Bitte ergänzen: USt-IdNr.]**\n\n[Rechtlich prüfen]\n")
+    count = len(page.read_text(encoding="utf-8").splitlines())
+    result = run("check", *src_args(site_src))
+    assert result.returncode == 0, "a warning: the wall can be built and previewed, publish refuses it"
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "0 error(s), 2 warning(s)"
+    assert lines[0].endswith(f"impressum.md:{count - 2}: warning: still to fill in: '[Bitte ergänzen: USt-IdNr.]' "
+                             "(publish refuses the site until every placeholder is replaced)")
+    assert f"impressum.md:{count}: warning: still to fill in: '[Rechtlich prüfen]'" in lines[1]
+
+
 def test_check_passes_on_good_content(site_src):
     result = run("check", *src_args(site_src))
     assert (result.returncode, result.stderr.strip()) == (0, "0 error(s), 0 warning(s)")

@@ -132,6 +132,17 @@ def test_an_empty_site_is_never_published(tmp_path):
             publish(tmp_path / "site", settings(server, tmp_path / "host"), server.environ, now=at(1))
 
 
+def test_legal_pages_with_gaps_to_fill_in_are_never_published(tmp_path, src):
+    impressum = src / "content/pages/impressum.md"
+    impressum.write_text(impressum.read_text(encoding="utf-8") + "\nRegistergericht: **[Bitte ergänzen: Registergericht]**\n",
+                         encoding="utf-8")
+    site = build_site(src, tmp_path / "site")
+    with ssh_server(tmp_path / "sshd") as server:
+        with pytest.raises(PublishError, match=r"impressum/: \[Bitte ergänzen: Registergericht\]"):
+            publish(site, settings(server, tmp_path / "host"), server.environ, now=at(1))
+    assert not (tmp_path / "host").exists(), "nothing was sent"
+
+
 def test_missing_key_names_the_variable(tmp_path, src):
     site = build_site(src, tmp_path / "site")
     config = PublishSettings(method="rsync", host="127.0.0.1", user="x", path="/srv/wall")

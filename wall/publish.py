@@ -28,6 +28,7 @@ from typing import Iterator, Mapping
 import requests
 
 from .config import PublishSettings
+from .store import PLACEHOLDER
 
 DEPLOY_SCRIPTS = Path(__file__).resolve().parent.parent / "deploy"
 MANIFEST = ".wall-manifest.json"
@@ -62,6 +63,11 @@ def check_site(site_dir: Path) -> list[Path]:
     files = sorted(path for path in site_dir.rglob("*") if path.is_file())
     if not (site_dir / "index.html").is_file() or len(files) < MIN_FILES:
         raise PublishError(f"{site_dir} holds no complete site (run 'generate.py build' first)")
+    unfilled = [f"{page.parent.name}/: {found}" for page in sorted(site_dir.glob("*/index.html"))
+                for found in PLACEHOLDER.findall(page.read_text(encoding="utf-8", errors="replace"))[:1]]
+    if unfilled:
+        raise PublishError("the editors' pages still hold text to fill in (content/pages/*.md), which must "
+                           "not go public (an Impressum with gaps is a legal risk): " + "; ".join(unfilled))
     return files
 
 

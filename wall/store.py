@@ -218,10 +218,25 @@ def _line(path: str | Path, key: str) -> int:
     return 1
 
 
+# What the shipped legal pages ask the EWG to fill in; publish refuses a site still holding it.
+PLACEHOLDER = re.compile(r"\[(?:Bitte ergänzen|Rechtlich prüfen)[^\]\n]*\]?")
+
+
 def read_pages(pages_dir: Path, problems: list[Problem]) -> list[Page]:
     """Read the editors' Markdown pages, sorted by order then name."""
-    pages = [page for path in sorted(pages_dir.glob("*.md")) if (page := read_page(path, problems))]
+    paths = sorted(pages_dir.glob("*.md"))
+    pages = [page for path in paths if (page := read_page(path, problems))]
+    for path in paths:
+        problems.extend(_placeholders(path))
     return sorted(pages, key=lambda page: (page.order, page.slug))
+
+
+def _placeholders(path: Path) -> list[Problem]:
+    """A warning for each line still holding a placeholder such as '[Bitte ergänzen: Registergericht]'."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [Problem(display_path(path), number, f"still to fill in: {found.group(0)!r} (publish refuses the site "
+                                                "until every placeholder is replaced)", "warning")
+            for number, line in enumerate(lines, 1) if (found := PLACEHOLDER.search(line))]
 
 
 def read_page(path: Path, problems: list[Problem]) -> Page | None:
