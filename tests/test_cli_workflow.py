@@ -11,13 +11,14 @@ import time
 from pathlib import Path
 
 import requests
+import yaml
 
 from generate import main
 from wall import publish as publish_module
 
 from .apache import apache_serving, readable_folder
 from .conftest import FETCH_CONFIG, ROOT, free_port, tree, write
-from .fake_mastodon import MastodonFake
+from .fake_mastodon import MastodonFake, image_attachment
 from .sshd import ssh_server
 from .test_intake import event, issue_body
 
@@ -63,12 +64,12 @@ def git(folder: Path, *args: str) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
-def repository(tmp_path: Path, sources: str) -> tuple[Path, Path]:
+def repository(tmp_path: Path, sources: str, allow: str = "[]") -> tuple[Path, Path]:
     """A bare origin with config and content on main, and a working clone."""
     bare, work = tmp_path / "origin.git", tmp_path / "work"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
     subprocess.run(["git", "clone", "--quiet", str(bare), str(work)], check=True, capture_output=True)
-    write(work / "config.yaml", FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]",
+    write(work / "config.yaml", FETCH_CONFIG.format(sources=sources, allow=allow, deny_authors="[]",
                                                    deny_keywords="[]"))
     write(work / "content/posts/.gitkeep", "")
     git(work, "add", "-A")
@@ -169,6 +170,51 @@ def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):
                  env={**os.environ, "GITHUB_OUTPUT": str(tmp_path / "out2")})
     assert result.returncode == 0 and (tmp_path / "out2").read_text(encoding="utf-8") == "branch=\n"
     assert "Einverständnis" in (tmp_path / "c2.md").read_text(encoding="utf-8")
+
+
+def test_trusted_authors_posts_go_on_main_at_once_with_their_images_while_others_wait(tmp_path, fake_server):
+    instance = MastodonFake(fake_server)
+    instance.add(1, "Ich biete Hilfe #EssenArbeitetZusammen", media=[image_attachment(instance.base, 1)])
+    instance.add(2, "Die EWG informiert #EssenArbeitetZusammen", user="ewg", name="EWG",
+                 media=[image_attachment(instance.base, 2, name="ewg.webp")])
+    sources = f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n    timeout: 2\n"
+    bare, work = repository(tmp_path, sources, allow=f"['@ewg@{instance.server.host}']")
+    result = run("review", *src_args(work), "--body-file", str(tmp_path / "pr.md"))
+    assert result.returncode == 0, result.stderr
+    on_main = git(bare, "ls-tree", "-r", "--name-only", "main", "content").split()
+    main_posts = [path for path in on_main if path.startswith("content/posts/mastodon/")]
+    assert len(main_posts) == 1 and "EWG informiert" in git(bare, "show", f"main:{main_posts[0]}")
+    trusted = load_content_from(bare, "main")
+    assert all(f"content/{path}" in on_main for path in trusted), "its image and avatar are on main too"
+    body = (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "**Vertrauenswürdige Absender:** 1 Beitrag ohne Freigabe auf die Wall gestellt" in body
+    assert "**1 Beitrag** wartet auf Ihre Prüfung" in body and "Ich biete Hilfe" in body
+    assert "EWG informiert" not in body.split("| Links |")[1], "not listed for review"
+    assert run("build", *src_args(work), "--out", str(tmp_path / "site")).returncode == 0
+
+    git(work, "switch", "--quiet", "main")  # the editors approve post 1
+    git(work, "pull", "--quiet", "origin", "main")
+    git(work, "merge", "--quiet", "--no-edit", "redaktion/neue-beitraege")
+    git(work, "push", "--quiet", "origin", "main")
+    gone = next(status for status in instance.statuses if status["id"] == "1")
+    instance.statuses.remove(gone)
+    instance.deleted.add("1")
+    instance.add(3, "Die EWG lädt ein #EssenArbeitetZusammen", user="ewg", name="EWG")
+    assert run("review", *src_args(work)).returncode == 0  # a removal and a trusted post in one run
+    texts = [git(bare, "show", f"main:{name}")
+             for name in git(bare, "ls-tree", "-r", "--name-only", "main", "content/posts/mastodon").split()]
+    assert sorted(yaml.safe_load(text)["text"].split(" #")[0] for text in texts) == ["Die EWG informiert",
+                                                                                   "Die EWG lädt ein"]
+
+
+def load_content_from(bare: Path, ref: str) -> list[str]:
+    """The media paths the posts on ref refer to."""
+    paths = []
+    for name in git(bare, "ls-tree", "-r", "--name-only", ref, "content/posts").split():
+        post = yaml.safe_load(git(bare, "show", f"{ref}:{name}")) if name.endswith(".yaml") else None
+        if post:
+            paths += [post["author"]["avatar"], *(item["path"] for item in post.get("media", []))]
+    return paths
 
 
 def intake_run(tmp_path: Path, work: Path, text: str, name: str) -> tuple[str, str]:

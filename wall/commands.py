@@ -114,8 +114,8 @@ def _report_fetch(reports, report_json: Path | None) -> int:
 
 
 def review_command(args: argparse.Namespace) -> int:
-    from .review import (Git, Removals, commit_review, land_removals, posts_for_review, pr_body, record_removals,
-                         start_review)
+    from .review import (Git, Removals, Trusted, commit_review, land_removals, land_trusted, posts_for_review,
+                         pr_body, record_landed, start_review)
     repo = Git(args.content)
     start = start_review(repo, args.branch, args.base)
     config = load_config(args.config)
@@ -125,20 +125,22 @@ def review_command(args: argparse.Namespace) -> int:
     reports = _fetch_selected(config, args, names, "approved")
     code = _report_fetch(reports, args.report_json)
     removals = Removals() if args.no_push else land_removals(repo, set(config.category_keys), args.base)
+    trusted = Trusted() if args.no_push else land_trusted(repo, config, args.base)
     day = datetime.now(timezone.utc)
     changed = commit_review(repo, f"Neue Beiträge vom {day:%d.%m.%Y}", (".",))
-    record_removals(repo, removals)  # so the pull request does not list them again
+    record_landed(repo, removals.commit, trusted.commit)  # so the pull request does not list them again
     if (changed or start.settled) and not args.no_push:  # settled: so the pull request has no conflicts left
         repo.run("push", "--quiet", "origin", args.branch)
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
-        body = pr_body(posts, reports, config, removals, start.settled, _files_at(args.branch))
+        body = pr_body(posts, reports, config, removals, start.settled, _files_at(args.branch), trusted)
         args.body_file.write_text(body, encoding="utf-8")
     # Nothing to review (only fetch state, or removals already on main): no pull request to open.
     needs_review = (changed or bool(start.settled)) and bool(posts or removals.waiting)
     _github_output(changed="true" if needs_review else "false", count=str(len(posts)))
-    log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once",
-             args.branch, "new commit" if changed else "nothing new", len(posts), len(removals.landed), args.base)
+    log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once, "
+             "%d of trusted authors put on it at once", args.branch, "new commit" if changed else "nothing new",
+             len(posts), len(removals.landed), args.base, len(trusted.landed))
     return code
 
 

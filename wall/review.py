@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .config import Config
 from .dates import german_date
 from .fetch import SourceReport, remove_unused_media
+from .moderate import author_listed
 from .platforms import PLATFORMS
 from .post import Post
 from .store import read_post
@@ -154,30 +157,88 @@ def _paths(listing: str) -> tuple[str, ...]:
 
 def _remove_on_base(top: Git, paths: tuple[str, ...], content: str, categories: set[str], base: str,
                     remote: str) -> str:
-    with tempfile.TemporaryDirectory(prefix="wall-removal-") as folder:
+    def remove(tree: Git) -> None:
+        tree.run("rm", "--quiet", "--", *paths)
+        remove_unused_media(tree.root / content, categories)
+    return _commit_on_base(top, remove, content, f"Auf der Plattform gelöscht: {_posts(len(paths))} von der Wall "
+                           "genommen", base, remote)
+
+
+def _commit_on_base(top: Git, change: Callable[[Git], None], content: str, message: str, base: str,
+                    remote: str) -> str:
+    """Make change in a work tree of base, commit it there and push; the commit."""
+    with tempfile.TemporaryDirectory(prefix="wall-base-") as folder:
         tree = Git(Path(folder) / "base")
         top.run("worktree", "add", "--quiet", "--detach", str(tree.root), f"{remote}/{base}")
         try:
-            tree.run("rm", "--quiet", "--", *paths)
-            remove_unused_media(tree.root / content, categories)
+            change(tree)
             tree.run("add", "--all", "--", content or ".")
-            tree.run(*BOT, "commit", "--quiet", "-m", f"Auf der Plattform gelöscht: {_posts(len(paths))} "
-                     "von der Wall genommen")
+            tree.run(*BOT, "commit", "--quiet", "-m", message)
             tree.run("push", "--quiet", remote, f"HEAD:refs/heads/{base}")
             return tree.run("rev-parse", "HEAD").strip()
         finally:
             top.run("worktree", "remove", "--force", str(tree.root), check=False)
 
 
-def record_removals(git: Git, removals: Removals) -> None:
-    """Record the commit that took the removals off base as merged into the review branch.
+@dataclass(frozen=True)
+class Trusted:
+    """Posts of trusted authors (moderation.allow.authors) that this run put on main at once."""
 
-    The review branch removed the same files itself, so its tree stays as it is ('ours'):
-    a three-way merge could mistake one post's file deleted and another's added for a
-    rename and stop with a conflict.
+    landed: tuple[str, ...] = ()  # their files, relative to the repository's top
+    commit: str = ""
+
+
+def land_trusted(git: Git, config: Config, base: str = "main", remote: str = "origin") -> Trusted:
+    """Put the new and changed posts of trusted authors on base at once, with their media.
+
+    That is what config.yaml's allow list promises: the EWG's own posts need no review.
+    If base cannot be pushed to (a protected branch, a race with an editor's merge),
+    they wait in the review pull request like any other post.
     """
-    if removals.commit:
-        git.run(*BOT, "merge", "--quiet", "--no-edit", "-s", "ours", removals.commit)
+    if not config.moderation.allow_authors:
+        return Trusted()
+    top = Git(Path(git.run("rev-parse", "--show-toplevel").strip()))
+    content = git.run("rev-parse", "--show-prefix").strip()
+    changed = [entry[3:] for entry in _paths(top.run("status", "--porcelain", "-z", "--untracked-files=all",
+                                                     "--", f"{content}posts"))
+               if entry[:2] in ("??", " M", "A ", "M ")]
+    trusted = {}
+    for path in changed:
+        post = read_post(top.root / path, top.root / content, set(config.category_keys), [])
+        if post is not None and post.status == "approved" and author_listed(post, config.moderation.allow_authors):
+            trusted[path] = post
+    if not trusted:
+        return Trusted()
+
+    def copy(tree: Git) -> None:
+        media = {content + item for post in trusted.values()
+                 for item in [post.author.avatar, *(m.path for m in post.media)] if item}
+        for path in sorted(trusted.keys() | media):
+            source, target = top.root / path, tree.root / path
+            if source.is_file() and (path in trusted or not target.exists()):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+    landed = tuple(sorted(trusted))
+    try:
+        commit = _commit_on_base(top, copy, content, f"Vertrauenswürdige Absender: {_posts(len(landed))} ohne "
+                                 "Freigabe auf die Wall", base, remote)
+    except ReviewError as error:
+        log.warning("posts of trusted authors could not be put on %s at once, they wait in the review pull "
+                    "request: %s", base, error)
+        return Trusted()
+    return Trusted(landed=landed, commit=commit)
+
+
+def record_landed(git: Git, *commits: str) -> None:
+    """Record the commits this run made on base (removals, trusted posts) as merged into the review branch.
+
+    The review branch holds the same changes itself, so its tree stays as it is ('ours'):
+    a three-way merge could mistake one post's file deleted and another's added for a
+    rename and stop with a conflict.  The last commit made is enough: it holds the others.
+    """
+    made = [commit for commit in commits if commit]
+    if made:
+        git.run(*BOT, "merge", "--quiet", "--no-edit", "-s", "ours", made[-1])
 
 
 def commit_review(git: Git, message: str, paths: tuple[str, ...] = ("content",)) -> bool:
@@ -218,7 +279,8 @@ FAILURE_WORDS = {"auth": "Zugang abgelehnt", "rate_limit": "zu viele Anfragen", 
 
 
 def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Config,
-            removals: Removals = Removals(), settled: tuple[str, ...] = (), files_at: str = "") -> str:
+            removals: Removals = Removals(), settled: tuple[str, ...] = (), files_at: str = "",
+            trusted: Trusted = Trusted()) -> str:
     """The review pull request's description, in German, safe against hostile post text.
 
     files_at: where the branch's files are shown ('https://github.com/<repo>/blob/<branch>/'),
@@ -258,7 +320,7 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
         rows.append("| " + " | ".join([
             kind, PLATFORMS[post.platform].label, _author_cell(post), german_date(post.published),
             _cell(excerpt(post.text, 120)) or "–", str(len(post.media)), category, links]) + " |")
-    after = _removal_lines(removals) + ["", "### Abruf", ""] + [f"- {_report_line(report)}" for report in reports]
+    after = _removal_lines(removals) + _trusted_lines(trusted) + ["", "### Abruf", ""] + [f"- {_report_line(report)}" for report in reports]
     return _within_limit(lines, rows, after)
 
 
@@ -322,6 +384,13 @@ def _removal_lines(removals: Removals) -> list[str]:
                   "oder verborgen. Sie verschwinden von der Wall, sobald dieser Pull Request zusammengeführt "
                   "ist: bitte bald prüfen."]
     return lines
+
+
+def _trusted_lines(trusted: Trusted) -> list[str]:
+    if not trusted.landed:
+        return []
+    return ["", f"**Vertrauenswürdige Absender:** {_posts(len(trusted.landed))} ohne Freigabe auf die Wall "
+                "gestellt (`config.yaml`, `moderation.allow.authors`)."]
 
 
 def _posts(count: int) -> str:
