@@ -11,9 +11,11 @@ import pytest
 from wall.config import Category
 from wall.fetch import suggest_category
 from wall.state import read_state
+from wall.store import load_content
 
 from .conftest import ROOT, fetch_config, run_fetch, tree
-from .fake_mastodon import MastodonFake
+from .fake_mastodon import MastodonFake, image_attachment
+from .fakes import FakeServer
 
 
 
@@ -71,6 +73,24 @@ def test_new_posts_can_arrive_approved_for_the_review_pull_request(tmp_path, ins
     run_fetch(config, tmp_path / "content", new_status="approved")
     path = next((tmp_path / "content/posts/mastodon").glob("*.yaml"))
     assert "status: approved" in path.read_text(encoding="utf-8")
+
+
+def test_posts_deleted_on_one_source_leave_another_sources_new_images_alone(tmp_path):
+    with FakeServer() as first_server, FakeServer() as second_server:
+        first, second = MastodonFake(first_server), MastodonFake(second_server)
+        first.add(1)
+        config = fetch_config(tmp_path, mastodon_source(first.base, "eins") + mastodon_source(second.base, "zwei"))
+        content = tmp_path / "content"
+        run_fetch(config, content)
+        first.statuses.clear()
+        first.deleted.add("1")
+        second.add(5, media=[image_attachment(second.base, 5)])
+        reports = run_fetch(config, content)
+        loaded = load_content(content, ["angebot", "gesuch"])
+    assert (reports["eins"].removed, reports["zwei"].new) == (1, 1)
+    assert [str(problem) for problem in loaded.errors] == []
+    (post,) = loaded.posts
+    assert post.media[0].path and post.author.avatar
 
 
 @pytest.mark.parametrize("text, category", [

@@ -93,7 +93,11 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     changed = False
     written: set[str] = set()
     for outcome in outcomes:
-        changed |= _apply(outcome, content_dir, state, written, set(config.category_keys))
+        changed |= _apply(outcome, content_dir, state, written)
+    if any(outcome.gone for outcome in outcomes):
+        # Only now that every source's post files are written: before, a later source's new
+        # images would look unused.
+        remove_unused_media(content_dir, set(config.category_keys))
     if changed:
         state["last_fetch"] = moment.isoformat()
     write_state(content_dir, state)
@@ -245,8 +249,7 @@ def suggest_category(text: str, categories: tuple[Category, ...]) -> str:
     return ""
 
 
-def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str],
-           categories: set[str]) -> bool:
+def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str]) -> bool:
     """Write one source's results; True when any post file changed."""
     changed = False
     for post in outcome.writes:
@@ -261,8 +264,6 @@ def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written:
         (content_dir / post_filename(post.id)).unlink(missing_ok=True)
         outcome.report.removed += 1
         changed = True
-    if outcome.gone:
-        remove_unused_media(content_dir, categories)
     if outcome.state is not None and not outcome.report.error:
         state.setdefault("sources", {})[outcome.report.name] = outcome.state
     return changed
