@@ -48,6 +48,7 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (for timeouts)
+    dribble: float = 0.0  # seconds between the body's bytes, sent one at a time (a server that never quite times out)
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Reply":
@@ -141,9 +142,18 @@ class FakeServer:
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
                     if self.command != "HEAD":
-                        self.wfile.write(reply.body)
+                        self._write_body(reply)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
+
+            def _write_body(self, reply: Reply) -> None:
+                if not reply.dribble:
+                    self.wfile.write(reply.body)
+                    return
+                for byte in reply.body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(reply.dribble)
 
             do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _handle
 

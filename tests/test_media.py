@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -114,3 +115,15 @@ def test_oversized_downloads_are_cut_off(tmp_path, fake_server, monkeypatch):
                                                                 {"Content-Type": "image/webp"}))
     with pytest.raises(MediaError, match="larger than"):
         store(tmp_path, fake_server).store_image(fake_server.url("/big.webp"))
+
+
+def test_a_download_that_never_quite_times_out_is_given_up_at_its_deadline(tmp_path, fake_server):
+    # A byte every 0.3 s: each read is well within the timeout, the whole image would take a minute.
+    slow = Reply(200, webp_bytes() + b"\x00" * 200, {"Content-Type": "image/webp"}, dribble=0.3)
+    fake_server.route("GET", "/slow.webp")(lambda request: slow)
+    media = MediaStore(tmp_path / "content", requests.Session(), frozenset({fake_server.host}), timeout=2,
+                       download_seconds=1)
+    started = time.monotonic()
+    with pytest.raises(MediaError, match="download took longer than 1 s"):
+        media.store_image(fake_server.url("/slow.webp"))
+    assert time.monotonic() - started < 10

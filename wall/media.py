@@ -13,11 +13,13 @@ import io
 import ipaddress
 import logging
 import socket
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from PIL import Image, ImageOps
 
 from .post import Media, Post
@@ -27,6 +29,7 @@ from .urls import is_web_url
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD = 15 * 1024 * 1024  # bytes
+DOWNLOAD_SECONDS = 60  # for a whole image, however slowly its server sends it
 MAX_PIXELS = 40_000_000  # a decompression bomb stops here
 MAX_SIDE = 1600  # post images are scaled down to this
 AVATAR_SIDE = 96
@@ -76,14 +79,16 @@ class MediaStore:
     """Downloads images for one source into content/media/."""
 
     def __init__(self, content_dir: Path, session: requests.Session, allowed_hosts: frozenset[str],
-                 timeout: float = 30):
+                 timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS):
         self.content_dir = content_dir
         self.session = session
         self.allowed_hosts = allowed_hosts
-        self.timeout = timeout
+        self.timeout = timeout  # for each read
+        self.download_seconds = download_seconds
 
     def download(self, url: str) -> bytes:
-        """The bytes at url, following redirects only to allowed addresses, within the size cap."""
+        """The bytes at url, following redirects only to allowed addresses, within the size and time caps."""
+        deadline = time.monotonic() + self.download_seconds
         for _ in range(REDIRECTS + 1):
             if not is_web_url(url):
                 raise MediaError(f"not an http(s) URL: {url[:100]!r}")
@@ -95,16 +100,19 @@ class MediaStore:
                     continue
                 if response.status_code != 200:
                     raise MediaError(f"HTTP {response.status_code} for {url[:100]}")
-                return self._read_capped(response)
+                return self._read_capped(response, deadline)
         raise MediaError(f"too many redirects for {url[:100]}")
 
-    @staticmethod
-    def _read_capped(response: requests.Response) -> bytes:
+    def _read_capped(self, response: requests.Response, deadline: float) -> bytes:
+        # read1 returns what has arrived (iter_content waits for a whole chunk): a server
+        # sending a byte now and then, each read within the timeout, is caught at the deadline.
         chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
+        while chunk := response.raw.read1(64 * 1024, decode_content=True):
             size += len(chunk)
             if size > MAX_DOWNLOAD:
                 raise MediaError(f"larger than {MAX_DOWNLOAD // (1024 * 1024)} MB")
+            if time.monotonic() > deadline:
+                raise MediaError(f"download took longer than {self.download_seconds:g} s")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -112,7 +120,7 @@ class MediaStore:
         """Download, check, re-encode and store one image; raise MediaError when refused."""
         try:
             data = self.download(url)
-        except requests.RequestException as error:
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
             raise MediaError(f"download failed: {type(error).__name__}") from None
         if image_kind(data) is None:
             raise MediaError("not a JPEG, PNG, WebP or GIF image (by its bytes)")
