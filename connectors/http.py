@@ -25,7 +25,8 @@ class HttpClient:
 
     def __init__(self, *, timeout: float = 30, retries: int = 3, max_wait: float = 120,
                  token_env: str = "", sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.time, missing_wait: float = 60.0):
+                 clock: Callable[[], float] = time.time, missing_wait: float = 60.0,
+                 deadline: float = float("inf")):
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.timeout = timeout
@@ -35,6 +36,7 @@ class HttpClient:
         self.sleep = sleep
         self.clock = clock
         self.missing_wait = missing_wait  # a 429 without any header: how long to assume
+        self.deadline = deadline  # time.monotonic() after which no request is sent
         self.requests_made = 0
 
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
@@ -43,6 +45,8 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            if time.monotonic() > self.deadline:
+                raise ConnectorError("the fetch ran out of time", url=url, kind="network")
             try:
                 self.requests_made += 1
                 response = self.session.request(method, url, **options)

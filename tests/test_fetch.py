@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 
 import pytest
@@ -15,7 +16,7 @@ from wall.store import load_content
 
 from .conftest import ROOT, fetch_config, run_fetch, tree
 from .fake_mastodon import MastodonFake, image_attachment
-from .fakes import FakeServer
+from .fakes import FakeServer, Reply
 
 
 
@@ -91,6 +92,21 @@ def test_posts_deleted_on_one_source_leave_another_sources_new_images_alone(tmp_
     assert [str(problem) for problem in loaded.errors] == []
     (post,) = loaded.posts
     assert post.media[0].path and post.author.avatar
+
+
+def test_a_source_that_never_finishes_is_left_behind_and_the_others_are_written(tmp_path, instance):
+    with FakeServer() as slow_server:
+        slow = MastodonFake(slow_server)
+        # A byte every 0.5 s: each read is well within the timeout, the whole answer takes half a minute.
+        slow.fail_with = Reply(200, b"[" + b" " * 60 + b"]", {"Content-Type": "application/json"}, dribble=0.5)
+        config = fetch_config(tmp_path, mastodon_source(slow.base, "langsam") + mastodon_source(instance.base))
+        started = time.monotonic()
+        reports = run_fetch(config, tmp_path / "content", time_limit=2)
+        assert time.monotonic() - started < 15
+    assert reports["langsam"].failed and "not finished after 2 s" in reports["langsam"].error
+    assert (reports["mastodon"].new, reports["mastodon"].error) == (1, "")
+    assert len(list((tmp_path / "content/posts/mastodon").glob("*.yaml"))) == 1
+    assert "langsam" not in read_state(tmp_path / "content")["sources"]
 
 
 @pytest.mark.parametrize("text, category", [

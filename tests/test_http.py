@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from connectors.base import ConnectorError
@@ -90,3 +92,10 @@ def test_a_closed_port_is_a_network_error():
     with pytest.raises(ConnectorError) as raised:
         client(retries=0).get_json(f"http://127.0.0.1:{free_port()}/")
     assert raised.value.kind == "network"
+
+
+def test_no_request_is_sent_once_the_deadline_has_passed(fake_server):
+    with pytest.raises(ConnectorError, match="the fetch ran out of time") as raised:
+        client(deadline=time.monotonic() - 1).get_json(fake_server.url("/api"))
+    assert raised.value.kind == "network"
+    assert fake_server.requests == []

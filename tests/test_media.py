@@ -127,3 +127,11 @@ def test_a_download_that_never_quite_times_out_is_given_up_at_its_deadline(tmp_p
     with pytest.raises(MediaError, match="download took longer than 1 s"):
         media.store_image(fake_server.url("/slow.webp"))
     assert time.monotonic() - started < 10
+
+
+def test_nothing_is_downloaded_once_the_fetch_has_run_out_of_time(tmp_path, fake_server):
+    media = MediaStore(tmp_path / "content", requests.Session(), frozenset({fake_server.host}),
+                       give_up_at=time.monotonic() - 1)
+    with pytest.raises(MediaError, match="the fetch ran out of time"):
+        media.store_image(fake_server.url("/bild.webp"))
+    assert fake_server.requests == []

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 EDITOR_FIELDS = ("status", "category", "pinned", "note")
 PLATFORM_FIELDS = ("url", "published", "text", "content_warning", "language", "hashtags")
+# Sources still running after this are left behind, so that the others' posts are written
+# well within the fetch job's 20 minutes.
+FETCH_SECONDS = 10 * 60
+PARALLEL_SOURCES = 8
 
 
 @dataclass
@@ -80,16 +85,15 @@ class _Outcome:
 def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
           environ: Mapping[str, str] = os.environ, new_status: str = "pending",
           now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-          max_wait: float = 120) -> list[SourceReport]:
+          max_wait: float = 120, time_limit: float = FETCH_SECONDS) -> list[SourceReport]:
     """Run the sources (all, or those named in only) and write what changed into content_dir."""
     sources = [source for source in config.sources if not only or source.name in only]
     stored, unreadable = _stored_posts(config, content_dir)
     state = read_state(content_dir)
     moment = now().replace(microsecond=0)
     run = _SourceRun(config, content_dir, stored, unreadable, removed_post_files(content_dir), state,
-                     environ, new_status, moment, max_wait)
-    with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool:
-        outcomes = list(pool.map(run, sources))
+                     environ, new_status, moment, max_wait, time.monotonic() + time_limit)
+    outcomes = _run_sources(run, sources, time_limit)
     changed = False
     written: set[str] = set()
     for outcome in outcomes:
@@ -102,6 +106,43 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
         state["last_fetch"] = moment.isoformat()
     write_state(content_dir, state)
     return [outcome.report for outcome in outcomes]
+
+
+def _run_sources(run: _SourceRun, sources: list[Source], time_limit: float) -> list[_Outcome]:
+    """Each source's outcome, several sources at a time; one still running after time_limit fails.
+
+    A server can keep a source busy for ever (a byte now and then keeps every read within its
+    timeout), so the workers are daemon threads that are not waited for beyond the limit.  One
+    left behind sends no further request (run.give_up_at) and its outcome is dropped.
+    """
+    waiting: queue.SimpleQueue[Source] = queue.SimpleQueue()
+    for source in sources:
+        waiting.put(source)
+    finished: dict[str, _Outcome] = {}
+
+    def work() -> None:
+        while True:
+            try:
+                source = waiting.get_nowait()
+            except queue.Empty:
+                return
+            finished[source.name] = run(source)
+
+    workers = [threading.Thread(target=work, name="fetch", daemon=True)
+               for _ in range(max(1, min(PARALLEL_SOURCES, len(sources))))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(max(0.0, run.give_up_at - time.monotonic()))
+    return [finished.get(source.name) or _left_behind(source, time_limit) for source in sources]
+
+
+def _left_behind(source: Source, time_limit: float) -> _Outcome:
+    report = SourceReport(source.name, source.type, token_expires=source.settings.token_expires,
+                          error=f"not finished after {time_limit:g} s: left behind, nothing of it written",
+                          error_kind="network", seconds=time_limit)
+    log.info("%s", report.summary())
+    return _Outcome(report)
 
 
 def _stored_posts(config: Config, content_dir: Path) -> tuple[dict[str, Post], set[str]]:
@@ -126,6 +167,7 @@ class _SourceRun:
     new_status: str  # status of posts that arrive
     now: datetime  # this run's time, for fetched_at and edited_at
     max_wait: float  # longest wait on a rate limit, seconds
+    give_up_at: float  # time.monotonic() after which a source sends no request: it is left behind
 
     def __call__(self, source: Source) -> _Outcome:
         started = time.perf_counter()
@@ -153,7 +195,7 @@ class _SourceRun:
             return
         api_base = settings.api_base or cls.default_api_base
         http = HttpClient(timeout=settings.timeout, retries=settings.retries, token_env=settings.token_env,
-                          max_wait=self.max_wait,
+                          max_wait=self.max_wait, deadline=self.give_up_at,
                           missing_wait=getattr(cls, "missing_rate_limit_wait", 60.0))
         context = SourceContext(name=source.name, hashtags=settings.hashtags or self.config.hashtags,
                                 http=http, state=dict(self.state.get("sources", {}).get(source.name, {})),
@@ -162,7 +204,7 @@ class _SourceRun:
         known = [post for post in self.stored.values() if post.source == source.name]
         result = connector.fetch(known)
         media = MediaStore(self.content_dir, http.session, _allowed_hosts(api_base, settings),
-                           timeout=settings.timeout)
+                           timeout=settings.timeout, give_up_at=self.give_up_at)
         outcome.report.skipped = result.skipped
         outcome.report.warnings.extend(result.warnings)
         for post in result.posts:

@@ -79,17 +79,20 @@ class MediaStore:
     """Downloads images for one source into content/media/."""
 
     def __init__(self, content_dir: Path, session: requests.Session, allowed_hosts: frozenset[str],
-                 timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS):
+                 timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS,
+                 give_up_at: float = float("inf")):
         self.content_dir = content_dir
         self.session = session
         self.allowed_hosts = allowed_hosts
         self.timeout = timeout  # for each read
         self.download_seconds = download_seconds
+        self.give_up_at = give_up_at  # time.monotonic() after which nothing is downloaded
 
     def download(self, url: str) -> bytes:
         """The bytes at url, following redirects only to allowed addresses, within the size and time caps."""
         deadline = time.monotonic() + self.download_seconds
         for _ in range(REDIRECTS + 1):
+            self._check_time(deadline)
             if not is_web_url(url):
                 raise MediaError(f"not an http(s) URL: {url[:100]!r}")
             if not address_allowed(url, self.allowed_hosts):
@@ -111,10 +114,16 @@ class MediaStore:
             size += len(chunk)
             if size > MAX_DOWNLOAD:
                 raise MediaError(f"larger than {MAX_DOWNLOAD // (1024 * 1024)} MB")
-            if time.monotonic() > deadline:
-                raise MediaError(f"download took longer than {self.download_seconds:g} s")
+            self._check_time(deadline)
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _check_time(self, deadline: float) -> None:
+        now = time.monotonic()
+        if now > self.give_up_at:
+            raise MediaError("the fetch ran out of time")
+        if now > deadline:
+            raise MediaError(f"download took longer than {self.download_seconds:g} s")
 
     def store_image(self, url: str, max_side: int = MAX_SIDE) -> StoredImage:
         """Download, check, re-encode and store one image; raise MediaError when refused."""
