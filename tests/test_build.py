@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wall.config import ConfigError
+from wall.outdir import refusal
 from wall.pipeline import BuildError, ContentError, build
 
 from .conftest import ROOT, tree, write
@@ -33,6 +34,53 @@ def test_rebuild_replaces_the_old_site_completely(site_src, tmp_path):
     build_src(site_src, out)
     assert not (out / "stale.html").exists()
     assert not [p for p in tmp_path.glob(".site.*") if p.is_dir()], "no temporary folders are left behind"
+
+
+def test_a_folder_holding_other_files_is_refused_and_left_alone(site_src, tmp_path):
+    out = write(tmp_path / "victim/important/thesis.txt", "x").parent.parent
+    with pytest.raises(BuildError, match="victim: it is not empty and holds no site built by generate.py"):
+        build_src(site_src, out)
+    assert tree(out) == {"important/thesis.txt": b"x"}
+    assert not list(tmp_path.glob(".victim*")), "nothing is written beside it either"
+
+
+def test_an_empty_folder_is_built_into(site_src, tmp_path):
+    (tmp_path / "site").mkdir()
+    build_src(site_src, tmp_path / "site")
+    assert (tmp_path / "site/index.html").is_file()
+
+
+def test_a_site_built_before_the_build_cache_existed_is_still_rebuilt(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    for beside in tmp_path.glob(".site.*"):
+        shutil.rmtree(beside) if beside.is_dir() else beside.unlink()
+    write(out / "stale.html", "old")
+    build_src(site_src, out)
+    assert not (out / "stale.html").exists()
+
+
+@pytest.mark.parametrize("where, problem", [
+    ("work", "it is the working folder"),
+    ("src", "it holds the config file"),
+    ("src/content", "it is the content folder"),
+    ("src/content/posts/site", "it is inside the content folder"),
+    ("home", "it is the home folder"),
+])
+def test_folders_a_build_would_destroy_are_refused_even_when_empty_or_missing(site_src, tmp_path, monkeypatch,
+                                                                              where, problem):
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    before = tree(tmp_path)
+    with pytest.raises(BuildError, match=problem):
+        build_src(site_src, tmp_path / where)
+    assert tree(tmp_path) == before
+
+
+def test_the_root_folder_is_refused():
+    assert refusal(Path("/"), {}) == "it is the root of the file system"
 
 
 def test_bad_post_file_fails_the_build_and_leaves_the_old_site(site_src, tmp_path):

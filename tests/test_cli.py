@@ -98,6 +98,25 @@ def test_failed_build_exits_1_with_the_reason_and_keeps_the_site(site_src, tmp_p
     assert tree(out) == before
 
 
+@pytest.mark.parametrize("command", ["build", "preview"])
+def test_build_and_preview_refuse_a_folder_holding_other_files(site_src, tmp_path, command):
+    victim = write(tmp_path / "victim/important/thesis.txt", "x").parent.parent
+    result = run(command, *src_args(site_src), "--out", str(victim))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: refusing to build into {victim}: it is not empty and holds no site built by generate.py, "
+        "and a build deletes whatever else is in its folder: choose a new or empty folder")
+    assert tree(victim) == {"important/thesis.txt": b"x"}
+
+
+def test_build_refuses_the_working_folder(site_src, tmp_path):
+    before = tree(tmp_path)
+    result = run("build", *src_args(site_src), "--out", ".")
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        1, "error: refusing to build into .: it is the working folder")
+    assert tree(tmp_path) == before
+
+
 def test_serve_previews_the_site_under_its_base_path(site_src, tmp_path):
     out = tmp_path / "out"
     assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0

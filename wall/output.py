@@ -55,7 +55,7 @@ class BuildCache:
     @classmethod
     def load(cls, out_dir: Path) -> "BuildCache":
         """The cache beside out_dir; what is missing, outdated or unreadable starts empty."""
-        path = out_dir.resolve().with_name(f".{out_dir.resolve().name}.cache")
+        path = cache_path(out_dir)
         keys, related = _read(path) or ({}, {})
         (memo,) = _read(_parsed(path)) or ({},)
         return cls(path, keys, memo, related, (_versions(related), _versions(memo)))
@@ -76,6 +76,11 @@ class BuildCache:
 
 
 REPARSE_LIMIT = 200  # post files a build may have to parse again rather than save the parsed files
+
+
+def cache_path(out_dir: Path) -> Path:
+    """The build cache beside out_dir: site/ -> .site.cache."""
+    return out_dir.resolve().with_name(f".{out_dir.resolve().name}.cache")
 
 
 def _parsed(path: Path) -> Path:

@@ -18,6 +18,7 @@ from .moderate import moderate
 from .render import RESERVED_PATHS, SiteInput, render_site
 from .renderer import make_environment
 from .output import BuildCache, files_in, write_site
+from .outdir import refusal
 from .variants import make_small_copies
 from .store import Content, load_content
 from .verify import SafetyNet
@@ -40,7 +41,7 @@ class ContentError(Exception):
 
 
 class BuildError(Exception):
-    """The rendered site failed its own safety checks; nothing was written."""
+    """The site was not built (an unsafe output folder, or a page failed its safety checks); nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ def _no_cycle_collection() -> Iterator[None]:
 def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path | None, templates: Path,
            static: Path, full: bool, jobs: int | None) -> BuildReport:
     started = time.perf_counter()
+    _check_out_dir(out_dir, {"the config file": config_path, "the content folder": content_dir,
+                             "the templates folder": templates, "the static folder": static,
+                             **({"the demo folder": demo_dir} if demo_dir else {})})
     jobs = jobs or usable_cpus()
     cache = BuildCache(BuildCache.load(out_dir).path) if full else BuildCache.load(out_dir)
     config, content = gather(config_path, content_dir, demo_dir, cache.memo, jobs)
@@ -144,6 +148,13 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
                        hidden_by_rule=len(approved) - len(shown),
                        not_approved=len(content.posts) - len(approved), files_written=changed,
                        seconds=time.perf_counter() - started, demo=content.demo)
+
+
+def _check_out_dir(out_dir: Path, inputs: dict[str, Path]) -> None:
+    """Raise BuildError, before anything is written, when building into out_dir would delete what it must not."""
+    refused = refusal(out_dir, inputs)
+    if refused:
+        raise BuildError(f"refusing to build into {out_dir}: {refused}")
 
 
 def usable_cpus() -> int:
