@@ -94,6 +94,19 @@ def test_bad_post_file_fails_the_build_and_leaves_the_old_site(site_src, tmp_pat
     assert tree(out) == before
 
 
+def test_a_media_file_linking_out_of_the_content_fails_the_build_and_publishes_nothing(site_src, tmp_path):
+    out = tmp_path / "site"
+    build_src(site_src, out)
+    before = tree(out)
+    secret = write(tmp_path / "secret.webp", (site_src / "content/media/0a/0a1b2c3d.webp").read_bytes() + b"secret")
+    image = site_src / "content/media/0a/0a1b2c3d.webp"
+    image.unlink()
+    image.symlink_to(secret)
+    with pytest.raises(ContentError, match="2aecf2c8.yaml:4: author: media file is a symbolic link"):
+        build_src(site_src, out)
+    assert tree(out) == before
+
+
 def test_bad_config_fails_the_build_and_leaves_the_old_site(site_src, tmp_path):
     out = tmp_path / "site"
     build_src(site_src, out)

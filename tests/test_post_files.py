@@ -12,7 +12,7 @@ from wall.post import Author, Media, Post, post_filename
 from wall.store import load_content, read_posts
 from wall.writing import dump_post, write_post
 
-from .conftest import VALID_POST, write
+from .conftest import VALID_POST, webp_bytes, write
 
 CATEGORIES = {"angebot", "gesuch"}
 
@@ -31,7 +31,7 @@ def edited(replace: str, by: str) -> str:
 
 def test_valid_post_is_read_with_all_fields(tmp_path):
     content_dir = tmp_path / "content"
-    write(content_dir / "media/ab/abcd.webp", b"RIFF")
+    write(content_dir / "media/ab/abcd.webp", webp_bytes())
     write(content_dir / "posts/x/1.yaml", VALID_POST + (
         "category: angebot\npinned: true\ncontent_warning: CW\nlanguage: de-DE\n"
         "hashtags: [Essen]\nsource: x-search\nfetched_at: '2020-03-24T00:00:00Z'\n"
@@ -97,6 +97,50 @@ MALFORMED = [
 @pytest.mark.parametrize("files, expected", [case[1:] for case in MALFORMED], ids=[c[0] for c in MALFORMED])
 def test_malformed_post_names_file_and_line(tmp_path, files, expected):
     assert problems_for(tmp_path, files) == expected
+
+
+WITH_IMAGE = VALID_POST + "media:\n  - path: media/ab/leak.webp\n"
+SYMLINK_PROBLEM = "media file is a symbolic link (only files inside media/ are published)"
+
+
+def test_a_media_file_linking_elsewhere_is_an_error(tmp_path):
+    # Git stores symbolic links: a pull request could otherwise publish any file the build can read.
+    write(tmp_path / "elsewhere/secret.webp", webp_bytes())
+    (tmp_path / "content/media/ab").mkdir(parents=True)
+    (tmp_path / "content/media/ab/leak.webp").symlink_to(tmp_path / "elsewhere/secret.webp")
+    assert problems_for(tmp_path, {"posts/x/1.yaml": WITH_IMAGE}) == [
+        f"content/posts/x/1.yaml:9: media: {SYMLINK_PROBLEM}: content/media/ab/leak.webp"]
+
+
+def test_an_avatar_linking_elsewhere_is_an_error(tmp_path):
+    write(tmp_path / "elsewhere/secret.webp", webp_bytes())
+    (tmp_path / "content/media/ab").mkdir(parents=True)
+    (tmp_path / "content/media/ab/leak.webp").symlink_to(tmp_path / "elsewhere/secret.webp")
+    post = edited("  name: Anna\n", "  name: Anna\n  avatar: media/ab/leak.webp\n")
+    assert problems_for(tmp_path, {"posts/x/1.yaml": post}) == [
+        f"content/posts/x/1.yaml:4: author: {SYMLINK_PROBLEM}: content/media/ab/leak.webp"]
+
+
+def test_a_media_folder_linking_elsewhere_is_an_error(tmp_path):
+    write(tmp_path / "elsewhere/leak.webp", webp_bytes())
+    (tmp_path / "content/media").mkdir(parents=True)
+    (tmp_path / "content/media/ab").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert problems_for(tmp_path, {"posts/x/1.yaml": WITH_IMAGE}) == [
+        "content/posts/x/1.yaml:9: media: media folder media/ab/ is a symbolic link (only files inside media/ "
+        "are published): content/media/ab/leak.webp"]
+
+
+@pytest.mark.parametrize("media_type, data, problem", [
+    ("image", b"secret=hunter2\n", "media file is not a JPEG, PNG, WebP or GIF image (by its bytes)"),
+    ("image", b"\x00\x00\x00\x18ftypmp42", "media file is not a JPEG, PNG, WebP or GIF image (by its bytes)"),
+    ("video", webp_bytes(), "media file is not an MP4 or WebM video (by its bytes)"),
+    ("video", b"\x00\x00\x00\x18ftypmp42", None),
+    ("video", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81", None),
+])
+def test_a_media_file_must_be_what_the_post_says_by_its_bytes(tmp_path, media_type, data, problem):
+    post = VALID_POST + f"media:\n  - path: media/ab/leak.webp\n    type: {media_type}\n"
+    expected = [f"content/posts/x/1.yaml:9: media: {problem}: content/media/ab/leak.webp"] if problem else []
+    assert problems_for(tmp_path, {"media/ab/leak.webp": data, "posts/x/1.yaml": post}) == expected
 
 
 def test_every_bad_file_is_reported_in_one_run(tmp_path):

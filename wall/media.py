@@ -22,6 +22,7 @@ import requests
 import urllib3
 from PIL import Image, ImageOps
 
+from .mediafiles import image_kind
 from .post import Media, Post
 from .writing import write_atomic
 from .urls import is_web_url
@@ -34,7 +35,6 @@ MAX_PIXELS = 40_000_000  # a decompression bomb stops here
 MAX_SIDE = 1600  # post images are scaled down to this
 AVATAR_SIDE = 96
 REDIRECTS = 5
-SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
 
 
 class MediaError(Exception):
@@ -46,16 +46,6 @@ class StoredImage:
     path: str  # relative to content/
     width: int
     height: int
-
-
-def image_kind(data: bytes) -> str | None:
-    """'jpeg', 'png', 'gif' or 'webp' by the file's own bytes; None for anything else."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    for signature, kind in SIGNATURES.items():
-        if data.startswith(signature):
-            return kind
-    return None
 
 
 def address_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:

@@ -13,6 +13,7 @@ import frontmatter
 import yaml
 
 from .fields import Fields, describe, parse_timestamp
+from .mediafiles import MediaFiles
 from .post import Post, post_filename, post_from_fields
 from .workers import in_parts
 from .yamlfile import Problem, YamlFileError, read_yaml
@@ -103,10 +104,10 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
     paths = [os.path.join(posts_dir, name) for name in names]  # strings: a Path each costs more than the rest
     shown_dir = display_path(posts_dir)
     displays = [os.path.join(shown_dir, name) for name in names]
-    media_found: dict[str, bool] = {}  # many posts share an avatar
+    media_files = MediaFiles(root)
     for path, display, (post, found) in zip(paths, displays, _parse_posts(paths, displays, root, categories, memo,
                                                                             jobs)):
-        post = _checked_post(post, found, path, display, root, problems, media_found)
+        post = _checked_post(post, found, path, display, root, problems, media_files)
         if post is None:
             continue
         if post.id in first_file:
@@ -128,7 +129,8 @@ def read_post(path: Path, root: Path, categories: set[str], problems: list[Probl
     """Read one post file; None when it has errors (they are appended to problems)."""
     found: list[Problem] = []
     display = display_path(path)
-    return _checked_post(_parse_post(path, display, root, categories, found), found, path, display, root, problems, {})
+    return _checked_post(_parse_post(path, display, root, categories, found), found, path, display, root, problems,
+                         MediaFiles(root))
 
 
 PARALLEL_FROM = 500  # fewer files than this are parsed in-process: a fork costs more than it saves
@@ -174,16 +176,16 @@ def _parse_post(path: str | Path, display: str, root: Path, categories: set[str]
 
 
 def _checked_post(post: Post | None, found: list[Problem], path: str | Path, display: str, root: Path,
-                  problems: list[Problem], media_found: dict[str, bool]) -> Post | None:
-    """The parsed post if its media exist; problems are appended.
+                  problems: list[Problem], media_files: MediaFiles) -> Post | None:
+    """The parsed post if its media can be shown; problems are appended.
 
-    media_found remembers which media files exist, across the calls of one read.
+    media_files remembers what it found, across the calls of one read.
     """
     problems.extend(found)
     if post is None:
         return None
     before = len(problems)
-    _check_media_files(post, path, root, display, problems, media_found)
+    _check_media_files(post, path, root, display, problems, media_files)
     return post if len(problems) == before else None
 
 
@@ -200,15 +202,13 @@ def _in_its_folder(post: Post, path: str | Path, root: Path, display: str, probl
 
 
 def _check_media_files(post: Post, path: str | Path, root: Path, display: str, problems: list[Problem],
-                       media_found: dict[str, bool]) -> None:
-    paths = [("author", post.author.avatar)] if post.author.avatar else []
-    paths += [("media", media.path) for media in post.media]
-    for key, relative in paths:
-        if relative not in media_found:
-            media_found[relative] = os.path.isfile(os.path.join(root, relative))
-        if not media_found[relative]:
-            problems.append(Problem(display, _line(path, key),
-                                    f"{key}: media file not found: {display_path(root / relative)}"))
+                       media_files: MediaFiles) -> None:
+    paths = [("author", post.author.avatar, "image")] if post.author.avatar else []
+    paths += [("media", media.path, media.type) for media in post.media]
+    for key, relative, media_type in paths:
+        problem = media_files.problem(relative, media_type)
+        if problem:
+            problems.append(Problem(display, _line(path, key), f"{key}: {problem}: {display_path(root / relative)}"))
 
 
 def _line(path: str | Path, key: str) -> int:
