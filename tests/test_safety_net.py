@@ -38,6 +38,14 @@ def test_a_page_of_good_parts_passes_and_reads_as_its_text():
     ('<a href="javascript:alert(1)">a</a>', "<a href> not allowed"),
     ("<script>alert(1)</script>", "<script> is allowed only"),
     ("<iframe></iframe>", "<iframe> is not allowed"),
+    # Browsers drop tabs and newlines anywhere in a URL: '/\t/host' is '//host', another host.
+    ('<img src="/\t/tracker.example/p.gif">', "loads from another host"),
+    ('<a href="/\n/evil.example/">a</a>', "<a href> not allowed"),
+    ('<link rel="stylesheet" href="/\t/evil.example/x.css">', "<link href> not allowed"),
+    ('<form><button formaction="/\t/evil.example/x">b</button></form>', "<button formaction> loads from another host"),
+    ('<a href="./a" ping="./x https://tracker.example/p">a</a>', "<a ping> loads from another host"),  # a list
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example">', "<meta http-equiv> not allowed"),
+    ('<meta http-equiv="Set-Cookie" content="a=b">', "<meta http-equiv> not allowed"),
 ])
 def test_a_bad_part_is_caught_on_every_page_that_shows_it(part, problem):
     net = SafetyNet()
@@ -101,3 +109,16 @@ def test_the_marks_of_the_build_are_not_allowed_in_a_finished_page():
 def test_a_policy_outside_the_head_does_not_count():
     text = f"<!doctype html><html><head></head><body>{CSP}</body></html>"
     assert check_page("index.html", text) == ["index.html: no Content-Security-Policy meta tag"]
+
+
+@pytest.mark.parametrize("head, problems", [
+    ('<meta http-equiv="Refresh" content="0;url=https://evil.example">',
+     ["index.html: <meta http-equiv> not allowed: 'Refresh'"]),
+    ('<link rel="stylesheet" href="/\t/evil.example/x.css">',
+     ["index.html: <link href> not allowed: '/\\t/evil.example/x.css'"]),
+    ('<meta http-equiv="content-type" content="text/html; charset=utf-8">', []),
+    ('<link rel="stylesheet" href="static/wall.css">', []),
+])
+def test_the_head_is_checked_like_the_body(head, problems):
+    text = f"<!doctype html><html><head>{CSP}{head}</head><body><main></main></body></html>"
+    assert check_page("index.html", text) == problems

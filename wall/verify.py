@@ -3,9 +3,10 @@
 Templates escape everything, so these checks should never fire; they are the
 net under that promise: no inline script or event handler (only the site's own
 script files), no resource from another host, no link with a scheme other than
-http, https or mailto.  Pages are parsed with lexbor, an HTML5 parser that
-reads markup the way browsers do.  Parts shared by many pages (cards, header,
-footer) are checked once each: see SafetyNet.
+http, https or mailto, no <meta http-equiv> but the policy (a refresh would lead
+away).  Pages are parsed with lexbor, an HTML5 parser that reads markup the way
+browsers do; URLs are read the way browsers read them too.  Parts shared by many
+pages (cards, header, footer) are checked once each: see SafetyNet.
 """
 
 from __future__ import annotations
@@ -53,10 +54,15 @@ def _scheme(value: str) -> str:
 
 def _is_relative(value: str) -> bool:
     value = value.strip(C0_CONTROL_OR_SPACE)
+    if "\t" in value or "\n" in value or "\r" in value:  # browsers drop them: '/\t/host' is '//host'
+        value = value.translate(TAB_OR_NEWLINE)
     return not value.startswith(("//", "\\", "/\\")) and not _scheme(value)
 
 
 SINGLE_URL_ATTRIBUTES = {"href", "src"}  # hold one URL (unlike srcset and ping)
+# http-equiv="refresh" would send visitors elsewhere, and no policy forbids it; set-cookie and the
+# like have no place in a static page either.
+ALLOWED_HTTP_EQUIV = {"content-security-policy", "content-type"}
 HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
                        "aria-labelledby", "aria-label", "aria-current", "aria-live", "rel", "type", "title",
                        "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden"}
@@ -67,9 +73,10 @@ def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
         return None
     if name.startswith("on") or name in NEVER_ATTRIBUTES:
         return f"<{tag} {name}> is not allowed"
+    if name == "http-equiv" and value.strip().lower() not in ALLOWED_HTTP_EQUIV:
+        return f"<{tag} http-equiv> not allowed: {value[:80]!r}"
     if name in LOADING_ATTRIBUTES:
-        parts = value.split(",") if "srcset" in name else [value]
-        if not all(_is_relative(part.strip().split(" ")[0]) for part in parts):
+        if not all(_is_relative(address) for address in _addresses(name, value)):
             return f"<{tag} {name}> loads from another host: {value[:80]!r}"
     elif name == "href" and not _is_relative(value):
         scheme = _scheme(value)
@@ -78,6 +85,13 @@ def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
         if scheme not in LINK_SCHEMES or loads:
             return f"<{tag} href> not allowed: {value[:80]!r}"
     return None
+
+
+def _addresses(name: str, value: str) -> list[str]:
+    """The URLs a loading attribute holds: srcset lists 'url 2x' by commas, ping is space-separated."""
+    if "srcset" in name:
+        return [part.strip().split(" ")[0] for part in value.split(",")]
+    return value.split() if name == "ping" else [value]
 
 
 def _own_script(node) -> bool:
