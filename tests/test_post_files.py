@@ -12,7 +12,7 @@ from wall.post import Author, Media, Post, post_filename
 from wall.store import load_content, read_posts
 from wall.writing import dump_post, write_post
 
-from .conftest import VALID_POST, webp_bytes, write
+from .conftest import ROOT, VALID_POST, webp_bytes, write
 
 CATEGORIES = {"angebot", "gesuch"}
 
@@ -213,3 +213,24 @@ def test_files_that_are_not_yaml_are_reported_not_skipped_silently(tmp_path):
     content = load_content(Path("content"), CATEGORIES)
     assert [str(p) for p in content.problems] == [
         "content/posts/x/1.yml:1: warning: ignored: post files must end in .yaml"]
+
+
+def test_a_page_value_cut_short_by_a_yaml_comment_is_a_warning(tmp_path):
+    # " #" starts a YAML comment: an unquoted hashtag silently ends the description there.
+    write(tmp_path / "content/pages/ueber.md", "---\ntitle: Über\ndescription: Was hinter #EssenArbeitetZusammen steckt\n"
+                                               "order: 10 # im Fuß zuerst\n---\nText # kein Kommentar\n")
+    write(tmp_path / "content/pages/hilfe.md", "---\ntitle: Hilfe\ndescription: \"Was #EssenArbeitetZusammen ist\"\n"
+                                               "# eine Zeile nur mit Kommentar\n---\nText\n")
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(p) for p in content.problems] == [
+        "content/pages/ueber.md:3: warning: description: the text from ' #' on is read as a YAML comment and left out;"
+        " put the value in quotes",
+        "content/pages/ueber.md:4: warning: order: the text from ' #' on is read as a YAML comment and left out;"
+        " put the value in quotes"]
+    assert content.pages[1].description == "Was #EssenArbeitetZusammen ist"
+
+
+def test_the_shipped_pages_keep_their_whole_descriptions():
+    content = load_content(ROOT / "content", CATEGORIES)
+    assert [str(p) for p in content.problems if "pages" in p.path] == []
+    assert all(page.description.endswith(".") for page in content.pages), [p.description for p in content.pages]

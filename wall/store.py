@@ -246,7 +246,8 @@ def read_page(path: Path, problems: list[Problem]) -> Page | None:
         problems.append(Problem(display, 1, "page file names may hold only a-z, 0-9 and '-'"))
         return None
     try:
-        page = frontmatter.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        page = frontmatter.loads(text)
     except UnicodeDecodeError:
         problems.append(Problem(display, 1, "not valid UTF-8 text"))
         return None
@@ -261,8 +262,33 @@ def read_page(path: Path, problems: list[Problem]) -> Page | None:
     if not isinstance(order, int) or isinstance(order, bool):
         problems.append(Problem(display, 1, f"order: expected a whole number, got {describe(order)}"))
         return None
+    problems.extend(_comments_after_values(text, display))
     return Page(slug=path.stem, title=title.strip(), markdown=page.content,
                 description=str(page.get("description") or ""), order=order, file=display)
+
+
+def _comments_after_values(text: str, display: str) -> list[Problem]:
+    """Warnings for front matter values followed by a comment.
+
+    YAML reads " #" as the start of a comment, so `description: … #EssenArbeitetZusammen …`
+    silently loses everything from the hashtag on; editors write hashtags all the time.
+    """
+    if not frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY.match(text):
+        return []
+    front = frontmatter.default_handlers.YAMLHandler().split(text)[0]  # line 0 is the opening "---"
+    root = yaml.compose(front, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    lines = front.splitlines()
+    found = []
+    for key, value in root.value:
+        if not isinstance(value, yaml.ScalarNode) or value.style in ("|", ">"):
+            continue
+        end = value.end_mark
+        if lines[end.line][end.column:].lstrip().startswith("#"):
+            found.append(Problem(display, end.line + 1, f"{key.value}: the text from ' #' on is read as a YAML "
+                                 "comment and left out; put the value in quotes", "warning"))
+    return found
 
 
 def read_last_fetch(content_dir: Path, problems: list[Problem]) -> datetime | None:
