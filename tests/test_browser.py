@@ -115,6 +115,35 @@ def test_on_a_phone_the_filters_take_a_row_each_and_every_one_stays_reachable(tm
             "rows => rows.every(row => row.scrollWidth <= row.clientWidth)"), "on wide screens the lists wrap"
 
 
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo wall with the real config and pages: every kind of page, all nine platforms."""
+    return build_demo_site(tmp_path_factory.mktemp("demo"))
+
+
+def every_kind_of_page(site: Path) -> list[str]:
+    """One page of each kind the demo wall has."""
+    first = lambda pattern: f"{sorted(site.glob(pattern))[0].relative_to(site)}/"  # noqa: E731
+    return ["", first("beitrag/*"), first("seite/*"), "kategorie/angebot/", "plattform/manual/", "archiv/",
+            "suche/", "wall/", "ueber/", "datenschutz/", "impressum/", "barrierefreiheit/", "gibt-es-nicht/"]
+
+
+def test_at_320_px_no_page_scrolls_sideways(demo_site):
+    # WCAG 1.4.10: content reflows at 320 CSS px; the search's button once pushed the page to 350 px.
+    with served(demo_site, BASE) as front, browser() as chromium:
+        phone = chromium.new_page(viewport={"width": 320, "height": 640})
+        for path in every_kind_of_page(demo_site):
+            phone.goto(front + path)
+            if path == "suche/":
+                phone.fill("#suchbegriff", "essen")
+                phone.press("#suchbegriff", "Enter")
+                phone.locator("#suche-treffer li").first.wait_for()
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 320, f"/{path} scrolls sideways"
+            button = phone.locator(".search-row button")
+            if path == "suche/":
+                assert button.evaluate("e => e.getBoundingClientRect().right") <= 320 - 16, "'Suchen' in the margin"
+
+
 def test_on_a_phone_the_first_post_shows_on_the_first_screen(mixed_site):
     with served(mixed_site, BASE) as front, browser() as chromium:
         phone = chromium.new_page(viewport={"width": 360, "height": 740})
