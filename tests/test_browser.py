@@ -144,6 +144,31 @@ def test_at_320_px_no_page_scrolls_sideways(demo_site):
                 assert button.evaluate("e => e.getBoundingClientRect().right") <= 320 - 16, "'Suchen' in the margin"
 
 
+@pytest.mark.parametrize("width", [320, 360])
+def test_on_a_phone_a_focused_filter_is_wholly_in_sight_with_its_outline(demo_site, width):
+    # The rows scroll sideways; a chip half out of sight once kept focus there, its outline cut.
+    with served(demo_site, BASE) as front, browser() as chromium:
+        phone = chromium.new_page(viewport={"width": width, "height": 740})
+        phone.goto(front)
+        links = phone.locator(".filters a")
+        links.first.focus()
+        seen = []
+        for key in ["Tab"] * (links.count() - 1) + ["Shift+Tab"] * (links.count() - 1) + [None]:
+            name, left, right, top, bottom = phone.evaluate(
+                "(e => { const box = e.getBoundingClientRect(), style = getComputedStyle(e);"
+                " const out = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);"
+                " return [e.textContent, box.left - out, box.right + out, box.top - out, box.bottom + out]; })"
+                "(document.activeElement)")
+            assert 0 <= left and right <= width and 0 <= top and bottom <= 740, f"{name}: {left:.0f}–{right:.0f}"
+            clip = phone.evaluate("(e => { const row = e.closest('ul').getBoundingClientRect();"
+                                  " return [row.left, row.right]; })(document.activeElement)")
+            assert clip[0] <= left and right <= clip[1], f"{name}'s outline is cut by its row"
+            seen.append(name)
+            if key:
+                phone.keyboard.press(key)
+        assert len(set(seen)) == links.count()
+
+
 def test_on_a_phone_the_first_post_shows_on_the_first_screen(mixed_site):
     with served(mixed_site, BASE) as front, browser() as chromium:
         phone = chromium.new_page(viewport={"width": 360, "height": 740})
