@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 
 from wall.pipeline import build
 from wall.post import Author, Media, Post
+from wall.renderer import hashtag_breaks
 from wall.writing import write_post
 from wall.verify import verify_site
 
@@ -130,3 +133,20 @@ def test_the_safety_net_catches_what_templates_might_let_through():
     }
     problems = verify_site(pages)
     assert sorted({problem.split(":")[0] for problem in problems}) == sorted(set(pages) - {"ok.html"})
+
+
+def test_headings_break_hashtags_at_capitals_and_keep_names_escaped(tmp_path):
+    # Author names go through the heading filter that adds <wbr>: it must escape all the rest.
+    name = f'{SCRIPT}"><wbr onclick=alert(1)>#EssenArbeitetZusammen & #Ä&#39;Öl'
+    assert hashtag_breaks(name) == Markup(
+        "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;wbr onclick=alert(1)&gt;"
+        "#Essen<wbr>Arbeitet<wbr>Zusammen &amp; #Ä&amp;#39;Öl")
+    content = tmp_path / "content"
+    post = hostile_posts()[2]
+    write_post(content, replace(post, author=replace(post.author, name=name)))
+    build(FIXTURE_SITE / "config.yaml", content, tmp_path / "site", demo_dir=None)
+    soup = BeautifulSoup((tmp_path / "site/beitrag/manual---7-7---d095461a/index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    heading = soup.find("h1")
+    assert heading.get_text() == f"Beitrag von {name}"
+    assert [(tag.name, tag.attrs) for tag in heading.find_all(True)] == [("bdi", {})] + [("wbr", {})] * 2

@@ -8,17 +8,19 @@ checks once.  render.py decides which pages to render; this module renders them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .composed import ROOT_MARK, Composed, Part, place
 from .config import Config
 from .post import Post
 from .views import PostView, post_view
 
+HASHTAG = re.compile(r"#\w+")
 # Views and cards kept while rendering.  Pages are rendered in the order of the posts they
 # show, so the pages showing a post come close together: a window of recent posts is enough.
 RECENT_POSTS = 3_000
@@ -33,8 +35,22 @@ def make_environment(templates: Path) -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, auto_reload=False)
     # A post's text, media and links; a build replaces this with a function that renders them once.
+    env.filters["hashtag_breaks"] = hashtag_breaks
     env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
     return env
+
+
+def hashtag_breaks(text: object) -> Markup:
+    """text escaped, a line allowed to break before each inner capital of a #CamelCase hashtag.
+
+    A heading on a phone otherwise breaks "#EssenArbeitetZusammen" wherever the line ends.
+    """
+    def breaks(tag: re.Match) -> str:
+        word = tag.group()
+        return "".join("<wbr>" + char if char.isupper() and word[index - 1].islower() else char
+                       for index, char in enumerate(word))
+    # Escaped text holds no capitals after a small letter inside an entity (&amp; &#39; ...).
+    return Markup(HASHTAG.sub(breaks, str(escape(text))))
 
 
 class PageRenderer:
