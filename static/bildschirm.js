@@ -15,22 +15,23 @@
   var current = 0;
   var timer = null;
 
-  function show(index) {
+  // Only a visitor's own step is announced: a screen reader would otherwise read out
+  // "Beitrag n von 20" every few seconds while the posts rotate.
+  function show(index, announce) {
     current = (index + slides.length) % slides.length;
     slides.forEach(function (slide, i) { slide.hidden = i !== current; });
+    position.setAttribute("aria-live", announce ? "polite" : "off");
     position.textContent = "Beitrag " + (current + 1) + " von " + slides.length;
   }
 
   function play() {
     stop();
     timer = setInterval(function () { show(current + 1); }, interval);
-    toggle.setAttribute("aria-pressed", "false");
     toggle.textContent = "Anhalten";
   }
 
   function stop() {
     if (timer) { clearInterval(timer); timer = null; }
-    toggle.setAttribute("aria-pressed", "true");
     toggle.textContent = "Abspielen";
   }
 
@@ -39,8 +40,8 @@
     wall.classList.add("is-rotating");
     show(0);
     toggle.addEventListener("click", function () { if (timer) { stop(); } else { play(); } });
-    controls.querySelector(".screen-next").addEventListener("click", function () { stop(); show(current + 1); });
-    controls.querySelector(".screen-previous").addEventListener("click", function () { stop(); show(current - 1); });
+    controls.querySelector(".screen-next").addEventListener("click", function () { stop(); show(current + 1, true); });
+    controls.querySelector(".screen-previous").addEventListener("click", function () { stop(); show(current - 1, true); });
     // Keyboard users must not lose the post they are on: focus inside the wall pauses it.
     wall.addEventListener("focusin", function () { if (timer) { stop(); } });
     if (reduced) { stop(); } else { play(); }

@@ -304,19 +304,23 @@ def test_screen_mode_rotates_with_a_pause_control_and_respects_reduced_motion(mi
     with served(mixed_site, BASE) as front, browser() as chromium:
         page = chromium.new_page()
         page.goto(front + "wall/")
-        toggle = page.locator(".screen-toggle")
-        assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+        toggle, position = page.locator(".screen-toggle"), page.locator(".screen-position")
+        # The label says what a press does; aria-pressed as well would read "Abspielen, gedrückt".
+        assert toggle.is_visible() and toggle.inner_text() == "Anhalten" and toggle.get_attribute("aria-pressed") is None
         assert page.locator(".screen-slide:not([hidden])").count() == 1
         total = page.locator(".screen-slide").count()
-        assert page.locator(".screen-position").inner_text() == f"Beitrag 1 von {total}"
+        assert position.inner_text() == f"Beitrag 1 von {total}"
+        assert position.get_attribute("aria-live") == "off", "the rotation is not read out every few seconds"
         toggle.click()
-        assert toggle.get_attribute("aria-pressed") == "true" and toggle.inner_text() == "Abspielen"
-        page.click(".screen-next")
-        assert page.locator(".screen-position").inner_text() == f"Beitrag 2 von {total}"
+        assert toggle.inner_text() == "Abspielen" and toggle.get_attribute("aria-pressed") is None
+        page.get_by_role("button", name="Nächster Beitrag").click()
+        assert position.inner_text() == f"Beitrag 2 von {total}" and position.get_attribute("aria-live") == "polite"
+        page.get_by_role("button", name="Vorheriger Beitrag").click()
+        assert position.inner_text() == f"Beitrag 1 von {total}"
         calm = chromium.new_page()
         calm.emulate_media(reduced_motion="reduce")
         calm.goto(front + "wall/")
-        assert calm.locator(".screen-toggle").get_attribute("aria-pressed") == "true", "no motion unless asked"
+        assert calm.locator(".screen-toggle").inner_text() == "Abspielen", "no motion unless asked"
         still = chromium.new_context(java_script_enabled=False).new_page()
         still.goto(front + "wall/")
         assert still.locator(".screen-slide:visible").count() == total, "without JavaScript every post shows"
