@@ -178,6 +178,20 @@ def test_platform_and_category_pages(site):
     assert "1 Beitrag" in page(site, "kategorie/gesuch/index.html").find(class_="summary").get_text()
 
 
+def test_alle_leads_back_from_a_filter_to_all_posts(site):
+    # Kategorien start with "Alle": the way back to all posts from a category or platform.
+    for path, root in (("kategorie/gesuch/index.html", "../../"), ("plattform/x/index.html", "../../"),
+                       ("beitrag/bluesky-3kabc/index.html", "../../"), ("index.html", "./"),
+                       ("seite/2020-03-23-0915/index.html", "../../"), ("impressum/index.html", "../")):
+        rows = page(site, path).find("nav", class_="filters").find_all("ul")
+        first = rows[0].find("a")
+        assert (first.get_text(), first["href"]) == ("Alle", root), path
+        assert "Alle" not in [a.get_text() for a in rows[1].find_all("a")]
+        current = [a.get_text() for a in rows[0].find_all("a", attrs={"aria-current": "page"})]
+        assert current == (["Alle"] if path.startswith(("index", "seite")) else ["Gesuch"] if "gesuch" in path else [])
+    assert page(site, "404.html").find("nav", class_="filters").find("a", attrs={"aria-current": "page"}) is None
+
+
 def test_editor_page_escapes_raw_html_and_drops_script_links(site):
     soup = page(site, "impressum/index.html")
     assert soup.find("h1").get_text() == "Impressum"

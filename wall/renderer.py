@@ -77,7 +77,7 @@ class PageRenderer:
         self._parts = []
         try:
             skeleton = self.env.get_template(template).render(
-                **self.common, **context, root=root, path=path or "",
+                **self.common, **context, root=root, path=path,
                 canonical=base_url + path if path is not None else "")
         finally:
             parts, self._parts = self._parts, None
@@ -103,9 +103,19 @@ class PageRenderer:
         """A post's card for listings, rendered once: a post shows on several, at several depths."""
         return self._share(_once(self._cards, view.post.id, lambda: self._post_macro("post_card", view)), root)
 
-    def site_header(self, root: str, path: str) -> Markup:
-        """The header with the navigation, rendered once per folder depth and current entry."""
-        current = path if path in ("suche/", "archiv/") else next((entry for entry in self.sections if path.startswith(entry)), "")
+    def site_header(self, root: str, path: str | None) -> Markup:
+        """The header with the navigation, rendered once per folder depth and current entry.
+
+        path: the page's ('' = front page, None = 404); the current entry is '' for "Alle".
+        """
+        if path is None:
+            current = None
+        elif path in ("suche/", "archiv/"):
+            current = path
+        elif path == "" or path.startswith("seite/"):  # all posts: the front page and its archive pages
+            current = ""
+        else:
+            current = next((entry for entry in self.sections if path.startswith(entry)), None)
         return self._chrome_part("site_header", root, current)
 
     def site_footer(self, root: str) -> Markup:
