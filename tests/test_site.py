@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from wall.dates import local
 from wall.pagination import sort_newest_first
 from wall.pipeline import build
+from wall.platforms import network_labels
 from wall.store import load_content
 
 from .conftest import FIXTURE_SITE, ROOT, sitemap_parts
@@ -320,3 +321,16 @@ def test_large_images_come_with_a_small_copy_for_phones(site_src, tmp_path):
         assert small.size == (640, 480) and small.format == "WEBP"
     avatar = page(out, "seite/2020-03-23-0915/index.html").find("img", class_="avatar")
     assert avatar["src"] == "../../media/0a/0a1b2c3d.webp" and not avatar.has_attr("srcset")
+
+
+def test_the_front_page_and_the_pages_name_every_network_the_wall_reads(site):
+    # The intro is rendered from the platform registry; the Markdown pages are checked against it.
+    networks = network_labels()
+    assert "Threads" in networks and "X (Twitter)" in networks
+    intro = page(site, "index.html").find(class_="intro").find("p").get_text()
+    assert f"auf {', '.join(networks)} und in eigenen Nachrichten" in intro
+    pages = {name: (ROOT / f"content/pages/{name}.md").read_text(encoding="utf-8") for name in ("ueber", "datenschutz")}
+    source = pages["datenschutz"].split("### Quelle der Daten", 1)[1].split("\n#", 1)[0]  # GDPR Art. 14
+    for name, text in (("ueber", pages["ueber"]), ("datenschutz: Quelle der Daten", source)):
+        assert [network for network in networks if network not in text] == [], name
+        assert "früher Twitter" not in text and "X," not in text, name

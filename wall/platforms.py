@@ -72,3 +72,8 @@ PLATFORMS: dict[str, Platform] = {
         Platform("manual", "Eingereicht", original_label="Zur Quelle"),
     )
 }
+
+
+def network_labels() -> list[str]:
+    """The social networks the wall reads, as visitors see them named (not websites or submissions)."""
+    return [platform.label for platform in PLATFORMS.values() if platform.key not in ("rss", "manual")]

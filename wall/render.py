@@ -24,7 +24,7 @@ from .config import Config
 from .dates import MONTHS, german_date, german_period, iso, local
 from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
 from .pagination import Listing, paginate, sort_newest_first
-from .platforms import PLATFORMS
+from .platforms import PLATFORMS, network_labels
 from .post import Post
 from .related import related_posts
 from .renderer import PageRenderer
@@ -160,7 +160,7 @@ class _Plan:
         self.categories = _sections(self.posts, "kategorie", {c.key: c.label for c in self.config.categories},
                                     "category")
         self.common = dict(site=self.config.site, demo=site.demo, css=site.css_path, categories=self.categories,
-                           platforms=self.platforms, legal_pages=site.pages,
+                           platforms=self.platforms, networks=network_labels(), legal_pages=site.pages,
                            updated=german_date(site.updated) if site.updated else "",
                            updated_iso=iso(site.updated) if site.updated else "")
         self.pages = PageRenderer(env, self.config, self.common,
