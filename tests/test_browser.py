@@ -107,7 +107,7 @@ def test_on_a_phone_the_filters_take_a_row_each_and_every_one_stays_reachable(tm
                 "(document.activeElement)")
             assert left < 360 and right > 0, f"{name} is out of sight when focused"  # WCAG 2.4.11
             phone.keyboard.press("Tab")
-        assert name == "Eingereicht"
+        assert name == "Direkt eingereicht"
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
         wide = chromium.new_page(viewport={"width": 1280, "height": 900})
         wide.goto(front + "kategorie/angebot/")

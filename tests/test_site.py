@@ -334,3 +334,12 @@ def test_the_front_page_and_the_pages_name_every_network_the_wall_reads(site):
     for name, text in (("ueber", pages["ueber"]), ("datenschutz: Quelle der Daten", source)):
         assert [network for network in networks if network not in text] == [], name
         assert "früher Twitter" not in text and "X," not in text, name
+
+
+def test_posts_sent_in_directly_are_labelled_so_under_their_old_address(site):
+    # "Eingereicht" alone read like a participle; the address plattform/manual/ stays as it was.
+    listing = page(site, "plattform/manual/index.html")
+    assert listing.find("h1").get_text(strip=True) == "Direkt eingereicht"
+    chip = page(site, "index.html").find("a", href="plattform/manual/")
+    assert chip.get_text() == "Direkt eingereicht"
+    assert page(site, "beitrag/manual-ewg-1/index.html").find(class_="platform").get_text() == "Direkt eingereicht"

@@ -69,7 +69,7 @@ PLATFORMS: dict[str, Platform] = {
         Platform("facebook", "Facebook", "https://www.facebook.com/hashtag/{tag}"),
         Platform("linkedin", "LinkedIn", "https://www.linkedin.com/feed/hashtag/{tag}/"),
         Platform("rss", "Website", original_label="Zur Website des Unternehmens"),
-        Platform("manual", "Eingereicht", original_label="Zur Quelle"),
+        Platform("manual", "Direkt eingereicht", original_label="Zur Quelle"),
     )
 }
 
