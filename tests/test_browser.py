@@ -169,6 +169,17 @@ def test_on_a_phone_a_focused_filter_is_wholly_in_sight_with_its_outline(demo_si
         assert len(set(seen)) == links.count()
 
 
+def test_on_a_wide_screen_related_posts_are_as_wide_as_the_card(demo_site):
+    with served(demo_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        for post in sorted(demo_site.glob("beitrag/*/index.html")):
+            if 'class="related"' in post.read_text(encoding="utf-8"):
+                break
+        page.goto(front + f"{post.parent.relative_to(demo_site)}/")
+        width = lambda selector: page.locator(selector).evaluate("e => e.getBoundingClientRect().width")  # noqa: E731
+        assert width(".related") == width("main > .post") == width(".contact-help")
+
+
 def test_on_a_phone_the_first_post_shows_on_the_first_screen(mixed_site):
     with served(mixed_site, BASE) as front, browser() as chromium:
         phone = chromium.new_page(viewport={"width": 360, "height": 740})

@@ -303,6 +303,8 @@ def test_related_offers_appear_on_the_newer_need(site_src, tmp_path):
     need = page(tmp_path / "out", "beitrag/bluesky-3kabc/index.html").find("section", class_="related")
     assert need.find("h2").get_text() == "Passende Angebote"
     assert [a.get_text() for a in need.find_all("a")] == ["Papierhaus"]
+    # Separated as in the search results, not "Papierhaus Angebot Direkt eingereicht, 30. März 2020".
+    assert need.find("li").get_text(" ", strip=True).startswith("Papierhaus Angebot · Direkt eingereicht · 30. März 2020")
 
 
 def test_large_images_come_with_a_small_copy_for_phones(site_src, tmp_path):
