@@ -248,15 +248,19 @@ def describe_vnu(messages: list[dict], site: Path) -> str:
     return "\n".join(lines)
 
 
-def lighthouse_report(url: str, output: Path) -> dict:
-    """Run Lighthouse (mobile) with Debian's Chromium; writes output.report.{json,html}, returns the report."""
+def lighthouse_report(url: str, output: Path, skip: tuple[str, ...] = ()) -> dict:
+    """Run Lighthouse (mobile) with Debian's Chromium; writes output.report.{json,html}, returns the report.
+
+    skip: audits left out (ids such as 'is-crawlable').
+    """
     cli = package("lighthouse") / "cli" / "index.js"
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
     output.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CHROME_PATH": chromium_path()}
     result = subprocess.run([node(), str(cli), url, "--quiet", "--no-enable-error-reporting", "--form-factor=mobile",
                              f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", f"--chrome-flags={flags}",
-                             "--output=json", "--output=html", f"--output-path={output}"],
+                             "--output=json", "--output=html", f"--output-path={output}",
+                             *([f"--skip-audits={','.join(skip)}"] if skip else [])],
                             capture_output=True, text=True, timeout=150, env=env)
     assert result.returncode == 0, f"lighthouse failed ({result.returncode}): {result.stderr[-3000:]}"
     return json.loads(output.with_suffix(".report.json").read_text(encoding="utf-8"))

@@ -183,6 +183,21 @@ def test_demo_posts_are_used_and_marked_while_content_has_none(tmp_path, site_sr
     assert "Demo-Ansicht" not in (tmp_path / "real/index.html").read_text(encoding="utf-8")
 
 
+def test_a_demo_wall_asks_search_engines_to_stay_away(tmp_path, site_src):
+    # The demo's companies are made up: a search result must never lead to them.
+    empty = tmp_path / "empty"
+    shutil.copytree(site_src / "content/pages", empty / "pages")
+    build(site_src / "config.yaml", empty, tmp_path / "demo", demo_dir=site_src / "content", static=STATIC)
+    noindex = '<meta name="robots" content="noindex">'
+    pages = sorted((tmp_path / "demo").rglob("*.html"))
+    assert len(pages) > 10 and [p for p in pages if p.read_text(encoding="utf-8").count(noindex) != 1] == []
+    robots = (tmp_path / "demo/robots.txt").read_text(encoding="utf-8")
+    assert "User-agent: *\nDisallow: /\n" in robots and "Allow" not in robots and "Sitemap" not in robots
+    build_src(site_src, tmp_path / "real")
+    assert noindex not in (tmp_path / "real/index.html").read_text(encoding="utf-8")
+    assert "Disallow" not in (tmp_path / "real/robots.txt").read_text(encoding="utf-8")
+
+
 def test_shipped_demo_builds_without_problems(tmp_path):
     report = build(ROOT / "config.yaml", tmp_path / "no-content", tmp_path / "site")
     assert report.demo and report.shown >= 30
