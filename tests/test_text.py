@@ -62,7 +62,15 @@ def test_find_urls_trims_trailing_punctuation():
 
 def test_excerpt_cuts_at_a_word():
     assert excerpt("Wir bieten kostenlose Beratung für alle", 25) == "Wir bieten kostenlose…"
-    assert excerpt("kurz\nund gut", 25) == "kurz und gut"
+    assert excerpt("kurz,\nund gut", 25) == "kurz, und gut"
+
+
+def test_excerpt_keeps_lines_apart_that_end_without_punctuation():
+    # Found in an audit: "… eine erste Zwischenbilanz Bäckereien beliefern Cafés …"
+    text = "Drei Wochen – eine erste Zwischenbilanz\n\nBäckereien beliefern Cafés.\nDanke! 💐\nMehr dazu\n"
+    assert excerpt(text, 200) == ("Drei Wochen – eine erste Zwischenbilanz – Bäckereien beliefern Cafés. Danke! 💐"
+                                  " Mehr dazu")
+    assert excerpt("Zwischenbilanz\nBäckereien beliefern", 20) == "Zwischenbilanz…"
 
 
 @pytest.mark.parametrize("moment, date, long", [

@@ -97,8 +97,18 @@ def paragraphs(text: str, platform: str, post_url: str) -> list[list[list[Segmen
 
 def excerpt(text: str, limit: int = 80) -> str:
     """The start of a text on one line, cut at a word with an ellipsis."""
-    flat = " ".join(clean_text(text).split())
+    flat = _on_one_line(clean_text(text))
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0] if " " in flat[: limit - 1] else flat[: limit - 1]
-    return cut.rstrip(",;:.-–") + "…"
+    return cut.rstrip(",;:.-– ") + "…"
+
+
+def _on_one_line(text: str) -> str:
+    """The lines of a text joined; one ending in a letter or digit gets a dash after it.
+
+    A heading line such as "… eine erste Zwischenbilanz" would otherwise run into the next.
+    """
+    lines = [flat for line in text.splitlines() if (flat := " ".join(line.split()))]
+    return " ".join(f"{line} –" if line[-1].isalnum() and number < len(lines) else line
+                    for number, line in enumerate(lines, 1))
