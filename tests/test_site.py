@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from wall.dates import local
+from wall.dates import german_span, local
 from wall.pagination import sort_newest_first
 from wall.pipeline import build
 from wall.platforms import network_labels
@@ -145,7 +145,7 @@ def test_contact_and_removal_links_name_the_post_and_its_permalink(site):
         assert contact.path == removal.path == "info@ewg.de"
         query = parse_qs(contact.query)
         assert query["subject"] == ["#EssenArbeitetZusammen: Kontakt zum Beitrag von Druckerei Altenessen "
-                                    "(Bluesky, 24. März 2020)"]
+                                    "· Bluesky · 24. März 2020"]
         assert f"{BASE}beitrag/bluesky-3kabc/" in query["body"][0]
         assert "https://bsky.app/profile/druck.example/post/3kabc" in query["body"][0]
         assert "\r\n" in query["body"][0]
@@ -345,3 +345,30 @@ def test_posts_sent_in_directly_are_labelled_so_under_their_old_address(site):
     chip = page(site, "index.html").find("a", href="plattform/manual/")
     assert chip.get_text() == "Direkt eingereicht"
     assert page(site, "beitrag/manual-ewg-1/index.html").find(class_="platform").get_text() == "Direkt eingereicht"
+
+
+def test_titles_name_the_wall_and_read_as_german_without_nested_brackets(site):
+    # Found in an audit: the front page was titled "Alle Beiträge", archive pages read
+    # "Alle Beiträge – 28. März – 23. April 2020 – …" and posts "(X (Twitter))".
+    def titles(path: str) -> tuple[str, str]:
+        soup = page(site, path)
+        return soup.title.get_text(), soup.find("meta", property="og:title")["content"]
+    assert titles("index.html") == ("Essen arbeitet zusammen – #EssenArbeitetZusammen", "Essen arbeitet zusammen")
+    assert titles("seite/2020-03-24-1100/index.html")[1] == "Alle Beiträge vom 24. März 2020"
+    assert titles("beitrag/x-1240000000000000001/index.html") == (
+        "Beitrag von Zollwerk IT · X (Twitter) – #EssenArbeitetZusammen", "Beitrag von Zollwerk IT · X (Twitter)")
+    subject = parse_qs(urlsplit(card(page(site, "index.html"), "x-1240000000000000001")
+                                .find("a", class_="removal")["href"]).query)["subject"][0]
+    assert subject == ("#EssenArbeitetZusammen: Entfernung beantragen – Beitrag von Zollwerk IT · X (Twitter) · "
+                       "25. März 2020")
+
+
+@pytest.mark.parametrize("first, last, expected", [
+    ("2020-03-24T09:00:00+01:00", "2020-03-24T18:00:00+01:00", "vom 24. März 2020"),
+    ("2020-03-20T09:00:00+01:00", "2020-03-24T09:00:00+01:00", "vom 20. bis 24. März 2020"),
+    ("2020-03-28T09:00:00+01:00", "2020-04-23T09:00:00+02:00", "vom 28. März bis 23. April 2020"),
+    ("2020-12-30T09:00:00+01:00", "2021-01-04T09:00:00+01:00", "vom 30. Dezember 2020 bis 4. Januar 2021"),
+])
+def test_a_span_of_dates_in_a_title_reads_from_and_to(first, last, expected):
+    assert german_span(datetime.fromisoformat(first), datetime.fromisoformat(last)) == expected
+

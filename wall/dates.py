@@ -32,6 +32,21 @@ def iso(moment: datetime) -> str:
     return local(moment).isoformat()
 
 
+def german_span(first: datetime, last: datetime) -> str:
+    """'vom 20. bis 24. März 2020', 'vom 28. März bis 2. April 2020'; one day: 'vom 24. März 2020'.
+
+    For titles, where a dash already separates the page's name from the site's.
+    """
+    start, end = local(first), local(last)
+    if start.date() == end.date():
+        return f"vom {german_date(last)}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"vom {start.day}. bis {german_date(last)}"
+    if start.year == end.year:
+        return f"vom {start.day}. {MONTHS[start.month - 1]} bis {german_date(last)}"
+    return f"vom {german_date(first)} bis {german_date(last)}"
+
+
 def german_period(first: datetime, last: datetime) -> str:
     """'20.–24. März 2020', '28. März – 2. April 2020', '30. Dezember 2020 – 4. Januar 2021'; one day alone."""
     start, end = local(first), local(last)

@@ -21,7 +21,7 @@ from jinja2 import Environment
 
 from .composed import Composed
 from .config import Config
-from .dates import MONTHS, german_date, german_period, iso, local
+from .dates import MONTHS, german_date, german_period, german_span, iso, local
 from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
 from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS, network_labels
@@ -39,6 +39,7 @@ SCREEN_POSTS = 20  # newest posts in the screen mode
 # 350 kB, 100 kB compressed; a sitemap part: about 150 kB, far from the 50,000 addresses and
 # 50 MB a sitemap may hold).
 INDEX_PART = 1_000
+HOME_TITLE = "Essen arbeitet zusammen"  # the front page's heading (templates/wall.html)
 CODE = ("render.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py",
         "urls.py", "variants.py", "composed.py", "pagination.py")
 
@@ -89,6 +90,13 @@ class Rendered:
     # list share cards, so workers given neighbouring pages render each card only once.  A page
     # renders to its text, or (for HTML pages) to a Composed skeleton with shared parts.
     pending: list[tuple[str, Callable[[], str | Composed]]] = field(default_factory=list)
+
+
+def _listing_title(heading: str, shown: list[Post], period: str, is_home: bool) -> str:
+    """The front page carries the wall's name, as its heading does; archive pages their dates."""
+    if is_home:
+        return HOME_TITLE
+    return f"{heading} {german_span(shown[-1].published, shown[0].published)}" if period else heading
 
 
 def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] | None = None,
@@ -210,7 +218,7 @@ class _Plan:
                       period: str, **context: Any) -> str | Composed:
         return self.pages.page("wall.html", listing.path, listing=listing, posts=self.pages.views(shown),
                                card=self.pages.card, pinned=self.pages.views(highlighted), heading=heading,
-                               title=f"{heading} – {period}" if period else heading, period=period,
+                               title=_listing_title(heading, shown, period, context["is_home"]), period=period,
                                description=self.config.site.description, **context)
 
     def post_pages(self) -> None:

@@ -124,7 +124,7 @@ def post_view(post: Post, config: Config) -> PostView:
         post=post, config=config, slug=post.slug, author_name=author, platform_label=platform,
         category_label=category.label if category else "", date=german_date(post.published),
         datetime=iso(post.published), permalink=f"{config.site.base_url}beitrag/{post.slug}/",
-        title=f"Beitrag von {author} ({platform})", summary=excerpt(post.text or post.content_warning or "", 160),
+        title=f"Beitrag von {author} · {platform}", summary=excerpt(post.text or post.content_warning or "", 160),
     )
 
 
@@ -156,10 +156,10 @@ def percent_encoded(value: str) -> str:
 def contact_mailto(address: str, post: Post, author: str, platform: str, date: str,
                    permalink: str) -> str:
     """'Kontakt aufnehmen': the EWG gets a mail that names the post and its permalink."""
-    subject = f"{TAGLINE}: Kontakt zum Beitrag von {author} ({platform}, {date})"
+    subject = f"{TAGLINE}: Kontakt zum Beitrag von {author} · {platform} · {date}"
     quoted = excerpt(post.text, 60)
     body = (f"Guten Tag,\n\nich möchte Kontakt zu {author} aufnehmen, wegen dieses Beitrags "
-            f"vom {date} ({platform}):\n"
+            f"vom {date} · {platform}:\n"
             + (f"„{quoted}“\n" if quoted else "")
             + f"\nBeitrag auf der Wall: {permalink}\nOriginal: {post.url}\n\nMein Anliegen:\n\n")
     return mailto(address, subject, body)
@@ -168,7 +168,7 @@ def contact_mailto(address: str, post: Post, author: str, platform: str, date: s
 def removal_mailto(address: str, post: Post, author: str, platform: str, date: str,
                    permalink: str) -> str:
     """'Entfernung beantragen': a mail asking the EWG to take a post down."""
-    subject = f"{TAGLINE}: Entfernung beantragen – Beitrag von {author} ({platform}, {date})"
+    subject = f"{TAGLINE}: Entfernung beantragen – Beitrag von {author} · {platform} · {date}"
     body = (f"Guten Tag,\n\nbitte entfernen Sie diesen Beitrag von der Social Media Wall "
             f"{TAGLINE}:\n\nBeitrag auf der Wall: {permalink}\nOriginal: {post.url}\n"
             f"Kennung: {post.id}\n\nGrund (freiwillig):\n\n")
