@@ -232,5 +232,6 @@ def test_a_page_value_cut_short_by_a_yaml_comment_is_a_warning(tmp_path):
 
 def test_the_shipped_pages_keep_their_whole_descriptions():
     content = load_content(ROOT / "content", CATEGORIES)
-    assert [str(p) for p in content.problems if "pages" in p.path] == []
+    # The placeholders the EWG has to fill in are warned about on purpose (see test_cli).
+    assert [str(p) for p in content.problems if "pages" in p.path and "still to fill in" not in p.message] == []
     assert all(page.description.endswith(".") for page in content.pages), [p.description for p in content.pages]
