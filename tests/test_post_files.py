@@ -88,6 +88,9 @@ MALFORMED = [
      ["content/posts/x/1.yaml:9: invalid YAML: duplicate key 'status'"]),
     ("not a mapping", {"posts/x/1.yaml": "- just\n- a list\n"},
      ["content/posts/x/1.yaml:1: file: expected a mapping of keys, got ['just', 'a list']"]),
+    ("a number of 5,000 digits", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: "
+                                  + "1" * 5000 + "\n", "media/a.webp": b"x"},
+     ["content/posts/x/1.yaml:11: invalid YAML: a number may have at most 100 digits"]),
     ("bad media size", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: -5\n",
                         "media/a.webp": b"x"},
      ["content/posts/x/1.yaml:11: media[0].width: expected a whole number from 1 to 20000, got -5"]),
@@ -235,3 +238,11 @@ def test_the_shipped_pages_keep_their_whole_descriptions():
     # The placeholders the EWG has to fill in are warned about on purpose (see test_cli).
     assert [str(p) for p in content.problems if "pages" in p.path and "still to fill in" not in p.message] == []
     assert all(page.description.endswith(".") for page in content.pages), [p.description for p in content.pages]
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("title: T\norder: " + "1" * 5000 + "\n", "content/pages/ueber.md:3: invalid YAML: a number may have at most 100 digits"),
+    ("title: T\ndescription: " + "[" * 600 + "]" * 600 + "\n", "content/pages/ueber.md:3: invalid YAML: nested too deeply"),
+])
+def test_a_page_whose_front_matter_cannot_be_read_names_file_and_line(tmp_path, front, expected):
+    assert problems_for(tmp_path, {"pages/ueber.md": f"---\n{front}---\nText\n"}) == [expected]

@@ -55,6 +55,15 @@ def test_mappings_and_lists_know_their_lines():
     ("a: !unknown x\n", 1, "could not determine a constructor for the tag '!unknown'"),
     ("a: !!set {x, y}\n", 1, "the tag tag:yaml.org,2002:set is not allowed here"),
     ("a: [1, 2\n", 2, "invalid YAML"),
+    # Python refuses to turn an integer of over 4,300 digits into text and back (a ValueError naming no file).
+    ("a: 1\nb: " + "1" * 5000 + "\n", 2, "a number may have at most 100 digits"),
+    ("a: 1\nb: -0x" + "f" * 5000 + "\n", 2, "a number may have at most 100 digits"),
+    ("a: 1\nb: !!int abc\n", 2, "'abc' is not a valid tag:yaml.org,2002:int"),
+    ("a: !!float x\n", 1, "'x' is not a valid tag:yaml.org,2002:float"),
+    ("a: !!bool x\n", 1, "'x' is not a valid tag:yaml.org,2002:bool"),
+    # Deeper than Python's recursion limit, not as deep as libyaml's limit of 1,000 levels.
+    ("a: 1\nb:\n  c: " + "[" * 600 + "]" * 600 + "\n", 3, "nested too deeply"),
+    ("a:\n" + "".join("  " * depth + "-\n" for depth in range(1, 700)), 700, "nested too deeply"),
 ])
 def test_bad_documents_name_the_line(text, line, message):
     with pytest.raises(YamlFileError) as caught:

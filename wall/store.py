@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import frontmatter
 import yaml
@@ -16,7 +16,7 @@ from .fields import Fields, describe, parse_timestamp
 from .mediafiles import MediaFiles
 from .post import Post, post_filename, post_from_fields
 from .workers import in_parts
-from .yamlfile import Problem, YamlFileError, read_yaml
+from .yamlfile import Problem, YamlFileError, parse_yaml, read_yaml
 
 STATE_FILE = "state.yaml"
 PAGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
@@ -222,6 +222,17 @@ def _line(path: str | Path, key: str) -> int:
 PLACEHOLDER = re.compile(r"\[(?:Bitte ergänzen|Rechtlich prüfen)[^\]\n]*\]?")
 
 
+class _FrontMatter(frontmatter.YAMLHandler):
+    """Front matter read like every YAML file of the wall (PyYAML's own loader lets a 5,000-digit
+    number or deep nesting escape as a ValueError or RecursionError)."""
+
+    def __init__(self, display: str):
+        self.display = display
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return parse_yaml(fm.encode("utf-8"), self.display)
+
+
 def read_pages(pages_dir: Path, problems: list[Problem]) -> list[Page]:
     """Read the editors' Markdown pages, sorted by order then name."""
     paths = sorted(pages_dir.glob("*.md"))
@@ -247,13 +258,12 @@ def read_page(path: Path, problems: list[Problem]) -> Page | None:
         return None
     try:
         text = path.read_bytes().decode("utf-8")
-        page = frontmatter.loads(text)
+        page = frontmatter.loads(text, handler=_FrontMatter(display))
     except UnicodeDecodeError:
         problems.append(Problem(display, 1, "not valid UTF-8 text"))
         return None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problems.append(Problem(display, (mark.line + 2) if mark else 1, f"invalid front matter: {error}"))
+    except YamlFileError as error:  # the front matter starts with the line break after '---': lines match
+        problems.append(error.problem)
         return None
     title, order = page.get("title"), page.get("order", 100)
     if not isinstance(title, str) or not title.strip():

@@ -2,7 +2,8 @@
 
 Post files and config.yaml are edited by hand in pull requests, so every
 error must point at a line.  The loader below keeps PyYAML's node marks on
-mappings and lists, refuses aliases and duplicate keys, and leaves dates as
+mappings and lists, refuses aliases, duplicate keys, numbers too long for Python to
+convert and nesting too deep for its recursion limit, and leaves dates as
 plain strings (the schema, not YAML's implicit typing, decides what a
 timestamp is).
 """
@@ -56,6 +57,10 @@ class LineList(list):
 
 ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not allowed"
 STR_TAG, MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+INT_TAG = "tag:yaml.org,2002:int"
+# Python refuses to convert integers of more than 4,300 digits to and from text (a ValueError
+# without a line); no value in our files needs a tenth of this.
+MAX_NUMBER_LENGTH = 100
 
 
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -66,7 +71,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """
 
     def get_single_data(self):
-        node = self.get_single_node()
+        node = self.root = self.get_single_node()
         return None if node is None else self._build(node, set())
 
     def _build(self, node, seen: set) -> Any:
@@ -85,9 +90,20 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             data.item_lines = [item.start_mark.line + 1 for item in node.value]
             return data
         if kind is yaml.ScalarNode:
-            return self.construct_object(node)  # numbers, booleans, null, !!binary ...
+            return self._scalar(node)
         raise yaml.constructor.ConstructorError(
             None, None, f"the tag {tag} is not allowed here", node.start_mark)
+
+    def _scalar(self, node) -> Any:
+        """Numbers, booleans, null, !!binary ...: what the safe loader makes of them."""
+        if node.tag == INT_TAG and len(node.value.lstrip("+-")) > MAX_NUMBER_LENGTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number may have at most {MAX_NUMBER_LENGTH} digits", node.start_mark)
+        try:
+            return self.construct_object(node)
+        except (ValueError, KeyError):  # an explicit tag on a value that does not fit it: '!!int abc'
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value[:40]!r} is not a valid {node.tag}", node.start_mark) from None
 
     def _build_map(self, node, seen: set) -> LineDict:
         data = LineDict()
@@ -145,8 +161,11 @@ def parse_yaml(data: bytes, path: str) -> Any:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise YamlFileError(Problem(path, line, "not valid UTF-8 text")) from None
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return loader.get_single_data()
+    except RecursionError:  # libyaml stops at 1,000 levels, _build sooner
+        raise YamlFileError(Problem(path, _deepest_line(loader.root), "invalid YAML: nested too deeply")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -154,6 +173,23 @@ def parse_yaml(data: bytes, path: str) -> Any:
         raise YamlFileError(Problem(path, line, f"invalid YAML: {reason}")) from None
     except yaml.YAMLError as error:
         raise YamlFileError(Problem(path, 1, f"invalid YAML: {error}")) from None
+    finally:
+        loader.dispose()
+
+
+def _deepest_line(root: Any) -> int:
+    """The line of the most deeply nested node below root (found without recursion)."""
+    deepest, line = -1, 1
+    todo = [(root, 0)] if root is not None else []
+    while todo:
+        node, depth = todo.pop()
+        if depth > deepest:
+            deepest, line = depth, node.start_mark.line + 1
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend((item, depth + 1) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend((value, depth + 1) for _, value in node.value)
+    return line
 
 
 def read_yaml(path: Path, display: str | None = None) -> Any:
