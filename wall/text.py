@@ -14,6 +14,7 @@ _TOKENS = re.compile(
     r"|(?<![\w#&/])#(?P<tag>\w[\w·-]*\w|\w)"
     r"|(?<![\w@/.])@(?P<who>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
 _TRAILING = ".,;:!?'\"»«“”‘’…"
+MAX_LINKED_URL = 2000  # characters; a longer one stays text (sitemaps and old browsers stop at about 2,000)
 # Bidirectional overrides and isolates can reorder the page around a post ("Trojan Source");
 # control characters and non-characters are invalid in HTML and XML.
 _UNSHOWABLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f"
@@ -30,9 +31,13 @@ class Segment:
 
 
 def _trim_url(url: str) -> str:
-    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
-        url = url[:-1]
-    return url
+    """The URL without trailing punctuation, nor closing brackets that it does not open."""
+    opened, closed = url.count("("), url.count(")")
+    end = len(url)
+    while end and (url[end - 1] in _TRAILING or (url[end - 1] == ")" and opened < closed)):
+        closed -= url[end - 1] == ")"
+        end -= 1
+    return url[:end]
 
 
 def find_urls(text: str) -> list[str]:
@@ -65,7 +70,7 @@ def segments(line: str, platform: str, post_url: str) -> list[Segment]:
 def _segment_for(match: re.Match, platform: str, post_url: str) -> tuple[Segment | None, int]:
     if match.group("url"):
         url = _trim_url(match.group("url"))
-        if not is_web_url(url):
+        if len(url) > MAX_LINKED_URL or not is_web_url(url):
             return None, 0
         return Segment("link", display_url(url), href(url)), match.start() + len(url)
     info = PLATFORMS.get(platform)
