@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Sequence
 from urllib.parse import quote
 
+from wall.fields import utc_from_epoch
 from wall.post import Author, Media, Post
 
 from .base import ConnectorError, FetchResult, SourceContext, SourceSettings
@@ -275,7 +276,7 @@ def _millis(value: Any) -> int | None:
 
 def _moment(value: Any) -> datetime | None:
     millis = _millis(value)
-    return datetime.fromtimestamp(millis // 1000, timezone.utc) if millis else None
+    return utc_from_epoch(millis // 1000) if millis else None
 
 
 def _at_or_before(element: dict, mark: int | None) -> bool:

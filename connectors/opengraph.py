@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from wall.config import Config
 from wall.fetch import suggest_category
-from wall.fields import parse_timestamp
+from wall.fields import in_range, parse_timestamp
 from wall.media import MediaStore
 from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
 from wall.store import display_path, read_posts
@@ -173,11 +173,11 @@ def page_post(url: str, page: PageInfo, *, author: str, now: datetime) -> Post:
 
 
 def _published(value: str, now: datetime) -> datetime:
-    """article:published_time in UTC; now when it is missing, unreadable or in the future."""
+    """article:published_time in UTC; now when it is missing, unreadable, before 2000 or in the future."""
     try:
         moment = parse_timestamp(value) or datetime.fromisoformat(value.strip())
     except ValueError:
         return now
     if moment.tzinfo is None:  # a date without an offset: read as UTC
         moment = moment.replace(tzinfo=timezone.utc)
-    return min(moment.astimezone(timezone.utc), now)
+    return min(moment.astimezone(timezone.utc), now) if in_range(moment) else now

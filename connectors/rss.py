@@ -106,7 +106,7 @@ class RssConnector:
                 result.posts.append(post)
         if unusable:
             result.warnings.append(f"{feed.base}: {unusable} entries without an http(s) link or a date "
-                                   "left out")
+                                   "in the years 2000 to 2099 left out")
 
     def _feed_info(self, url: str, response: requests.Response, parsed: Any) -> Feed:
         channel = parsed.feed

@@ -10,10 +10,11 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Sequence
 from urllib.parse import urljoin, urlsplit
 
+from wall.fields import utc_from_epoch
 from wall.post import LANGUAGE_TAG, Author, Media, Post
 from wall.urls import is_web_url
 
@@ -56,7 +57,7 @@ def _digest(*parts: str) -> str:
 
 
 def entry_to_post(entry: Any, key: str, feed: Feed) -> Post | None:
-    """One feed entry as a Post; None without an http(s) link or a date."""
+    """One feed entry as a Post; None without an http(s) link or a date in the years 2000 to 2099."""
     link = urljoin(feed.base, entry.get("link") or "") if entry.get("link") else ""
     published, edited = _dates(entry)
     if not is_web_url(link) or published is None:
@@ -113,7 +114,7 @@ def _dates(entry: Any) -> tuple[datetime | None, datetime | None]:
 
 def _utc(moment: Any) -> datetime | None:
     # feedparser's struct_time is already UTC; time.mktime would read it as local time.
-    return datetime.fromtimestamp(calendar.timegm(moment), timezone.utc) if moment else None
+    return utc_from_epoch(calendar.timegm(moment)) if moment else None
 
 
 def _author(entry: Any, link: str, feed: Feed) -> Author:

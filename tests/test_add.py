@@ -99,6 +99,13 @@ def test_a_page_with_only_a_title(tmp_path, pages, config):
     assert (post.author.name, post.published, post.media, post.category) == ("127.0.0.1", NOW, (), "")
 
 
+def test_a_publication_time_no_clock_can_show_becomes_now(tmp_path, pages, config):
+    pages.pages["uralt"] = Reply.text(FULL_PAGE.replace("2020-03-23T10:00:00+01:00", "0001-01-01T00:00:00+23:59"))
+    add_post(config, tmp_path / "content", pages.url("/seite/uralt"), now=NOW)
+    (post,) = stored(tmp_path / "content")
+    assert post.published == NOW
+
+
 @pytest.mark.parametrize("page", ["boese", "boese-bild"])
 def test_a_hostile_page_stores_nothing_executable(tmp_path, pages, config, page):
     path, warnings = add_post(config, tmp_path / "content", pages.url(f"/seite/{page}"), now=NOW)

@@ -117,6 +117,16 @@ def test_build_refuses_the_working_folder(site_src, tmp_path):
     assert tree(tmp_path) == before
 
 
+def test_a_date_past_year_9999_in_essen_fails_the_build_with_its_line_not_a_traceback(site_src, tmp_path):
+    post = site_src / "content/posts/manual/ewg-1.yaml"
+    post.write_text(post.read_text(encoding="utf-8").replace("2020-03-27T10:00:00+01:00", "9999-12-31T23:30:00+00:00"),
+                    encoding="utf-8")
+    result = run("build", *src_args(site_src), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert re.search(r"posts/manual/ewg-1\.yaml:6: published: expected a time in the years 2000 to 2099", result.stderr)
+    assert "Traceback" not in result.stderr
+
+
 def test_serve_previews_the_site_under_its_base_path(site_src, tmp_path):
     out = tmp_path / "out"
     assert run("build", *src_args(site_src), "--out", str(out)).returncode == 0

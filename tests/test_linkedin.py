@@ -67,6 +67,14 @@ def test_first_run_reads_every_page_and_writes_normalised_posts(tmp_path, api):
     assert len(api.server.requests_to(r"/rest/organizations/.*")) == 1, "the page's name is asked once"
 
 
+def test_a_post_dated_beyond_year_9999_is_left_out_and_the_others_are_read(tmp_path, api):
+    api.add(1)
+    api.add(2)["publishedAt"] = 10**20  # milliseconds: no datetime holds that year
+    report = fetch(tmp_path, api)
+    assert (report.new, report.skipped, report.error) == (1, 1, "")
+    assert set(posts_in(tmp_path / "content")) == {post_id(1)}
+
+
 def test_requests_carry_the_version_headers_and_the_token_stays_out_of_urls_and_state(tmp_path, api):
     api.add(1)
     fetch(tmp_path, api)

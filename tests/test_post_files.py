@@ -73,6 +73,17 @@ MALFORMED = [
     ("time without offset", {"posts/x/1.yaml": edited('"2020-03-23T10:00:00+01:00"', '"2020-03-23T10:00:00"')},
      ["content/posts/x/1.yaml:6: published: expected an ISO 8601 time with UTC offset such as "
       "'2020-03-23T10:15:00+01:00', got '2020-03-23T10:00:00'"]),
+    # Past the last day (or before the first) that Essen's clock can show: the build stopped with an OverflowError.
+    ("a date in the year 9999", {"posts/x/1.yaml": edited("2020-03-23T10:00:00+01:00", "9999-12-31T23:30:00+00:00")},
+     ["content/posts/x/1.yaml:6: published: expected a time in the years 2000 to 2099, "
+      "got '9999-12-31T23:30:00+00:00'"]),
+    ("a date before the year 1 in UTC", {"posts/x/1.yaml": edited("2020-03-23T10:00:00+01:00",
+                                                                  "0001-01-01T00:00:00+23:59")},
+     ["content/posts/x/1.yaml:6: published: expected a time in the years 2000 to 2099, "
+      "got '0001-01-01T00:00:00+23:59'"]),
+    ("an edit before 2000", {"posts/x/1.yaml": VALID_POST + "edited_at: '1999-12-31T23:59:59Z'\n"},
+     ["content/posts/x/1.yaml:9: edited_at: expected a time in the years 2000 to 2099, "
+      "got '1999-12-31T23:59:59Z'"]),
     ("javascript URL", {"posts/x/1.yaml": edited("https://x.com/anna/status/1", "javascript:alert(1)")},
      ["content/posts/x/1.yaml:3: url: expected an http or https URL, got 'javascript:alert(1)'"]),
     ("id of another platform", {"posts/x/1.yaml": edited("id: x:1", "id: bluesky:1")},

@@ -216,6 +216,20 @@ def test_entries_sharing_one_link_and_undated_entries(tmp_path, feeds):
     assert sorted(post.id for post in load_content(tmp_path / "content", []).posts) == first
 
 
+def test_entries_dated_before_2000_or_after_2099_are_left_out_with_a_warning(tmp_path, feeds):
+    # Year 9999 in UTC is past the last day Essen's clock can show: the build and the review stopped.
+    dates = {"gut": "Mon, 23 Mar 2020 08:00:00 GMT", "fern": "Fri, 31 Dec 9999 23:30:00 GMT",
+             "alt": "Fri, 31 Dec 1999 12:00:00 GMT"}
+    items = "".join(f"<item><title>{name} {TAG}</title><link>{{base}}/{name}</link><pubDate>{date}</pubDate></item>"
+                    for name, date in dates.items())
+    url = feeds.publish("news.rss", f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>')
+    report = run_fetch(fetch_config(tmp_path, source(feeds, url)), tmp_path / "content")["news"]
+    assert (report.new, report.error) == (1, "")
+    assert f"{url}: 2 entries without an http(s) link or a date in the years 2000 to 2099 " \
+           "left out" in report.warnings
+    assert set(posts_in(tmp_path / "content")) == {"gut"}
+
+
 def test_rejected_post_stays_rejected_after_a_refetch(tmp_path, feeds):
     url = feeds.publish_fixture("presse.atom", "press.atom", ATOM)
     config = fetch_config(tmp_path, source(feeds, url))

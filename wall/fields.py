@@ -7,7 +7,7 @@ Post files and config.yaml share this, so both report mistakes the same way:
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 from .urls import is_web_url
@@ -23,10 +23,34 @@ def describe(value: Any) -> str:
 
 
 _ZONES: dict = {}  # UTC offset -> the zone object every time with that offset shares
+# Every time of the wall lies in these years: far enough from the ends of what datetime holds
+# (year 1 to 9999) that converting it to Essen's time or adding a day cannot overflow.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)  # exclusive
+RANGE_HINT = "a time in the years 2000 to 2099"
+
+
+def in_range(moment: datetime) -> bool:
+    """True for an aware time from EARLIEST up to (not including) LATEST."""
+    return EARLIEST <= moment < LATEST
 
 
 def parse_timestamp(value: str) -> datetime | None:
-    """Parse ISO 8601 with a UTC offset; None if it is not one."""
+    """Parse ISO 8601 with a UTC offset in the years 2000 to 2099; None if it is not one."""
+    parsed = _parse_iso(value)
+    return parsed if parsed is not None and in_range(parsed) else None
+
+
+def utc_from_epoch(seconds: float) -> datetime | None:
+    """Seconds since 1970 as an aware UTC time in the years 2000 to 2099; None otherwise."""
+    try:
+        moment = datetime.fromtimestamp(seconds, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if in_range(moment) else None
+
+
+def _parse_iso(value: str) -> datetime | None:
     if not isinstance(value, str) or not _OFFSET_AT_END.search(value.strip()):
         return None
     try:
@@ -126,10 +150,13 @@ class Fields:
         value = self.typed(key, str, "an ISO 8601 time with UTC offset", required)
         if value is None:
             return None
-        parsed = parse_timestamp(value)
+        parsed = _parse_iso(value)
         if parsed is None:
             self.error(key, "expected an ISO 8601 time with UTC offset such as "
                             f"'2020-03-23T10:15:00+01:00', got {describe(value)}")
+        elif not in_range(parsed):
+            self.error(key, f"expected {RANGE_HINT}, got {describe(value)}")
+            return None
         return parsed
 
     def choice(self, key: str, options: Any, required: bool = False) -> str | None:
@@ -179,4 +206,4 @@ class Fields:
                            severity=self.unknown)
 
 
-__all__ = ["Fields", "LineDict", "LineList", "describe", "parse_timestamp"]
+__all__ = ["Fields", "LineDict", "LineList", "describe", "in_range", "parse_timestamp", "utc_from_epoch"]
