@@ -69,6 +69,34 @@ def test_a_post_file_with_errors_is_never_overwritten(tmp_path, instance):
     assert any("has errors; left as it is" in warning for warning in report.warnings)
 
 
+def test_posts_dated_in_the_future_are_left_out_with_a_warning(tmp_path, instance):
+    # A post dated ahead would stay on top of the wall; a platform's clock may run a little ahead.
+    instance.add(2)["created_at"] = "2020-04-03T12:00:00.000Z"  # the run is at 2020-04-01 12:00 UTC
+    instance.add(3)["created_at"] = "2020-04-02T11:00:00.000Z"
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    host = instance.server.host
+    assert report.new == 2
+    assert report.warnings == [f"mastodon:{host}:2: left out: published 2020-04-03T12:00:00+00:00 is before 2000 "
+                               "or in the future"]
+    assert {post.id for post in load_content(tmp_path / "content", ["angebot", "gesuch"]).posts} == {
+        f"mastodon:{host}:1", f"mastodon:{host}:3"}
+
+
+def test_every_text_arrives_without_control_characters_and_at_most_20000_long(tmp_path, instance):
+    text = "Hallo\x1b[2J Essen\u202e #EssenArbeitetZusammen " + "x" * 25_000
+    instance.add(2, text, name="Anna\x1b]0;titel\x07", spoiler="Achtung\x1b[31m",
+                 media=[image_attachment(instance.base, 2, alt="Brot\x00 im Regal")])
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    post_id = f"mastodon:{instance.server.host}:2"
+    assert report.warnings == [f"{post_id}: text cut to 20,000 of its 25,038 characters"]
+    post = next(post for post in load_content(tmp_path / "content", ["angebot", "gesuch"]).posts if post.id == post_id)
+    assert post.text == ("Hallo[2J Essen #EssenArbeitetZusammen " + "x" * 25_000)[:20_000]
+    assert (post.author.name, post.content_warning, post.media[0].alt) == ("Anna]0;titel", "Achtung[31m",
+                                                                           "Brot im Regal")
+
+
 def test_new_posts_can_arrive_approved_for_the_review_pull_request(tmp_path, instance):
     config = fetch_config(tmp_path, mastodon_source(instance.base))
     run_fetch(config, tmp_path / "content", new_status="approved")

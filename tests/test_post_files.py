@@ -173,6 +173,14 @@ def test_unknown_key_is_a_warning_and_the_post_still_counts(tmp_path):
     assert content.errors == [] and len(content.posts) == 1
 
 
+def test_a_text_longer_than_a_fetch_keeps_is_a_warning(tmp_path):
+    write(tmp_path / "content/posts/x/1.yaml", edited("text: Hallo Essen", "text: " + "x" * 20_001))
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(p) for p in content.problems] == [
+        "content/posts/x/1.yaml:8: warning: text: 20,001 characters; fetched posts are cut at 20,000"]
+    assert len(content.posts) == 1
+
+
 @pytest.mark.parametrize("native_id", ["../../../etc/passwd", "..", "a/b\\c", "ÄÖÜ ß", ".hidden", "x" * 400])
 def test_file_name_from_any_id_stays_in_its_folder(tmp_path, native_id):
     relative = post_filename(f"x:{native_id}")

@@ -24,6 +24,7 @@ from connectors.http import HttpClient
 
 from .config import Category, Config, Source
 from .history import removed_post_files
+from .ingest import admitted
 from .media import MediaStore
 from .moderate import author_listed, deny_reason, keyword_pattern
 from .post import Post, post_filename
@@ -207,8 +208,11 @@ class _SourceRun:
                            timeout=settings.timeout, give_up_at=self.give_up_at)
         outcome.report.skipped = result.skipped
         outcome.report.warnings.extend(result.warnings)
-        for post in result.posts:
-            self._merge(replace(post, source=source.name), media, outcome)
+        for fetched in result.posts:
+            post, warnings = admitted(replace(fetched, source=source.name), self.now)
+            outcome.report.warnings.extend(warnings)
+            if post is not None:
+                self._merge(post, media, outcome)
         outcome.gone = [self.stored[i] for i in result.gone if i in self.stored]
         outcome.state = result.state
 

@@ -20,6 +20,8 @@ MEDIA_PATH = re.compile(r"media/(?:[a-z0-9_-]+/)*[a-z0-9_-][a-z0-9._-]*\.(?:webp
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 HASHTAG = re.compile(r"[^\s#]{1,100}")
 ID_PATTERN = re.compile(r"([a-z]+):([^\s\x00-\x1f\x7f]{1,200})")
+# Characters of a post's text that fetch keeps: more than any platform but Facebook (63,206) allows.
+MAX_TEXT = 20_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +126,7 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
         url=fields.url("url", required=True),
         author=_author(fields),
         published=fields.timestamp("published", required=True),
-        text=fields.typed("text", str, "text", required=True),
+        text=_text(fields),
         status=fields.choice("status", STATUSES, required=True),
         media=tuple(_media(item) for item in fields.each("media")),
         category=fields.choice("category", categories) or "",
@@ -141,6 +143,13 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
     if len([p for p in fields.problems if p.severity == "error"]) > before:
         return None
     return Post(id=post_id, platform=platform, file=fields.path, **values)
+
+
+def _text(fields: Fields) -> str | None:
+    text = fields.typed("text", str, "text", required=True)
+    if text is not None and len(text) > MAX_TEXT:
+        fields.error("text", f"{len(text):,} characters; fetched posts are cut at {MAX_TEXT:,}", severity="warning")
+    return text
 
 
 def _author(fields: Fields) -> Author | None:
