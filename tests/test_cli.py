@@ -79,6 +79,45 @@ def test_check_names_each_gap_left_to_fill_in_on_the_editors_pages(site_src):
     assert f"impressum.md:{count}: warning: still to fill in: '[Rechtlich prüfen]'" in lines[1]
 
 
+HOSTILE_KEY = "zz\n::error file=config.yaml,line=1::Alles kaputt\n::stop-commands::abc"
+
+
+def test_check_escapes_key_and_file_names_so_no_line_becomes_a_workflow_command(site_src):
+    # GitHub Actions reads a line of the log starting with '::' as a command; a terminal obeys ESC.
+    config = site_src / "config.yaml"
+    quoted = HOSTILE_KEY.replace("\n", "\\n")  # as YAML writes a line break in double quotes
+    config.write_text(config.read_text(encoding="utf-8") + f'"{quoted}": 1\n', encoding="utf-8")
+    result = run("check", *src_args(site_src), "--format", "github")
+    assert result.returncode == 1
+    assert f"config.yaml:25: {HOSTILE_KEY!r}: unknown key" in result.stderr
+    (annotation,) = result.stdout.splitlines()  # one problem, one workflow command
+    assert annotation.startswith("::error file=")
+    assert not [line for line in result.stderr.splitlines() if line.startswith("::")]
+
+
+def test_check_escapes_control_characters_of_keys_and_file_names_in_post_files(site_src):
+    post = site_src / "content/posts/x/1240000000000000001.yaml"
+    post.write_text(post.read_text(encoding="utf-8") + '"farbe\\e[2J": rot\n', encoding="utf-8")
+    write(site_src / "content/posts/x/neu\n::error::x.yml", "text: x\n")
+    result = run("check", *src_args(site_src))
+    lines = result.stderr.splitlines()
+    assert result.returncode == 0 and "\x1b" not in result.stderr
+    assert any(line.endswith("1240000000000000001.yaml:13: warning: 'farbe\\x1b[2J': unknown field, ignored")
+               for line in lines)
+    assert any(line.endswith("posts/x/neu\\n::error::x.yml:1: warning: ignored: post files must end in .yaml")
+               for line in lines)
+    assert not [line for line in lines if line.startswith("::")]
+
+
+def test_pending_prints_an_authors_name_on_one_line_without_control_characters(site_src):
+    post = site_src / "content/posts/rss/news-42.yaml"
+    post.write_text(post.read_text(encoding="utf-8").replace("Hotel Ruhrblick", '"Hotel\\e]0;x\\a\\tRuhr\\nblick"'),
+                    encoding="utf-8")
+    result = run("pending", *src_args(site_src))
+    assert result.returncode == 0
+    assert result.stdout.startswith("rss:news-42\t2020-03-26\tHotel]0;x Ruhr blick\tNoch nicht freigegeben.\n")
+
+
 def test_check_passes_on_good_content(site_src):
     result = run("check", *src_args(site_src))
     assert (result.returncode, result.stderr.strip()) == (0, "0 error(s), 0 warning(s)")

@@ -51,6 +51,7 @@ def test_mappings_and_lists_know_their_lines():
     ("a: &x {k: 1}\nb:\n  <<: *x\n", 1, "anchors and aliases (&name, *name) are not allowed"),
     ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a'"),
     ("a:\n  <<: {b: 1}\n  b: 2\n", 3, "duplicate key 'b'"),
+    ('"a\\e[2J\\n::x": 1\n"a\\e[2J\\n::x": 2\n', 2, "duplicate key 'a\\x1b[2J\\n::x'"),
     ("a: 1\n12: x\n", 2, "keys must be text, got 12"),
     ("a: !unknown x\n", 1, "could not determine a constructor for the tag '!unknown'"),
     ("a: !!set {x, y}\n", 1, "the tag tag:yaml.org,2002:set is not allowed here"),

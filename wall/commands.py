@@ -19,6 +19,7 @@ from urllib.parse import quote
 from .config import load_config
 from .pipeline import build, check
 from .store import display_path
+from .yamlfile import printable
 
 log = logging.getLogger("wall")
 
@@ -56,7 +57,7 @@ def check_command(args: argparse.Namespace) -> int:
     for problem in problems:
         if args.format == "github":  # annotations on the pull request's files
             level = "warning" if problem.severity == "warning" else "error"
-            print(f"::{level} file={problem.path},line={problem.line}::{_annotation(problem.message)}")
+            print(f"::{level} file={_property(problem.path)},line={problem.line}::{_annotation(printable(problem.message))}")
         print(problem, file=sys.stderr)
     errors = [problem for problem in problems if problem.severity == "error"]
     print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
@@ -65,6 +66,11 @@ def check_command(args: argparse.Namespace) -> int:
 
 def _annotation(message: str) -> str:
     return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    # A property of a workflow command escapes ':' and ',' too (actions/toolkit, escapeProperty).
+    return _annotation(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -302,7 +308,8 @@ def pending_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     posts = pending_posts(args.content, set(config.category_keys))
     for post in posts:
-        print(f"{post.id}\t{post.published:%Y-%m-%d}\t{post.author.name}\t{excerpt(post.text, 60)}")
+        # The name on one line without control characters: it is the author's, and goes to a terminal.
+        print(f"{post.id}\t{post.published:%Y-%m-%d}\t{excerpt(post.author.name, 60)}\t{excerpt(post.text, 60)}")
     log.info("%d post(s) pending", len(posts))
     return 0
 

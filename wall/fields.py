@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 from .urls import is_web_url
-from .yamlfile import LineDict, LineList, Problem, line_of
+from .yamlfile import LineDict, LineList, Problem, line_of, shown_key
 
 _OFFSET_AT_END = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
@@ -200,10 +200,11 @@ class Fields:
 
     def finish(self) -> None:
         """Report keys nobody asked for: an error or a warning, as configured."""
+        message = "unknown key" if self.unknown == "error" else "unknown field, ignored"
         for key in self.mapping:
             if key not in self.seen:
-                self.error(key, "unknown key" if self.unknown == "error" else "unknown field, ignored",
-                           severity=self.unknown)
+                self.problems.append(Problem(self.path, self.line(key), f"{self.name(shown_key(key))}: {message}",
+                                             self.unknown))
 
 
 __all__ = ["Fields", "LineDict", "LineList", "describe", "in_range", "parse_timestamp", "utc_from_epoch"]

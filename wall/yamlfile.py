@@ -30,7 +30,19 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        return printable(f"{self.path}:{self.line}: {prefix}{self.message}")
+
+
+def printable(text: str) -> str:
+    """Text with control characters and line breaks escaped as in repr(): a terminal or a CI log
+    must not take a file name or key for commands ('\x1b[2J', '\n::stop-commands::')."""
+    return text if text.isprintable() else "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def shown_key(key: str) -> str:
+    """A key from a file as a message shows it: as it is, or quoted and escaped when it holds
+    characters that do not print."""
+    return key if key.isprintable() else repr(key)
 
 
 class YamlFileError(Exception):
@@ -124,7 +136,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 None, None, f"keys must be text, got {key!r}", key_node.start_mark)
         if key in data:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark)
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
 
     # The C parser asks these for every node; with no path resolvers the answer depends only on
     # the node's kind and, for a plain scalar, on its first character.
