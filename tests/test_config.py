@@ -89,7 +89,8 @@ CASES = [
     ("unknown source type", MINIMAL + "sources:\n  - name: fb\n    type: myspace\n",
      ["config.yaml:12: sources[0].type: unknown value 'myspace'; expected one of: bluesky, facebook, "
       "instagram, linkedin, manual, mastodon, rss, threads, x"]),
-    ("a number of 5,000 digits", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: " + "9" * 5000 + "\n"),
+    ("a number of 5,000 digits",
+     MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: " + "9" * 5000 + "\n"),
      ["config.yaml:3: invalid YAML: a number may have at most 100 digits"]),
     ("empty file", "", ["config.yaml:1: site: required field is missing"]),
     ("publish check settings", MINIMAL + PUBLISH + "  check: ja\n  check_url: www.ewg.de\n",

@@ -57,7 +57,8 @@ def check_command(args: argparse.Namespace) -> int:
     for problem in problems:
         if args.format == "github":  # annotations on the pull request's files
             level = "warning" if problem.severity == "warning" else "error"
-            print(f"::{level} file={_property(problem.path)},line={problem.line}::{_annotation(printable(problem.message))}")
+            message = _annotation(printable(problem.message))
+            print(f"::{level} file={_property(problem.path)},line={problem.line}::{message}")
         print(problem, file=sys.stderr)
     errors = [problem for problem in problems if problem.severity == "error"]
     print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
