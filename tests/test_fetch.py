@@ -11,10 +11,11 @@ import pytest
 
 from wall.config import Category
 from wall.fetch import suggest_category
+from wall.post import post_filename
 from wall.state import read_state
 from wall.store import load_content
 
-from .conftest import ROOT, fetch_config, run_fetch, tree
+from .conftest import ROOT, VALID_POST, fetch_config, run_fetch, tree, write
 from .fake_mastodon import MastodonFake, image_attachment
 from .fakes import FakeServer, Reply
 
@@ -95,6 +96,19 @@ def test_every_text_arrives_without_control_characters_and_at_most_20000_long(tm
     assert post.text == ("Hallo[2J Essen #EssenArbeitetZusammen " + "x" * 25_000)[:20_000]
     assert (post.author.name, post.content_warning, post.media[0].alt) == ("Anna]0;titel", "Achtung[31m",
                                                                            "Brot im Regal")
+
+
+def test_a_new_post_never_writes_over_another_post_with_the_same_file_name(tmp_path, instance):
+    # The status's id is no safe name (':'), so its name ends in a hash; another id can spell that name out.
+    host = instance.server.host
+    name = post_filename(f"mastodon:{host}:1").removeprefix("posts/mastodon/").removesuffix(".yaml")
+    other = write(tmp_path / f"content/posts/mastodon/{name}.yaml",
+                  VALID_POST.replace("id: x:1\nplatform: x", f"id: mastodon:{name}\nplatform: mastodon"))
+    report = run_fetch(fetch_config(tmp_path, mastodon_source(instance.base)), tmp_path / "content")["mastodon"]
+    assert report.new == 0
+    assert report.warnings == [f"mastodon:{host}:1: left out: another post has its page and file name "
+                               f"(mastodon-{name})"]
+    assert other.read_text(encoding="utf-8").startswith(f"id: mastodon:{name}\n")
 
 
 def test_new_posts_can_arrive_approved_for_the_review_pull_request(tmp_path, instance):

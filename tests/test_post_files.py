@@ -66,6 +66,12 @@ MALFORMED = [
      ["content/posts/x/1.yaml:9: category: unknown value 'spam'; expected one of: angebot, gesuch"]),
     ("duplicate id", {"posts/x/1.yaml": VALID_POST, "posts/x/copy.yaml": VALID_POST},
      ["content/posts/x/copy.yaml:1: id: duplicate id 'x:1', also in content/posts/x/1.yaml"]),
+    # 'ABC' is no safe name: it becomes 'abc' and the hash of 'ABC', which another id can spell out.
+    ("two ids, one page", {"posts/mastodon/1.yaml": edited("id: x:1\nplatform: x", "id: mastodon:ABC\nplatform: mastodon"),
+                           "posts/mastodon/2.yaml": edited("id: x:1\nplatform: x",
+                                                           "id: mastodon:abc-b5d4045c\nplatform: mastodon")},
+     ["content/posts/mastodon/2.yaml:1: id: 'mastodon:abc-b5d4045c' gets the same page and file name "
+      "(mastodon-abc-b5d4045c) as 'mastodon:ABC' in content/posts/mastodon/1.yaml"]),
     ("invalid YAML", {"posts/x/1.yaml": edited("text: Hallo Essen", 'text: "Hallo')},
      ["content/posts/x/1.yaml:9: invalid YAML: found unexpected end of stream"]),
     ("non-UTF-8 bytes", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: Gr\xfc\xdfe").encode("latin-1")},

@@ -92,7 +92,8 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     stored, unreadable = _stored_posts(config, content_dir)
     state = read_state(content_dir)
     moment = now().replace(microsecond=0)
-    run = _SourceRun(config, content_dir, stored, unreadable, removed_post_files(content_dir), state,
+    names = {post.slug: post.id for post in stored.values()}
+    run = _SourceRun(config, content_dir, stored, names, unreadable, removed_post_files(content_dir), state,
                      environ, new_status, moment, max_wait, time.monotonic() + time_limit)
     outcomes = _run_sources(run, sources, time_limit)
     changed = False
@@ -161,6 +162,7 @@ class _SourceRun:
     config: Config
     content_dir: Path
     stored: dict[str, Post]  # every readable stored post by id
+    names: dict[str, str]  # their ids by the name of their page and file
     unreadable: set[str]  # post files with errors: never overwritten
     removed: frozenset[str]  # post files editors deleted (relative to content/): rejected for good
     state: dict[str, Any]  # content/state.yaml as read before the run
@@ -229,6 +231,9 @@ class _SourceRun:
         if stored is None and post_filename(fetched.id) in self.removed:
             report.skipped += 1  # an editor deleted this post's file: rejected for good
             return
+        if stored is None and self._name_taken(fetched):
+            report.warnings.append(f"{fetched.id}: left out: another post has its page and file name ({fetched.slug})")
+            return
         if stored is None:
             post = self._arrival(fetched)
             post, warnings = media.localise(post)
@@ -242,6 +247,10 @@ class _SourceRun:
             report.warnings.extend(warnings)
             outcome.writes.append(post)
             report.updated += 1
+
+    def _name_taken(self, post: Post) -> bool:
+        # Distinct ids can share a name ('mastodon:ABC', 'mastodon:abc-b5d4045c'): never write over another post.
+        return post.slug in self.names or os.path.exists(self.content_dir / post_filename(post.id))
 
     def _arrival(self, fetched: Post) -> Post:
         trusted = author_listed(fetched, self.config.moderation.allow_authors)

@@ -97,6 +97,7 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
     """Read and validate every post file below root; problems are appended."""
     posts: list[Post] = []
     first_file: dict[str, str] = {}
+    by_slug: dict[str, Post] = {}
     posts_dir = root / "posts"
     names = _files_below(posts_dir)
     problems.extend(_stray_files(posts_dir, names))
@@ -115,6 +116,12 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
                                     f"id: duplicate id '{post.id}', also in {first_file[post.id]}"))
             continue
         first_file[post.id] = post.file
+        if post.slug in by_slug:  # distinct ids, one name: one page would be built over the other
+            other = by_slug[post.slug]
+            problems.append(Problem(post.file, _line(path, "id"), f"id: '{post.id}' gets the same page and file "
+                                    f"name ({post.slug}) as '{other.id}' in {other.file}"))
+            continue
+        by_slug[post.slug] = post
         posts.append(post)
     return posts
 
