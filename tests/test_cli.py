@@ -115,7 +115,7 @@ def test_pending_prints_an_authors_name_on_one_line_without_control_characters(s
                     encoding="utf-8")
     result = run("pending", *src_args(site_src))
     assert result.returncode == 0
-    assert result.stdout.startswith("rss:news-42\t2020-03-26\tHotel]0;x Ruhr blick\tNoch nicht freigegeben.\n")
+    assert result.stdout.startswith("rss:news-42\t2020-03-26\tHotel]0;x Ruhr – blick\tNoch nicht freigegeben.\n")
 
 
 def test_check_passes_on_good_content(site_src):
