@@ -132,6 +132,16 @@ def test_an_empty_site_is_never_published(tmp_path):
             publish(tmp_path / "site", settings(server, tmp_path / "host"), server.environ, now=at(1))
 
 
+def test_the_demo_wall_is_never_published(tmp_path):
+    site = tmp_path / "site"
+    (tmp_path / "empty-content/posts").mkdir(parents=True)
+    build(ROOT / "config.yaml", tmp_path / "empty-content", site, demo_dir=ROOT / "demo", static=STATIC)
+    with ssh_server(tmp_path / "sshd") as server:
+        with pytest.raises(PublishError, match="is the demo wall"):
+            publish(site, settings(server, tmp_path / "host"), server.environ, now=at(1))
+    assert not (tmp_path / "host").exists(), "nothing was sent"
+
+
 def test_legal_pages_with_gaps_to_fill_in_are_never_published(tmp_path, src):
     impressum = src / "content/pages/impressum.md"
     impressum.write_text(impressum.read_text(encoding="utf-8") + "\nRegistergericht: **[Bitte ergänzen: Registergericht]**\n",

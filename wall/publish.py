@@ -58,11 +58,17 @@ class PublishReport:
         return f"published with {self.method}: {self.sent} files sent, {self.deleted} removed{live}"
 
 
+DEMO_MARK = '<meta name="robots" content="noindex">'  # on the front page only of a demo wall
+
+
 def check_site(site_dir: Path) -> list[Path]:
     """The files to publish; refuses an empty or half-built site."""
     files = sorted(path for path in site_dir.rglob("*") if path.is_file())
     if not (site_dir / "index.html").is_file() or len(files) < MIN_FILES:
         raise PublishError(f"{site_dir} holds no complete site (run 'generate.py build' first)")
+    if DEMO_MARK in (site_dir / "index.html").read_text(encoding="utf-8", errors="replace"):
+        raise PublishError(f"{site_dir} is the demo wall (built while content/posts/ holds no posts): its "
+                           "fictional companies never go public")
     unfilled = [f"{page.parent.name}/: {found}" for page in sorted(site_dir.glob("*/index.html"))
                 for found in PLACEHOLDER.findall(page.read_text(encoding="utf-8", errors="replace"))[:1]]
     if unfilled:
