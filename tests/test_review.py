@@ -231,6 +231,26 @@ def test_many_posts_deleted_upstream_at_once_wait_for_an_editor(tmp_path, origin
                                                                           removals)
 
 
+def test_posts_a_platform_reported_deleted_by_mistake_come_back_when_it_lists_them_again(tmp_path, origin,
+                                                                                         monkeypatch):
+    monkeypatch.setattr(review, "AUTO_REMOVAL_LIMIT", 2)
+    bare, instance = origin
+    work = deleted_upstream(tmp_path, bare, instance, 3)  # 3 of 4 reported deleted: too many, they wait
+    land_removals(Git(work / "content"), {"angebot", "gesuch", "idee", "info"})
+    assert commit_review(Git(work), "Neue Beiträge vom 2. April 2020")
+    git(work, "push", "--quiet", "origin", REVIEW_BRANCH)
+    assert len(post_files(work)) == 1
+    for number in (1, 2, 3):  # the platform's hiccup is over: it lists them again
+        instance.deleted.discard(str(number))
+        instance.add(number)
+    (work / "content/state.yaml").unlink()  # and they are read again (here: from the start)
+    assert commit_review(Git(work), "Neu lesen")
+    git(work, "push", "--quiet", "origin", REVIEW_BRANCH)
+    again, _, _ = scheduled_run(tmp_path, bare, "run3", 3)
+    assert len(post_files(again)) == 4, "the bot's deletions are no rejection"
+    assert sorted(post_files(again)) == sorted(name.rsplit("/", 1)[1] for name in main_posts(bare))
+
+
 def test_removals_wait_for_an_editor_when_main_refuses_the_push(tmp_path, origin):
     bare, instance = origin
     work = deleted_upstream(tmp_path, bare, instance, 1)

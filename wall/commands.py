@@ -238,9 +238,8 @@ def _submission_handled(repo, content: Path, post, branch: str, contact: str) ->
     deleted: rejected), or after an editor changed the file in the pull request: then
     the edit must neither bring a rejected post back nor overwrite the editor's work.
     """
-    from .history import removed_post_files
+    from .history import BOT_NAME, removed_post_files
     from .post import post_filename
-    from .review import BOT
     name = post_filename(post.id)
     if (content / name).exists() or name in removed_post_files(content):
         return ("Die Redaktion hat Ihren Vorschlag schon bearbeitet; Änderungen im Issue übernehmen wir "
@@ -248,8 +247,7 @@ def _submission_handled(repo, content: Path, post, branch: str, contact: str) ->
     if not repo.run("ls-remote", "--heads", "origin", branch).strip():
         return ""
     repo.run("fetch", "--quiet", "origin", branch)
-    bot = BOT[1].split("=", 1)[1]
-    authors = set(repo.run("log", "--format=%an", "FETCH_HEAD", "--", name).split("\n")) - {"", bot}
+    authors = set(repo.run("log", "--format=%an", "FETCH_HEAD", "--", name).split("\n")) - {"", BOT_NAME}
     if authors:
         return ("Danke, wir sehen Ihre Änderung. Die Redaktion bearbeitet Ihren Vorschlag bereits und "
                 "berücksichtigt sie dabei.")

@@ -5,17 +5,27 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+# The identity the workflows commit with (see review.BOT).  Its deletions are posts their
+# platform deleted: should such a post come back there, it is not rejected.
+BOT_NAME, BOT_EMAIL = "Wall-Bot", "wall-bot@users.noreply.github.com"
+
 
 def removed_post_files(content_dir: Path) -> frozenset[str]:
-    """Post files (relative to content/) deleted somewhere in the history and absent now.
+    """Post files (relative to content/) an editor deleted somewhere in the history, absent now.
 
     Deleting a post's file in the review pull request rejects it for good: fetch
-    never writes that post again.  Outside a git work tree nothing is known.
+    never writes that post again.  Deletions by the bot do not count: they follow
+    the platform (a post deleted there, or reported so by mistake, that is back is
+    proposed again).  Outside a git work tree nothing is known.
     """
     result = subprocess.run(["git", "-C", str(content_dir), "log", "--relative", "--diff-filter=D",
-                             "--name-only", "--format=", "--", "posts"],
+                             "--name-only", "--format=%x00%ae", "--", "posts"],
                             capture_output=True, text=True)
     if result.returncode != 0:
         return frozenset()
-    deleted = {line.strip() for line in result.stdout.splitlines() if line.strip()}
+    deleted = set()
+    for commit in result.stdout.split("\0")[1:]:
+        author, *paths = commit.splitlines()
+        if author != BOT_EMAIL:
+            deleted.update(path.strip() for path in paths if path.strip())
     return frozenset(path for path in deleted if not (content_dir / path).exists())

@@ -21,6 +21,7 @@ from typing import Callable
 from .config import Config
 from .dates import german_date
 from .fetch import SourceReport, remove_unused_media
+from .history import BOT_EMAIL, BOT_NAME
 from .moderate import author_listed
 from .platforms import PLATFORMS
 from .post import Post
@@ -28,7 +29,7 @@ from .store import read_post
 from .text import excerpt
 
 REVIEW_BRANCH = "redaktion/neue-beitraege"
-BOT = ("-c", "user.name=Wall-Bot", "-c", "user.email=wall-bot@users.noreply.github.com")
+BOT = ("-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}")
 # More posts deleted upstream in one run than this wait for an editor: a platform's
 # wrong answer must not take half the wall down unseen.
 AUTO_REMOVAL_LIMIT = 25
