@@ -34,8 +34,8 @@ def make_environment(templates: Path) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, auto_reload=False)
-    # A post's text, media and links; a build replaces this with a function that renders them once.
     env.filters["hashtag_breaks"] = hashtag_breaks
+    # A post's text, media and links; a build replaces this with a function that renders them once.
     env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
     return env
 
