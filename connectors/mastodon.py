@@ -42,10 +42,13 @@ class MastodonConnector:
 
     def fetch(self, known: Sequence[Post]) -> FetchResult:
         """Read every instance's tag timeline from where the last run stopped."""
-        result = FetchResult(state={"newest": {}})
+        instances = self.settings.instances or (self.settings.api_base,)
+        keys = {_timeline_key(instance, tag) for instance in instances for tag in self.context.hashtags}
+        # A timeline that fails this run keeps its place: read from there next time.
+        kept = {key: value for key, value in (self.context.state.get("newest") or {}).items() if key in keys}
+        result = FetchResult(state={"newest": kept, "local": {}})
         seen_uris: set[str] = set()
         errors: list[ConnectorError] = []
-        instances = self.settings.instances or (self.settings.api_base,)
         for instance in instances:
             for tag in self.context.hashtags:
                 try:
@@ -55,11 +58,11 @@ class MastodonConnector:
                     result.warnings.append(f"{urlsplit(instance).netloc}: {error}")
         if errors and len(errors) == len(instances) * len(self.context.hashtags):
             raise errors[0]
-        self._recheck(known, result, seen_uris)
+        self._recheck(known, result, seen_uris, instances)
         return result
 
     def _read_timeline(self, instance: str, tag: str, result: FetchResult, seen: set[str]) -> None:
-        key = f"{urlsplit(instance).netloc}/{tag.casefold()}"
+        key = _timeline_key(instance, tag)
         newest = self.context.state.get("newest", {}).get(key)
         url = f"{instance}/api/v1/timelines/tag/{quote(tag, safe='')}"
         params: dict[str, Any] | None = {"limit": PAGE_SIZE, **({"min_id": newest} if newest else {})}
@@ -101,29 +104,55 @@ class MastodonConnector:
             result.skipped += 1
         else:
             result.posts.append(post)
+            if original.get("id"):  # where to ask for it again: its id is the instance's own
+                result.state["local"][post.id] = [instance, str(original["id"])]
 
-    def _recheck(self, known: Sequence[Post], result: FetchResult, seen: set[str]) -> None:
-        """Ask the origin server for the newest known posts: 404 means deleted, else maybe edited.
+    def _recheck(self, known: Sequence[Post], result: FetchResult, seen: set[str], instances: Sequence[str]) -> None:
+        """Ask for the newest known posts again where they were read: 404 means deleted, else maybe edited.
 
         The tag timeline only brings new statuses; edits and deletions of older ones show
-        only when each is asked for by its own id.
+        only when each is asked for by its own id.  That id is the one of the instance the
+        post was read on (an instance removes its copy when the origin deletes a post), never
+        the origin's: other servers (Pleroma, Misskey, WordPress) do not speak this API or
+        number their posts otherwise, and the token belongs to the configured instances only.
         """
+        local = {**(self.context.state.get("local") or {}), **result.state["local"]}
         newest = sorted((p for p in known if p.status != "rejected"),
                         key=lambda p: p.published, reverse=True)[:RECHECKS]
         for post in newest:
-            host, _, status_id = post.native_id.rpartition(":")
-            scheme = urlsplit(post.url).scheme or "https"
+            where = _where_to_ask(post, local.get(post.id), instances)
+            if where is None:
+                continue
+            instance, status_id = where
             try:
                 status, _ = self.context.http.get_json(
-                    f"{scheme}://{host}/api/v1/statuses/{quote(status_id, safe='')}", headers=self.headers)
+                    f"{instance}/api/v1/statuses/{quote(status_id, safe='')}", headers=self.headers)
             except ConnectorError as error:
                 if error.status in (404, 410):
                     result.gone.append(post.id)
                 continue
             uri = status.get("uri") if isinstance(status, dict) else None
-            if uri and uri not in seen and (current := status_to_post(status, host)) is not None:
+            if uri and uri not in seen and (current := status_to_post(status, urlsplit(instance).netloc)) is not None:
                 seen.add(uri)
                 result.posts.append(current)
+        # Kept for the posts asked for again next time: these, and the ones this run brought.
+        result.state["local"] = {post.id: local[post.id] for post in newest if post.id in local} \
+            | result.state["local"]
+
+
+def _timeline_key(instance: str, tag: str) -> str:
+    return f"{urlsplit(instance).netloc}/{tag.casefold()}"
+
+
+def _where_to_ask(post: Post, local: list[str] | None, instances: Sequence[str]) -> tuple[str, str] | None:
+    """(instance, its id of the post) to ask for the post again; None when no configured instance can say."""
+    if local and local[0] in instances:
+        return local[0], local[1]
+    # Stored before instance ids were kept: a post from a configured instance itself has
+    # the id in its URI there, if that is a number (Mastodon's and Pixelfed's are).
+    host, _, status_id = post.native_id.rpartition(":")
+    own = [instance for instance in instances if urlsplit(instance).netloc.lower() == host]
+    return (own[0], status_id) if own and status_id.isdigit() else None
 
 
 def _newer(current: str | None, candidate: str) -> str | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from wall.state import read_state
 from wall.store import load_content
 
 from .conftest import fetch_config, run_fetch, tree
@@ -136,6 +137,43 @@ def test_post_deleted_upstream_is_removed_with_its_media(tmp_path, instance):
     remaining = {p.relative_to(tmp_path / "content").as_posix()
                  for p in (tmp_path / "content/media").rglob("*.webp")}
     assert remaining == {posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:2"].author.avatar}
+
+
+def test_posts_are_asked_for_again_on_the_instance_they_were_read_on_and_the_token_stays_there(tmp_path):
+    with FakeServer() as ours, FakeServer() as stranger:
+        instance, origin = MastodonFake(ours), MastodonFake(stranger)
+        federated = instance.add(7)  # known to our instance as 7, written on another server
+        federated["uri"] = f"{origin.base}/users/x/statuses/99"
+        pleroma = instance.add(8)  # Pleroma names its objects by UUID: not an id of this API
+        pleroma["uri"] = f"{instance.base}/objects/9f1c2b7e-1111-2222-3333-444455556666"
+        config = fetch_config(tmp_path, source(instance.base, extra="    token_env: MASTO_TOKEN\n"))
+        environ = {"MASTO_TOKEN": "sekrit"}
+        run_fetch(config, tmp_path / "content", environ=environ)
+        second = run_fetch(config, tmp_path / "content", environ=environ)["mastodon"]
+        assert second.removed == 0 and len(posts_in(tmp_path / "content")) == 2, "live posts stay"
+        assert stranger.requests == [], "nothing, least of all the token, goes to another server"
+        asked = ours.requests_to(r"/api/v1/statuses/.*")
+        assert {request.path for request in asked} == {"/api/v1/statuses/7", "/api/v1/statuses/8"}
+        assert {request.headers.get("authorization") for request in asked} == {"Bearer sekrit"}
+        instance.deleted.add("7")  # the origin deleted it: our instance dropped its copy
+        third = run_fetch(config, tmp_path / "content", environ=environ)["mastodon"]
+        assert third.removed == 1
+        assert [post.native_id for post in posts_in(tmp_path / "content").values()] == [
+            f"{instance.server.host}:9f1c2b7e-1111-2222-3333-444455556666"]
+
+
+def test_a_failing_instance_keeps_its_place_for_the_next_run(tmp_path):
+    with FakeServer() as first_server, FakeServer() as second_server:
+        first, second = MastodonFake(first_server), MastodonFake(second_server)
+        first.add(1)
+        second.add(5)
+        config = fetch_config(tmp_path, source(first.base, second.base))
+        run_fetch(config, tmp_path / "content")
+        before = read_state(tmp_path / "content")["sources"]["mastodon"]["newest"]
+        second.fail_with = Reply.json({"error": "boom"}, 500)
+        report = run_fetch(config, tmp_path / "content")["mastodon"]
+        assert not report.error and report.warnings, "one instance failing is a warning"
+        assert read_state(tmp_path / "content")["sources"]["mastodon"]["newest"] == before
 
 
 def test_media_with_and_without_alt_text_and_a_fake_image(tmp_path, instance):
