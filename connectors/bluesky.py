@@ -50,7 +50,10 @@ class BlueskyConnector:
 
     type = "bluesky"
     Settings = BlueskySettings
-    default_api_base = "https://api.bsky.app"
+    # '': the account's own server (auth_base) answers the app.bsky calls, forwarding them to
+    # Bluesky's AppView as every Bluesky client does; the AppView itself accepts a login of
+    # bsky.social only, and that only "temporarily" (docs.bsky.app, "API Hosts and Auth").
+    default_api_base = ""
     needs_token = True  # search has needed a login since 2025
 
     def __init__(self, settings: BlueskySettings, context: SourceContext):
@@ -119,7 +122,7 @@ class BlueskyConnector:
 
     def _get(self, method: str, params: Any) -> dict:
         """GET an app.bsky method with the session; refresh it once when the token has expired."""
-        url = f"{self.settings.api_base}/xrpc/{method}"
+        url = f"{self.settings.api_base or self.settings.auth_base}/xrpc/{method}"
         try:
             answer = self._get_once(url, params)
         except XrpcError as error:
@@ -226,8 +229,8 @@ def _error_code(response: requests.Response) -> str:
 
 def _refused(url: str) -> str:
     return (f"{urlsplit(url).netloc} refused the request (HTTP 403, an HTML page rather than an "
-            "XRPC answer). public.api.bsky.app has refused search since 2025: leave api_base out, "
-            "or set it to https://api.bsky.app")
+            "XRPC answer). public.api.bsky.app has refused search since 2025: leave api_base out "
+            "(the account's server then answers)")
 
 
 def _xrpc_time(moment: datetime) -> str:

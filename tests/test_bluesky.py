@@ -26,7 +26,7 @@ def bsky(fake_server) -> BlueskyFake:
 
 def source(fake: BlueskyFake, extra: str = "") -> str:
     return (f"  - name: bluesky\n    type: bluesky\n    identifier: ewg.bsky.social\n"
-            f"    api_base: {fake.base}\n    auth_base: {fake.base}\n    timeout: 2\n{extra}")
+            f"    auth_base: {fake.base}\n    timeout: 2\n{extra}")  # the account's server answers everything
 
 
 def fetch(tmp_path: Path, fake: BlueskyFake, extra: str = "", environ=None, **options):

@@ -261,7 +261,8 @@ class _SourceRun:
 
 def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
     # Only the source's own API host may be a local address (the loopback fakes in tests).
-    urls = [api_base, *getattr(settings, "instances", ()), *getattr(settings, "feeds", ())]
+    urls = [api_base, getattr(settings, "auth_base", ""), *getattr(settings, "instances", ()),
+            *getattr(settings, "feeds", ())]
     return frozenset(urlsplit(url).netloc.lower() for url in urls if url)
 
 
