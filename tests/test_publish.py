@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,6 +116,48 @@ def test_rollback_goes_back_to_the_previous_release(tmp_path, src):
             publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
 
 
+def activate(base: Path, release: str, umask: str = "022") -> subprocess.CompletedProcess:
+    """deploy/activate.sh as the host runs it, under the given umask."""
+    script = ROOT / "deploy/activate.sh"
+    return subprocess.run(["sh", "-c", f'umask {umask}; sh "$0" "$1" "$2" 5', str(script), str(base), release],
+                          capture_output=True, text=True)
+
+
+def staged(base: Path, text: str) -> None:
+    write(base / "staging/index.html", text)
+
+
+def test_a_plain_web_folder_and_a_leftover_link_of_a_dead_run_do_not_stop_the_switch(tmp_path):
+    base = tmp_path / "wall"
+    write(base / "current/index.html", "alte Seite")  # the web folder before the first publish
+    staged(base, "neu")
+    (base / ".current.new").symlink_to("current")  # left by a run that died between its two steps
+    result = activate(base, "20200401T010000Z-aaaaaaa")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "live: 20200401T010000Z-aaaaaaa\n"
+    assert (base / "current/index.html").read_text(encoding="utf-8") == "neu"
+    assert (base / "releases/00000000T000000Z-before/index.html").read_text(encoding="utf-8") == "alte Seite"
+    assert sorted(os.listdir(base / "releases/20200401T010000Z-aaaaaaa")) == ["index.html"]
+
+
+def test_the_same_release_name_twice_gets_a_name_of_its_own(tmp_path):
+    base = tmp_path / "wall"
+    staged(base, "eins")
+    assert activate(base, "20200401T010000Z-aaaaaaa").returncode == 0
+    result = activate(base, "20200401T010000Z-aaaaaaa")  # published again within the same second
+    assert result.returncode == 0, result.stderr
+    live = result.stdout.split("live: ", 1)[1].strip()
+    assert live.startswith("20200401T010000Z-aaaaaaa-")
+    assert sorted(os.listdir(base / "releases/20200401T010000Z-aaaaaaa")) == ["index.html"], "nothing nested"
+
+
+def test_releases_are_readable_by_the_web_server_whatever_the_accounts_umask(tmp_path):
+    base = tmp_path / "wall"
+    staged(base, "eins")
+    assert activate(base, "20200401T010000Z-aaaaaaa", umask="077").returncode == 0
+    assert (base / "releases").stat().st_mode & 0o777 == 0o755
+
+
 def test_an_unknown_host_key_stops_before_anything_is_sent(tmp_path, src):
     base = tmp_path / "host" / "wall"
     site = build_site(src, tmp_path / "site")
@@ -196,10 +240,16 @@ def test_the_live_wall_is_asked_for_and_a_host_answering_500_gets_the_release_be
             broken = build_site(src, tmp_path / "broken")
             write(broken / ".htaccess", (broken / ".htaccess").read_text(encoding="utf-8") + "NoSuchSetting on\n")
             with pytest.raises(LiveCheckFailed, match=f"answered with status 500 after the switch to release 20200401T030000Z-.*"
-                                                      f"switched back to release {good.live}"):
+                                                      f"switched back to release {good.live}, which is live again"):
                 publish(broken, settings(server, base), server.environ, now=at(3), live_url=live)
             assert (base / "current").resolve().name == good.live
             assert requests.get(live, timeout=10).content == (site / "index.html").read_bytes()
+            # The same broken main published again (the daily run): back to the good release, not the broken one.
+            with pytest.raises(LiveCheckFailed, match=f"switched back to release {good.live}, which is live again"):
+                publish(broken, settings(server, base), server.environ, now=at(4), live_url=live)
+            assert (base / "current").resolve().name == good.live
+            assert not [name for name in os.listdir(base / "releases") if name > good.live], "failed releases are gone"
+            assert requests.get(live, timeout=10).status_code == 200
 
 
 def test_a_web_folder_serving_something_else_fails_the_publish(tmp_path, src, monkeypatch):

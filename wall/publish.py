@@ -95,7 +95,7 @@ def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str
             report = _publish_rsync(site_dir, settings, options, now or datetime.now(timezone.utc))
         problem = check_live(site_dir, live_url) if live_url else ""
         if problem:
-            raise LiveCheckFailed(f"{live_url} {problem} {_after_failed_check(report, settings, options)}")
+            raise LiveCheckFailed(f"{live_url} {problem} {_after_failed_check(report, settings, options, live_url)}")
         return report
 
 
@@ -134,16 +134,36 @@ def check_live(site_dir: Path, url: str) -> str:
     return problem
 
 
-def _after_failed_check(report: PublishReport, settings: PublishSettings, options: list[str]) -> str:
-    """What happened after the upload, and what is live now (rsync switches back)."""
+def _after_failed_check(report: PublishReport, settings: PublishSettings, options: list[str], url: str) -> str:
+    """What happened after the upload, and what is live now (rsync switches back).
+
+    The failed release is deleted on the way, so no later rollback returns to it; the
+    release switched back to is asked for its front page, since it may fail too.
+    """
     if report.method == "sftp":
         return "after the upload; sftp keeps no release to go back to: check the web host"
     try:
-        live = _remote_script(settings, options, "rollback.sh", settings.path)
+        live = _remote_script(settings, options, "rollback.sh", settings.path, "drop")
     except PublishError:
         return (f"after the switch to release {report.live}; there is no release before it to switch back "
                 "to (a first publish): check the web host")
-    return f"after the switch to release {report.live}; switched back to release {live}, which is live again"
+    answer = _front_page_answer(url)
+    state = "which is live again" if answer == 200 else f"but the wall still answers {answer}: check the web host"
+    return f"after the switch to release {report.live} (now deleted); switched back to release {live}, {state}"
+
+
+def _front_page_answer(url: str) -> int | str:
+    """The status the front page answers with (200 is good), or why it did not answer."""
+    for attempt in range(LIVE_TRIES):
+        if attempt:
+            time.sleep(LIVE_PAUSE)
+        try:
+            status = requests.get(url, params={"neu": os.urandom(6).hex()}, timeout=20, headers=LIVE_HEADERS).status_code
+        except requests.RequestException as error:
+            status = f"nothing ({type(error).__name__})"
+        if status == 200:
+            return status
+    return status
 
 
 @contextmanager
@@ -187,7 +207,11 @@ def _remote_script(settings: PublishSettings, options: list[str], script: str, *
 def _publish_rsync(site_dir: Path, settings: PublishSettings, options: list[str], now: datetime) -> PublishReport:
     files = check_site(site_dir)
     staging = f"{settings.path}/staging/"
-    _run(["ssh", *options, _target(settings), "mkdir", "-p", shlex.quote(staging)], "preparing staging/")
+    # chmod: folders an earlier run made under a stricter umask; the .tmp: a copy a run left (a full disk).
+    _run(["ssh", *options, _target(settings),
+          f"umask 022 && mkdir -p {shlex.quote(settings.path)} && cd {shlex.quote(settings.path)} && "
+          "mkdir -p staging releases && chmod 755 staging releases"
+          " && rm -rf releases/.*.tmp"], "preparing staging/")
     # Compared by content (each build writes every file anew) and without their times: a file
     # keeps the date it last changed on the host, which the web server sends as Last-Modified,
     # so browsers keep what did not change.
