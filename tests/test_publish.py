@@ -220,6 +220,48 @@ def test_sftp_only_host_gets_changed_files_and_loses_removed_ones(tmp_path, src)
     assert {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"} == tree(site)
 
 
+def host_files(base: Path) -> dict:
+    return {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"}
+
+
+def test_sftp_turns_files_into_folders_and_back_and_leaves_no_empty_folder(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        site = build_site(src, tmp_path / "site")
+        write(site / "zz", "eine Datei")
+        write(site / "yy/index.html", "eine Seite")
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        (site / "zz").unlink()
+        write(site / "zz/index.html", "jetzt ein Ordner")
+        shutil.rmtree(site / "yy")
+        write(site / "yy", "jetzt eine Datei")
+        shutil.rmtree(site / "beitrag" / sorted(os.listdir(site / "beitrag"))[0])  # a post removed
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        assert host_files(base) == tree(site)
+        folders = {str(path.relative_to(base)) for path in base.rglob("*") if path.is_dir()}
+        assert folders == {str(path.relative_to(site)) for path in site.rglob("*") if path.is_dir()}, \
+            "no empty folder of a removed post answers with a listing"
+
+
+def test_an_sftp_upload_that_stops_partway_says_so_and_the_next_publish_sends_what_it_touched(
+        tmp_path, src, monkeypatch):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        site = build_site(src, tmp_path / "site")
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        write(site / "index.html", "<p>neu</p>")
+        write(site / "feed.xml", "<feed>neu</feed>")
+        monkeypatch.setattr(publish_module, "upload_order",  # the connection drops after the feed
+                            lambda changed: ["feed.xml", "gibt-es-nicht.html", "index.html"])
+        with pytest.raises(publish_module.UploadStopped, match="stopped partway"):
+            publish(site, settings(server, base, method="sftp"), server.environ)
+        assert (base / "feed.xml").read_text(encoding="utf-8") == "<feed>neu</feed>"
+        monkeypatch.undo()
+        again = publish(site, settings(server, base, method="sftp"), server.environ)
+        assert again.sent == 2, "both files the stopped upload was to change go up again"
+        assert host_files(base) == tree(site)
+
+
 def test_sftp_uploads_linked_files_first_and_the_front_page_last():
     order = upload_order(["index.html", "beitrag/a/index.html", "media/ab/c.webp", "404.html",
                           "static/wall.css", "feed.xml"])

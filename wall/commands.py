@@ -261,7 +261,7 @@ def _write_comment(path: Path | None, text: str) -> None:
 
 
 def publish_command(args: argparse.Namespace) -> int:
-    from .publish import LiveCheckFailed, PublishError, publish
+    from .publish import LiveCheckFailed, PublishError, UploadStopped, publish
     config = load_config(args.config)
     settings = config.publish
     if settings is None:
@@ -270,7 +270,7 @@ def publish_command(args: argparse.Namespace) -> int:
     live_url = (settings.check_url or config.site.base_url) if settings.check else ""
     try:
         report = publish(args.out, settings, rollback=args.rollback, live_url=live_url)
-    except LiveCheckFailed as error:
+    except (LiveCheckFailed, UploadStopped) as error:  # they say what is live
         print(f"error: {error}", file=sys.stderr)
         return 1
     except PublishError as error:

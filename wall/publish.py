@@ -39,6 +39,10 @@ class PublishError(Exception):
     """Publishing stopped; the live site is the one that was live before."""
 
 
+class UploadStopped(PublishError):
+    """An sftp upload stopped partway: files already sent are live beside the old ones."""
+
+
 class LiveCheckFailed(PublishError):
     """The upload went through but the live wall did not answer with it; the message says what
     is live now (rsync switches back to the release before)."""
@@ -247,16 +251,27 @@ def upload_order(changed: list[str]) -> list[str]:
 
 
 def _publish_sftp(site_dir: Path, settings: PublishSettings, options: list[str]) -> PublishReport:
+    """Changed files up, then removed ones gone; sftp writes each file in place, on the live site.
+
+    Before anything is sent, the host's manifest forgets the files about to change: if the
+    upload stops partway, the next publish sends them all again (and finds nothing missing).
+    """
     files = check_site(site_dir)
     new = manifest(site_dir, files)
     old = _remote_manifest(settings, options)
     changed = upload_order([path for path, digest in new.items() if old.get(path) != digest])
     removed = sorted(set(old) - set(new), reverse=True)
+    kept = {path: digest for path, digest in old.items() if path in new and path not in changed}
     with tempfile.TemporaryDirectory(prefix="wall-sftp-") as folder:
-        manifest_file = Path(folder) / MANIFEST
-        manifest_file.write_text(json.dumps(new, sort_keys=True, indent=0), encoding="utf-8")
-        batch = _sftp_batch(site_dir, settings.path, changed, removed, manifest_file)
-        _sftp(settings, options, batch, "sftp upload")
+        before, after = Path(folder) / "before.json", Path(folder) / MANIFEST
+        before.write_text(json.dumps(kept, sort_keys=True, indent=0), encoding="utf-8")
+        after.write_text(json.dumps(new, sort_keys=True, indent=0), encoding="utf-8")
+        batch = _sftp_batch(site_dir, settings.path, changed, removed, (before, after))
+        try:
+            _sftp(settings, options, batch, "sftp upload")
+        except PublishError as error:
+            raise UploadStopped(f"{error}; the upload stopped partway, so the live site may show old and new "
+                                "files side by side: publish again (it sends what is missing)") from None
     return PublishReport("sftp", "", sent=len(changed), deleted=len(removed))
 
 
@@ -274,14 +289,25 @@ def _remote_manifest(settings: PublishSettings, options: list[str]) -> dict[str,
         return data if isinstance(data, dict) else {}
 
 
-def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str], manifest_file: Path) -> str:
-    folders = sorted({str(Path(path).parent) for path in changed} - {"."}, key=lambda p: (p.count("/"), p))
+def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str],
+                manifests: tuple[Path, Path]) -> str:
+    """The sftp commands: the manifest without the files to change, folders, the files, the
+    removals (a file where a folder now goes, and the reverse, first), the full manifest."""
+    folders = _with_parents(sorted({str(Path(path).parent) for path in changed} - {"."}))
+    in_the_way = [path for path in removed if path in folders or any(path.startswith(f"{c}/") for c in changed)]
+    emptied = sorted({str(parent) for path in removed for parent in Path(path).parents} - {"."} - set(folders),
+                     key=lambda folder: (-folder.count("/"), folder))
     lines = [f"-mkdir {_quote(str(folder))}" for folder in reversed(Path(base).parents) if str(folder) != "/"]
     lines.append(f"-mkdir {_quote(base)}")
-    lines += [f"-mkdir {_quote(base + '/' + folder)}" for folder in _with_parents(folders)]
+    lines.append(f"put {_quote(str(manifests[0]))} {_quote(base + '/' + MANIFEST)}")
+    lines += [f"-rm {_quote(base + '/' + path)}" for path in in_the_way]
+    lines += [f"-rmdir {_quote(base + '/' + folder)}" for folder in emptied  # where a file now goes
+              if any(folder == path or folder.startswith(f"{path}/") for path in changed)]
+    lines += [f"-mkdir {_quote(base + '/' + folder)}" for folder in folders]
     lines += [f"put {_quote(str(site_dir / path))} {_quote(base + '/' + path)}" for path in changed]
-    lines += [f"-rm {_quote(base + '/' + path)}" for path in removed]
-    lines.append(f"put {_quote(str(manifest_file))} {_quote(base + '/' + MANIFEST)}")
+    lines += [f"-rm {_quote(base + '/' + path)}" for path in removed if path not in in_the_way]
+    lines += [f"-rmdir {_quote(base + '/' + folder)}" for folder in emptied]  # a removed post's folder
+    lines.append(f"put {_quote(str(manifests[1]))} {_quote(base + '/' + MANIFEST)}")
     return "\n".join(lines) + "\n"
 
 
