@@ -191,6 +191,39 @@ def test_a_small_change_is_moved_into_the_site_and_a_large_one_replaces_it(tmp_p
     assert out.stat().st_ino != site_folder, "a change to every page replaces the folder at once"
 
 
+def test_a_build_that_dies_while_moving_files_is_repaired_by_the_next_one(tmp_path, monkeypatch):
+    folder = make_wall(tmp_path, 30)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    moves = []
+
+    def dies_after_the_post_page(source, target):  # its own page: moved in path order
+        if any(moved.endswith("beitrag/rss-3/index.html") for moved in moves):
+            raise KeyboardInterrupt("the machine went down")
+        moves.append(str(target))
+        return real_replace(source, target)
+    real_replace = output.os.replace
+    add(folder, 3, text="Wir bieten etwas ganz anderes an #Werkzeug")
+    monkeypatch.setattr(output.os, "replace", dies_after_the_post_page)
+    with pytest.raises(KeyboardInterrupt):
+        build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    monkeypatch.undo()
+    assert "ganz anderes" in (out / "beitrag/rss-3/index.html").read_text(encoding="utf-8"), \
+        "the site holds the changed post page and not the rest of the change"
+    add(folder, 3)  # the change is taken back before the next build
+    site, full, _ = build_both(folder, out)
+    assert site == full, "the moved files do not stay as if they were current"
+
+
+def test_what_dead_builds_left_beside_the_site_is_removed(tmp_path):
+    folder = make_wall(tmp_path, 5)
+    out = folder / "site"
+    for leftover in (".site.new-999999999", ".site.old-999999998", f".site.new-{1}"):  # 1: init, alive
+        write(folder / leftover / "index.html", "Kopie")
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert sorted(p.name for p in folder.glob(".site.*")) == [".site.cache", ".site.new-1", ".site.parsed"]
+
+
 def test_files_new_to_the_site_land_before_the_pages_that_link_to_them(tmp_path):
     write(tmp_path / "index.html", "old")
     order = landing_order({"index.html", "beitrag/neu/index.html", "feed.xml"}, tmp_path)

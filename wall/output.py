@@ -122,6 +122,7 @@ def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[s
     """
     out_dir = out_dir.resolve()
     old = out_dir if out_dir.is_dir() else None
+    _remove_leftovers(out_dir)
     fresh = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     try:
@@ -144,6 +145,24 @@ def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[s
         raise
     _swap(fresh, out_dir, out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}"))
     return len(changed) + len(removed)
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """The staging and old folders of builds that died (killed, a power cut): whole copies of the site."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        kind, _, pid = folder.name.rpartition("-")
+        if kind.endswith((".new", ".old")) and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _move_into(staged: Path, site: Path, changed: set[str], removed: list[str]) -> None:
