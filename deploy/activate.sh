@@ -1,24 +1,20 @@
 #!/bin/sh
-# Runs on the web host: makes the uploaded staging/ folder the live site in one step.
-# Usage: activate.sh BASE RELEASE KEEP
+# Runs on the web host: makes this run's uploaded folder the live release in one step.
+# Usage: activate.sh BASE WORK RELEASE KEEP   (WORK: see prepare.sh)
 set -eu
-umask 022  # the web server reads what we write, whatever the account's own umask
-base="$1"; release="$2"; keep="${3:-5}"
+umask 022
+base="$1"; work="$2"; release="$3"; keep="${4:-5}"
 case "$base" in /*) ;; *) echo "BASE must be an absolute path" >&2; exit 2 ;; esac
+case "$work" in .*.tmp) ;; *) echo "WORK must be named .<name>.tmp" >&2; exit 2 ;; esac
 cd "$base"
-mkdir -p releases
-test -s staging/index.html || { echo "staging/ holds no site: nothing switched" >&2; exit 3; }
+test -s "releases/$work/index.html" || { echo "releases/$work holds no site: nothing switched" >&2; exit 3; }
 # A web folder that was a plain folder before the first publish becomes the oldest release.
 if [ -d current ] && [ ! -L current ]; then
   mv -T current releases/00000000T000000Z-before
 fi
 # The same site published twice in one second: a name of its own, never into the other.
 if [ -e "releases/$release" ]; then release="$release-$$"; fi
-# A hard-link copy is instant and needs no space for unchanged files; rsync replaces
-# changed files by rename, so files of older releases are never changed in place.
-rm -rf "releases/.$release.tmp"
-cp -al staging "releases/.$release.tmp"
-mv -T "releases/.$release.tmp" "releases/$release"
+mv -T "releases/$work" "releases/$release"
 # rename(2) over the old link is atomic; 'ln -sfn' alone is not.
 rm -f .current.new
 ln -s "releases/$release" .current.new

@@ -280,7 +280,7 @@ def test_an_upload_killed_half_way_leaves_the_old_site_serving(tmp_path, site_sr
                                    "--out", str(out)], env=server.environ,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 20
-        while not list((base / "staging").rglob(".film.webp.*")) and time.monotonic() < deadline:
+        while not list((base / "releases").rglob(".film.webp.*")) and time.monotonic() < deadline:
             time.sleep(0.05)
         os.killpg(upload.pid, signal.SIGKILL)  # the runner dies mid-upload
         upload.wait()

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -92,6 +93,23 @@ def test_a_new_post_built_from_scratch_sends_only_the_files_it_changed(tmp_path,
     assert len(changed) <= 15, changed
 
 
+def test_two_publishes_at_once_each_make_a_release_of_their_own_site(tmp_path, src):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd") as server:
+        publish(build_site(src, tmp_path / "site0"), settings(server, base), server.environ, now=at(1))
+        sites = []
+        for number in (2, 3):
+            add_post(src, number)
+            site = build_site(src, tmp_path / f"site{number}")
+            write(site / "media/big/eigen.webp", os.urandom(300_000))  # each run brings files of its own
+            sites.append(site)
+        with ThreadPoolExecutor(2) as pool:
+            reports = list(pool.map(lambda pair: publish(pair[0], settings(server, base, bandwidth_limit=2000),
+                                                         server.environ, now=at(pair[1])), zip(sites, (2, 3))))
+    for site, report in zip(sites, reports):
+        assert tree(base / "releases" / report.live) == tree(site), "nothing of the other run in it"
+
+
 def test_old_releases_are_pruned_but_never_the_live_one(tmp_path, src):
     base = tmp_path / "host" / "wall"
     site = build_site(src, tmp_path / "site")
@@ -116,15 +134,23 @@ def test_rollback_goes_back_to_the_previous_release(tmp_path, src):
             publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
 
 
+def host_script(name: str, *args: str, umask: str = "022") -> subprocess.CompletedProcess:
+    """One of deploy/*.sh as the host runs it, under the given umask."""
+    return subprocess.run(["sh", "-c", f'umask {umask}; script="$1"; shift; sh "$script" "$@"', "sh",
+                           str(ROOT / "deploy" / name), *args], capture_output=True, text=True)
+
+
 def activate(base: Path, release: str, umask: str = "022") -> subprocess.CompletedProcess:
-    """deploy/activate.sh as the host runs it, under the given umask."""
-    script = ROOT / "deploy/activate.sh"
-    return subprocess.run(["sh", "-c", f'umask {umask}; sh "$0" "$1" "$2" 5', str(script), str(base), release],
-                          capture_output=True, text=True)
+    """prepare.sh, an upload of one page, activate.sh: a publish as the host sees it."""
+    work = f".{release}.abc.tmp"
+    prepared = host_script("prepare.sh", str(base), work, "5", umask=umask)
+    assert prepared.returncode == 0, prepared.stderr
+    write(base / "releases" / work / "index.html", base.joinpath("upload.html").read_text(encoding="utf-8"))
+    return host_script("activate.sh", str(base), work, release, "5", umask=umask)
 
 
 def staged(base: Path, text: str) -> None:
-    write(base / "staging/index.html", text)
+    write(base / "upload.html", text)
 
 
 def test_a_plain_web_folder_and_a_leftover_link_of_a_dead_run_do_not_stop_the_switch(tmp_path):

@@ -1,9 +1,10 @@
 """Publishing site/ to the EWG web host over SSH: rsync with atomic releases, or plain SFTP.
 
-rsync: the site is uploaded into <path>/staging/ (only changed files travel),
-then deploy/activate.sh, run on the host, hard-links it into a new release
-folder and switches the `current` symlink in one rename.  An upload that breaks
-off leaves `current` on the old, complete release.  `--rollback` points it back.
+rsync: deploy/prepare.sh, run on the host, makes this run a hard-link copy of the
+live release; rsync brings it up to date (only changed files travel); then
+deploy/activate.sh renames it into a release and switches the `current` symlink in
+one rename.  An upload that breaks off leaves `current` on the old, complete
+release.  `--rollback` points it back.
 
 sftp (hosts without shell or rsync): a manifest of file hashes on the host says
 what changed; new files go up before the pages that link to them, the pages
@@ -185,7 +186,9 @@ def ssh_identity(settings: PublishSettings, environ: Mapping[str, str]) -> Itera
         yield ["-F", "/dev/null", "-i", str(key_file), "-p", str(settings.port),
                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
                "-o", f"UserKnownHostsFile={hosts_file}", "-o", "GlobalKnownHostsFile=/dev/null",
-               "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR"]
+               "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR",
+               # A connection that hangs (a host gone quiet) ends after a minute, not at the job's limit.
+               "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4"]
 
 
 def _run(command: list[str], what: str, stdin: bytes | None = None) -> str:
@@ -210,23 +213,20 @@ def _remote_script(settings: PublishSettings, options: list[str], script: str, *
 
 def _publish_rsync(site_dir: Path, settings: PublishSettings, options: list[str], now: datetime) -> PublishReport:
     files = check_site(site_dir)
-    staging = f"{settings.path}/staging/"
-    # chmod: folders an earlier run made under a stricter umask; the .tmp: a copy a run left (a full disk).
-    _run(["ssh", *options, _target(settings),
-          f"umask 022 && mkdir -p {shlex.quote(settings.path)} && cd {shlex.quote(settings.path)} && "
-          "mkdir -p staging releases && chmod 755 staging releases"
-          " && rm -rf releases/.*.tmp"], "preparing staging/")
+    release = f"{now:%Y%m%dT%H%M%SZ}-{_fingerprint(site_dir, files)[:7]}"
+    # A folder of this run's own: two publishes at once (one by hand, say) never mix their files.
+    work = f".{release}.{os.urandom(3).hex()}.tmp"
+    _remote_script(settings, options, "prepare.sh", settings.path, work, str(settings.keep))
     # Compared by content (each build writes every file anew) and without their times: a file
     # keeps the date it last changed on the host, which the web server sends as Last-Modified,
-    # so browsers keep what did not change.
-    command = ["rsync", "-rlp", "--checksum", "--delete", "--chmod=D755,F644", "--itemize-changes",
+    # so browsers keep what did not change. No links (-l): the site has none to send.
+    command = ["rsync", "-rp", "--checksum", "--delete", "--chmod=D755,F644", "--itemize-changes",
                "-e", shlex.join(["ssh", *options])]
     if settings.bandwidth_limit:
         command.append(f"--bwlimit={settings.bandwidth_limit}")
-    output = _run([*command, f"{site_dir}/", f"{_target(settings)}:{staging}"], "rsync upload")
+    output = _run([*command, f"{site_dir}/", f"{_target(settings)}:{settings.path}/releases/{work}/"], "rsync upload")
     changes = output.splitlines()
-    release = f"{now:%Y%m%dT%H%M%SZ}-{_fingerprint(site_dir, files)[:7]}"
-    live = _remote_script(settings, options, "activate.sh", settings.path, release, str(settings.keep))
+    live = _remote_script(settings, options, "activate.sh", settings.path, work, release, str(settings.keep))
     return PublishReport("rsync", live, sent=sum(1 for line in changes if line.startswith("<f")),
                          deleted=sum(1 for line in changes if line.startswith("*deleting")))
 
