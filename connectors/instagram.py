@@ -28,6 +28,8 @@ class InstagramSettings(GraphSettings):
 
     user_id: str  # the Instagram business or creator account id (quoted in YAML)
     token_env: str = "INSTAGRAM_TOKEN"
+    # recent_media serves the last 24 hours only: a source read once a day loses posts.
+    hourly: bool = True
 
 
 class InstagramConnector:

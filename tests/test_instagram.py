@@ -238,3 +238,12 @@ def test_a_failing_api_fails_the_source_and_touches_nothing(tmp_path, graph, fai
     assert report.failed and report.error_kind == kind, report.error
     assert words in report.error and TOKEN not in report.error
     assert tree(tmp_path / "content") == before
+
+
+def test_an_instagram_source_is_read_by_the_hourly_run_unless_told_otherwise(tmp_path, graph):
+    # recent_media serves 24 hours: a source the daily run alone reads loses posts.
+    mastodon = "  - name: mastodon\n    type: mastodon\n    instances: [https://ruhr.social]\n"
+    config = fetch_config(tmp_path, source(graph) + mastodon)
+    assert [(s.name, s.settings.hourly) for s in config.sources] == [("instagram", True), ("mastodon", False)]
+    config = fetch_config(tmp_path, source(graph, "    hourly: false\n"))
+    assert config.sources[0].settings.hourly is False
