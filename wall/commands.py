@@ -199,7 +199,7 @@ def health_command(args: argparse.Namespace) -> int:
 def intake_command(args: argparse.Namespace) -> int:
     from .intake import IntakeError, parse_issue, submission_post
     from .media import MediaStore
-    from .review import Git, commit_review
+    from .review import Git, commit_review, submission_taken_over
     from .writing import write_post
     import requests
     config = load_config(args.config)
@@ -213,7 +213,7 @@ def intake_command(args: argparse.Namespace) -> int:
         return 0
     branch = f"einreichung/issue-{submission.number}"
     repo = Git(args.content)
-    handled = _submission_handled(repo, args.content, post, branch, config.site.contact_email)
+    handled = submission_taken_over(repo, args.content, post.id, branch, config.site.contact_email)
     if handled:
         _write_comment(args.comment_file, handled)
         _github_output(branch="")
@@ -229,29 +229,6 @@ def intake_command(args: argparse.Namespace) -> int:
                                       " Das Bild konnten wir leider nicht übernehmen."))
     _github_output(branch=branch)
     return 0
-
-
-def _submission_handled(repo, content: Path, post, branch: str, contact: str) -> str:
-    """Why an edited issue must not rewrite its submission ('' when it may be written).
-
-    The issue is edited after the editors decided (the post is on main, or its file was
-    deleted: rejected), or after an editor changed the file in the pull request: then
-    the edit must neither bring a rejected post back nor overwrite the editor's work.
-    """
-    from .history import BOT_NAME, removed_post_files
-    from .post import post_filename
-    name = post_filename(post.id)
-    if (content / name).exists() or name in removed_post_files(content):
-        return ("Die Redaktion hat Ihren Vorschlag schon bearbeitet; Änderungen im Issue übernehmen wir "
-                f"nicht mehr von selbst. Bitte schreiben Sie uns an {contact}.")
-    if not repo.run("ls-remote", "--heads", "origin", branch).strip():
-        return ""
-    repo.run("fetch", "--quiet", "origin", branch)
-    authors = set(repo.run("log", "--format=%an", "FETCH_HEAD", "--", name).split("\n")) - {"", BOT_NAME}
-    if authors:
-        return ("Danke, wir sehen Ihre Änderung. Die Redaktion bearbeitet Ihren Vorschlag bereits und "
-                "berücksichtigt sie dabei.")
-    return ""
 
 
 def _write_comment(path: Path | None, text: str) -> None:

@@ -37,23 +37,25 @@ def german_span(first: datetime, last: datetime) -> str:
 
     For titles, where a dash already separates the page's name from the site's.
     """
-    start, end = local(first), local(last)
-    if start.date() == end.date():
-        return f"vom {german_date(last)}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"vom {start.day}. bis {german_date(last)}"
-    if start.year == end.year:
-        return f"vom {start.day}. {MONTHS[start.month - 1]} bis {german_date(last)}"
-    return f"vom {german_date(first)} bis {german_date(last)}"
+    ends = _ends(first, last)
+    return f"vom {ends[0]} bis {ends[1]}" if ends else f"vom {german_date(last)}"
 
 
 def german_period(first: datetime, last: datetime) -> str:
     """'20.–24. März 2020', '28. März – 2. April 2020', '30. Dezember 2020 – 4. Januar 2021'; one day alone."""
+    ends = _ends(first, last)
+    if not ends:
+        return german_date(last)
+    return f"{ends[0]}{'–' if ends[2] else ' – '}{ends[1]}"
+
+
+def _ends(first: datetime, last: datetime) -> tuple[str, str, bool] | None:
+    """The two ends of a span of days, what both share said once; whether in one month. None for one day."""
     start, end = local(first), local(last)
     if start.date() == end.date():
-        return german_date(last)
+        return None
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}.–{german_date(last)}"
+        return f"{start.day}.", german_date(last), True
     if start.year == end.year:
-        return f"{start.day}. {MONTHS[start.month - 1]} – {german_date(last)}"
-    return f"{german_date(first)} – {german_date(last)}"
+        return f"{start.day}. {MONTHS[start.month - 1]}", german_date(last), False
+    return german_date(first), german_date(last), False

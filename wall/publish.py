@@ -163,7 +163,8 @@ def _front_page_answer(url: str) -> int | str:
         if attempt:
             time.sleep(LIVE_PAUSE)
         try:
-            status = requests.get(url, params={"neu": os.urandom(6).hex()}, timeout=20, headers=LIVE_HEADERS).status_code
+            answer = requests.get(url, params={"neu": os.urandom(6).hex()}, timeout=20, headers=LIVE_HEADERS)
+            status = answer.status_code
         except requests.RequestException as error:
             status = f"nothing ({type(error).__name__})"
         if status == 200:

@@ -21,10 +21,10 @@ from typing import Callable
 from .config import Config
 from .dates import german_date
 from .fetch import SourceReport, remove_unused_media
-from .history import BOT_EMAIL, BOT_NAME
+from .history import BOT_EMAIL, BOT_NAME, removed_post_files
 from .moderate import author_listed
 from .platforms import PLATFORMS
-from .post import Post
+from .post import Post, post_filename
 from .store import read_post
 from .text import excerpt
 
@@ -55,6 +55,11 @@ class Git:
 
     def has_ref(self, ref: str) -> bool:
         return self.run("rev-parse", "--verify", "--quiet", ref, check=False).strip() != ""
+
+
+def _top(git: Git) -> Git:
+    """git at the top of the work tree (git may run in content/)."""
+    return Git(Path(git.run("rev-parse", "--show-toplevel").strip()))
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[st
     deleted on either side stays deleted (a rejection or a removal).  A conflict anywhere
     else is for an editor: the merge is undone and ReviewError names the files.
     """
-    top = Git(Path(git.run("rev-parse", "--show-toplevel").strip()))
+    top = _top(git)
     conflicts = {entry[3:]: entry[:2] for entry in _paths(top.run("status", "--porcelain", "-z",
                                                                   "--untracked-files=no"))
                  if entry[:2] in DELETED_ON_EITHER_SIDE | {"UU", "AA", "AU", "UA"}}
@@ -132,7 +137,7 @@ def land_removals(git: Git, categories: set[str], base: str = "main", remote: st
     They wait after all when there are more than AUTO_REMOVAL_LIMIT, or when base
     cannot be pushed to (a protected branch, a race with an editor's merge).
     """
-    top = Git(Path(git.run("rev-parse", "--show-toplevel").strip()))
+    top = _top(git)
     content = git.run("rev-parse", "--show-prefix").strip()
     deleted = _paths(top.run("ls-files", "-z", "--deleted", "--", f"{content}posts"))
     listed = top.run("ls-tree", "-z", "-r", "--name-only", f"{remote}/{base}", "--", *deleted) if deleted else ""
@@ -198,7 +203,7 @@ def land_trusted(git: Git, config: Config, base: str = "main", remote: str = "or
     """
     if not config.moderation.allow_authors:
         return Trusted()
-    top = Git(Path(git.run("rev-parse", "--show-toplevel").strip()))
+    top = _top(git)
     content = git.run("rev-parse", "--show-prefix").strip()
     changed = [entry[3:] for entry in _paths(top.run("status", "--porcelain", "-z", "--untracked-files=all",
                                                      "--", f"{content}posts"))
@@ -240,6 +245,27 @@ def record_landed(git: Git, *commits: str) -> None:
     made = [commit for commit in commits if commit]
     if made:
         git.run(*BOT, "merge", "--quiet", "--no-edit", "-s", "ours", made[-1])
+
+
+def submission_taken_over(git: Git, content_dir: Path, post_id: str, branch: str, contact: str) -> str:
+    """Why an edit of a submission's issue must not rewrite its post file ('' when it may), in German.
+
+    The issue is edited after the editors decided (the post is on main, or its file was
+    deleted: rejected), or after an editor changed the file in the pull request: then
+    the edit must neither bring a rejected post back nor overwrite the editor's work.
+    """
+    name = post_filename(post_id)
+    if (content_dir / name).exists() or name in removed_post_files(content_dir):
+        return ("Die Redaktion hat Ihren Vorschlag schon bearbeitet; Änderungen im Issue übernehmen wir "
+                f"nicht mehr von selbst. Bitte schreiben Sie uns an {contact}.")
+    if not git.run("ls-remote", "--heads", "origin", branch).strip():
+        return ""
+    git.run("fetch", "--quiet", "origin", branch)
+    authors = set(git.run("log", "--format=%an", "FETCH_HEAD", "--", name).split("\n")) - {"", BOT_NAME}
+    if authors:
+        return ("Danke, wir sehen Ihre Änderung. Die Redaktion bearbeitet Ihren Vorschlag bereits und "
+                "berücksichtigt sie dabei.")
+    return ""
 
 
 def commit_review(git: Git, message: str, paths: tuple[str, ...] = ("content",)) -> bool:
@@ -314,14 +340,15 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
     for item in proposed:
         post = item.post
         category = categories[post.category].label if post.category in categories else "–"
-        kind = ", ".join(word for word in ("neu" if item.new else "geändert", STATUS_WORDS.get(post.status, post.status))
-                         if word)
+        words = ("neu" if item.new else "geändert", STATUS_WORDS.get(post.status, post.status))
+        kind = ", ".join(word for word in words if word)
         links = f"[Original]({_url_cell(post.url)})" + (f" · [Datei]({_url_cell(files_at + item.path)})"
                                                          if files_at else "")
         rows.append("| " + " | ".join([
             kind, PLATFORMS[post.platform].label, _author_cell(post), german_date(post.published),
             _cell(excerpt(post.text, 120)) or "–", str(len(post.media)), category, links]) + " |")
-    after = _removal_lines(removals) + _trusted_lines(trusted) + ["", "### Abruf", ""] + [f"- {_report_line(report)}" for report in reports]
+    after = [*_removal_lines(removals), *_trusted_lines(trusted), "", "### Abruf", "",
+             *(f"- {_report_line(report)}" for report in reports)]
     return _within_limit(lines, rows, after)
 
 
