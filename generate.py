@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ContentError) as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        print(f"error: {len(error.problems)} problem(s) found; nothing was changed", file=sys.stderr)
+        print(f"Fehler: {len(error.problems)} Problem(e) in den Dateien; nichts wurde geändert", file=sys.stderr)
         return 1
     except (BuildError, OSError) as error:
         if args.debug:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, Sequence
 
-from wall.fields import Fields
+from wall.fields import Fields, expected
 from wall.post import Post
 from wall.urls import is_web_url
 
@@ -52,7 +52,7 @@ class SourceSettings:
     retries: int = 3  # further attempts after a timeout, a dropped connection or a 5xx
     hourly: bool = False  # also fetched by the hourly run (for platforms that serve only hours)
     token_expires: str = field(default="", metadata={  # YYYY-MM-DD: a health issue warns two weeks before
-        "pattern": re.compile(r"\d{4}-\d{2}-\d{2}"), "hint": "a date such as 2026-12-31"})
+        "pattern": re.compile(r"\d{4}-\d{2}-\d{2}"), "hint": "ein Datum wie 2026-12-31"})
 
 
 @dataclass(frozen=True)
@@ -139,17 +139,17 @@ def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
         items = fields.texts(spec.name)
         bad = [item for item in items if not is_web_url(item)]
         for item in bad:
-            fields.error(spec.name, f"expected http or https URLs, got {item!r}")
+            fields.error(spec.name, expected("http- oder https-Adressen", item))
         if required and not items and not bad:
-            fields.error(spec.name, "required: list at least one URL")
+            fields.error(spec.name, "Pflichtfeld: mindestens eine Adresse angeben")
         strip = spec.metadata.get("strip_slash", True)
         return tuple(item.rstrip("/") if strip else item for item in items) if items and not bad else None
     if "pattern" in spec.metadata:
         return fields.text(spec.name, required=required, pattern=spec.metadata["pattern"],
-                           hint=spec.metadata.get("hint", "a valid value"))
+                           hint=spec.metadata.get("hint", "ein gültiger Wert"))
     if spec.name == "token_env":
         return fields.text(spec.name, required=required, pattern=ENV_NAME,
-                           hint="the NAME of an environment variable, such as X_BEARER_TOKEN")
+                           hint="der NAME einer Umgebungsvariablen, etwa X_BEARER_TOKEN")
     if annotation == "bool":
         return fields.boolean(spec.name)
     if annotation == "int":
@@ -157,6 +157,6 @@ def _read_field(fields: Fields, spec: dataclasses.Field) -> Any:
     if annotation.startswith("tuple"):
         items = fields.texts(spec.name)
         if required and not items and spec.name not in _reported(fields):
-            fields.error(spec.name, "required: list at least one value")
+            fields.error(spec.name, "Pflichtfeld: mindestens einen Wert angeben")
         return items or None
     return fields.text(spec.name, required=required)

@@ -329,5 +329,5 @@ def test_the_identifier_is_required_and_auth_base_is_a_url(tmp_path):
     with pytest.raises(ConfigError) as error:
         fetch_config(tmp_path, "  - name: bluesky\n    type: bluesky\n    auth_base: bsky.social\n")
     problems = [str(problem).replace(f"{tmp_path}/", "") for problem in error.value.problems]
-    assert "config.yaml:13: sources[0].identifier: required field is missing" in problems
-    assert "config.yaml:15: sources[0].auth_base: expected an http or https URL, got 'bsky.social'" in problems
+    assert "config.yaml:13: sources[0].identifier: Pflichtfeld fehlt" in problems
+    assert "config.yaml:15: sources[0].auth_base: erwartet: eine http- oder https-Adresse, gefunden: 'bsky.social'" in problems

@@ -90,7 +90,7 @@ def test_bad_post_file_fails_the_build_and_leaves_the_old_site(site_src, tmp_pat
     write(site_src / "content/posts/x/1240000000000000001.yaml", "id: [unclosed\n")
     with pytest.raises(ContentError) as raised:
         build_src(site_src, out)
-    assert "1240000000000000001.yaml:2: invalid YAML" in str(raised.value)
+    assert "1240000000000000001.yaml:2: kein gültiges YAML" in str(raised.value)
     assert tree(out) == before
 
 
@@ -102,7 +102,7 @@ def test_a_media_file_linking_out_of_the_content_fails_the_build_and_publishes_n
     image = site_src / "content/media/0a/0a1b2c3d.webp"
     image.unlink()
     image.symlink_to(secret)
-    with pytest.raises(ContentError, match="2aecf2c8.yaml:4: author: media file is a symbolic link"):
+    with pytest.raises(ContentError, match="2aecf2c8.yaml:4: author: die Mediendatei ist ein symbolischer Link"):
         build_src(site_src, out)
     assert tree(out) == before
 

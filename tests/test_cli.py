@@ -58,11 +58,11 @@ def test_check_lists_every_problem_as_file_line_message(site_src):
     result = run("check", *src_args(site_src))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[-1] == "2 error(s), 1 warning(s)"
-    assert any(re.fullmatch(r".*posts/bluesky/3kabc\.yaml:1: not valid UTF-8 text", line) for line in lines)
-    assert any(re.fullmatch(r".*posts/x/1240000000000000001\.yaml:9: status: unknown value 'ok'; "
-                            r"expected one of: approved, pending, rejected", line) for line in lines)
-    assert any(line.endswith("1240000000000000001.yaml:13: warning: colour: unknown field, ignored")
+    assert lines[-1] == "2 Fehler, 1 Warnung(en)"
+    assert any(re.fullmatch(r".*posts/bluesky/3kabc\.yaml:1: kein gültiger UTF-8-Text", line) for line in lines)
+    assert any(re.fullmatch(r".*posts/x/1240000000000000001\.yaml:9: status: unbekannter Wert 'ok'; "
+                            r"erlaubt: approved, pending, rejected", line) for line in lines)
+    assert any(line.endswith("1240000000000000001.yaml:13: Warnung: colour: unbekanntes Feld, wird ignoriert")
                for line in lines)
 
 
@@ -73,10 +73,10 @@ def test_check_names_each_gap_left_to_fill_in_on_the_editors_pages(site_src):
     result = run("check", *src_args(site_src))
     assert result.returncode == 0, "a warning: the wall can be built and previewed, publish refuses it"
     lines = result.stderr.strip().splitlines()
-    assert lines[-1] == "0 error(s), 2 warning(s)"
-    assert lines[0].endswith(f"impressum.md:{count - 2}: warning: still to fill in: '[Bitte ergänzen: USt-IdNr.]' "
-                             "(publish refuses the site until every placeholder is replaced)")
-    assert f"impressum.md:{count}: warning: still to fill in: '[Rechtlich prüfen]'" in lines[1]
+    assert lines[-1] == "0 Fehler, 2 Warnung(en)"
+    assert lines[0].endswith(f"impressum.md:{count - 2}: Warnung: noch auszufüllen: '[Bitte ergänzen: USt-IdNr.]' "
+                             "(die Wall geht erst online, wenn jeder Platzhalter ersetzt ist)")
+    assert f"impressum.md:{count}: Warnung: noch auszufüllen: '[Rechtlich prüfen]'" in lines[1]
 
 
 HOSTILE_KEY = "zz\n::error file=config.yaml,line=1::Alles kaputt\n::stop-commands::abc"
@@ -89,7 +89,7 @@ def test_check_escapes_key_and_file_names_so_no_line_becomes_a_workflow_command(
     config.write_text(config.read_text(encoding="utf-8") + f'"{quoted}": 1\n', encoding="utf-8")
     result = run("check", *src_args(site_src), "--format", "github")
     assert result.returncode == 1
-    assert f"config.yaml:25: {HOSTILE_KEY!r}: unknown key" in result.stderr
+    assert f"config.yaml:25: {HOSTILE_KEY!r}: unbekannter Schlüssel" in result.stderr
     (annotation,) = result.stdout.splitlines()  # one problem, one workflow command
     assert annotation.startswith("::error file=")
     assert not [line for line in result.stderr.splitlines() if line.startswith("::")]
@@ -102,9 +102,9 @@ def test_check_escapes_control_characters_of_keys_and_file_names_in_post_files(s
     result = run("check", *src_args(site_src))
     lines = result.stderr.splitlines()
     assert result.returncode == 0 and "\x1b" not in result.stderr
-    assert any(line.endswith("1240000000000000001.yaml:13: warning: 'farbe\\x1b[2J': unknown field, ignored")
+    assert any(line.endswith("1240000000000000001.yaml:13: Warnung: 'farbe\\x1b[2J': unbekanntes Feld, wird ignoriert")
                for line in lines)
-    assert any(line.endswith("posts/x/neu\\n::error::x.yml:1: warning: ignored: post files must end in .yaml")
+    assert any(line.endswith("posts/x/neu\\n::error::x.yml:1: Warnung: wird ignoriert: Beitragsdateien müssen auf .yaml enden")
                for line in lines)
     assert not [line for line in lines if line.startswith("::")]
 
@@ -120,7 +120,7 @@ def test_pending_prints_an_authors_name_on_one_line_without_control_characters(s
 
 def test_check_passes_on_good_content(site_src):
     result = run("check", *src_args(site_src))
-    assert (result.returncode, result.stderr.strip()) == (0, "0 error(s), 0 warning(s)")
+    assert (result.returncode, result.stderr.strip()) == (0, "0 Fehler, 0 Warnung(en)")
 
 
 def test_failed_build_exits_1_with_the_reason_and_keeps_the_site(site_src, tmp_path):
@@ -132,7 +132,7 @@ def test_failed_build_exits_1_with_the_reason_and_keeps_the_site(site_src, tmp_p
                       encoding="utf-8")
     result = run("build", *src_args(site_src), "--out", str(out))
     assert result.returncode == 1
-    assert "config.yaml:7: site.posts_per_page: expected a whole number from 1 to 500, got -1" in result.stderr
+    assert "config.yaml:7: site.posts_per_page: erwartet: eine ganze Zahl von 1 bis 500, gefunden: -1" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree(out) == before
 
@@ -162,7 +162,7 @@ def test_a_date_past_year_9999_in_essen_fails_the_build_with_its_line_not_a_trac
                     encoding="utf-8")
     result = run("build", *src_args(site_src), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
-    assert re.search(r"posts/manual/ewg-1\.yaml:6: published: expected a time in the years 2000 to 2099", result.stderr)
+    assert re.search(r"posts/manual/ewg-1\.yaml:6: published: erwartet: eine Zeitangabe in den Jahren 2000 bis 2099", result.stderr)
     assert "Traceback" not in result.stderr
 
 

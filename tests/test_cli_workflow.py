@@ -38,7 +38,7 @@ def test_check_annotates_pull_request_files_in_github_format(site_src):
     result = run("check", *src_args(site_src), "--format", "github")
     assert result.returncode == 1
     assert result.stdout.startswith("::error file=")
-    assert ",line=9::status: unknown value 'freigegeben'" in result.stdout
+    assert ",line=9::status: unbekannter Wert 'freigegeben'" in result.stdout
 
 
 def test_editors_commands_pending_approve_reject_deny(site_src):

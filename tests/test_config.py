@@ -58,44 +58,44 @@ def test_publishing_checks_the_live_wall_unless_told_not_to(tmp_path):
 
 
 CASES = [
-    ("unknown top-level key", MINIMAL + "colour: blue\n", ["config.yaml:10: colour: unknown key"]),
+    ("unknown top-level key", MINIMAL + "colour: blue\n", ["config.yaml:10: colour: unbekannter Schlüssel"]),
     ("unknown nested key", MINIMAL.replace("    authors:", "    users:"),
-     ["config.yaml:9: moderation.deny.users: unknown key"]),
+     ["config.yaml:9: moderation.deny.users: unbekannter Schlüssel"]),
     ("wrong type", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: many\n"),
-     ["config.yaml:3: site.posts_per_page: expected a whole number, got 'many'"]),
+     ["config.yaml:3: site.posts_per_page: erwartet: eine ganze Zahl, gefunden: 'many'"]),
     ("out of range", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: 0\n"),
-     ["config.yaml:3: site.posts_per_page: expected a whole number from 1 to 500, got 0"]),
+     ["config.yaml:3: site.posts_per_page: erwartet: eine ganze Zahl von 1 bis 500, gefunden: 0"]),
     ("list expected", MINIMAL.replace('["@spam"]', "spam"),
-     ["config.yaml:9: moderation.deny.authors: expected a list, got 'spam'"]),
+     ["config.yaml:9: moderation.deny.authors: erwartet: eine Liste, gefunden: 'spam'"]),
     ("bad list item", MINIMAL.replace('["@spam"]', "[1]"),
-     ["config.yaml:9: moderation.deny.authors[0]: expected text, got 1"]),
+     ["config.yaml:9: moderation.deny.authors[0]: erwartet: Text, gefunden: 1"]),
     ("missing required", MINIMAL.replace("  base_url: https://www.ewg.de/essenarbeitetzusammen\n", ""),
-     ["config.yaml:2: site.base_url: required field is missing"]),
+     ["config.yaml:2: site.base_url: Pflichtfeld fehlt"]),
     ("bad URL", MINIMAL.replace("https://www.ewg.de/essenarbeitetzusammen", "ftp://ewg.de"),
-     ["config.yaml:3: site.base_url: expected an http or https URL, got 'ftp://ewg.de'"]),
+     ["config.yaml:3: site.base_url: erwartet: eine http- oder https-Adresse, gefunden: 'ftp://ewg.de'"]),
     ("odd characters in the address", MINIMAL.replace("essenarbeitetzusammen", 'essen "wall"'),
-     ["config.yaml:3: site.base_url: expected an http or https URL, got 'https://www.ewg.de/essen \"wall\"'"]),
+     ["config.yaml:3: site.base_url: erwartet: eine http- oder https-Adresse, gefunden: 'https://www.ewg.de/essen \"wall\"'"]),
     ("a quote in the address's path", MINIMAL.replace("essenarbeitetzusammen", 'essen"wall'),
-     ["config.yaml:3: site.base_url: expected an address without query or fragment whose path has only "
-      "letters, digits and - . _ ~ /, got 'https://www.ewg.de/essen\"wall'"]),
+     ["config.yaml:3: site.base_url: erwartet: eine Adresse ohne ? und #, deren Pfad nur Buchstaben, Ziffern "
+      "und - . _ ~ / enthält, gefunden: 'https://www.ewg.de/essen\"wall'"]),
     ("a query in the address", MINIMAL.replace("essenarbeitetzusammen", "wall?x=1"),
-     ["config.yaml:3: site.base_url: expected an address without query or fragment whose path has only "
-      "letters, digits and - . _ ~ /, got 'https://www.ewg.de/wall?x=1'"]),
+     ["config.yaml:3: site.base_url: erwartet: eine Adresse ohne ? und #, deren Pfad nur Buchstaben, Ziffern "
+      "und - . _ ~ / enthält, gefunden: 'https://www.ewg.de/wall?x=1'"]),
     ("bad e-mail", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  contact_email: ewg\n"),
-     ["config.yaml:3: site.contact_email: expected an e-mail address, got 'ewg'"]),
+     ["config.yaml:3: site.contact_email: erwartet: eine E-Mail-Adresse, gefunden: 'ewg'"]),
     ("duplicate category", MINIMAL.replace("moderation:", "  - key: angebot\n    label: Nochmal\nmoderation:"),
-     ["config.yaml:7: categories[1].key: duplicate category 'angebot'"]),
-    ("invalid YAML", MINIMAL + "site: [\n", ["config.yaml:11: invalid YAML: did not find expected node content"]),
+     ["config.yaml:7: categories[1].key: die Kategorie 'angebot' steht doppelt in der Liste"]),
+    ("invalid YAML", MINIMAL + "site: [\n", ["config.yaml:11: kein gültiges YAML: did not find expected node content"]),
     ("unknown source type", MINIMAL + "sources:\n  - name: fb\n    type: myspace\n",
-     ["config.yaml:12: sources[0].type: unknown value 'myspace'; expected one of: bluesky, facebook, "
+     ["config.yaml:12: sources[0].type: unbekannter Wert 'myspace'; erlaubt: bluesky, facebook, "
       "instagram, linkedin, manual, mastodon, rss, threads, x"]),
     ("a number of 5,000 digits",
      MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: " + "9" * 5000 + "\n"),
-     ["config.yaml:3: invalid YAML: a number may have at most 100 digits"]),
-    ("empty file", "", ["config.yaml:1: site: required field is missing"]),
+     ["config.yaml:3: kein gültiges YAML: eine Zahl darf höchstens 100 Ziffern haben"]),
+    ("empty file", "", ["config.yaml:1: site: Pflichtfeld fehlt"]),
     ("publish check settings", MINIMAL + PUBLISH + "  check: ja\n  check_url: www.ewg.de\n",
-     ["config.yaml:15: publish.check: expected true or false, got 'ja'",
-      "config.yaml:16: publish.check_url: expected an http or https URL, got 'www.ewg.de'"]),
+     ["config.yaml:15: publish.check: erwartet: true oder false, gefunden: 'ja'",
+      "config.yaml:16: publish.check_url: erwartet: eine http- oder https-Adresse, gefunden: 'www.ewg.de'"]),
 ]
 
 
@@ -106,10 +106,10 @@ def test_config_errors_name_file_line_and_key(tmp_path, text, expected):
 
 def test_all_config_errors_are_reported_at_once(tmp_path):
     text = MINIMAL.replace("  title: Wall\n", "  title: 5\n") + "extra: 1\n"
-    assert errors_for(tmp_path, text) == ["config.yaml:2: site.title: expected text, got 5",
-                                          "config.yaml:10: extra: unknown key"]
+    assert errors_for(tmp_path, text) == ["config.yaml:2: site.title: erwartet: Text, gefunden: 5",
+                                          "config.yaml:10: extra: unbekannter Schlüssel"]
 
 
 def test_missing_config_file_is_a_clear_error(tmp_path):
-    with pytest.raises(ConfigError, match="nope.yaml:1: config file not found"):
+    with pytest.raises(ConfigError, match="nope.yaml:1: Konfigurationsdatei nicht gefunden"):
         load_config(Path("nope.yaml"))

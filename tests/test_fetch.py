@@ -185,4 +185,4 @@ def test_cli_config_error_exits_1(tmp_path):
                                           encoding="utf-8")
     result = run_cli("--config", str(tmp_path / "config.yaml"), "--content", str(tmp_path / "content"))
     assert result.returncode == 1
-    assert "config.yaml:5: sources[0].instances: expected http or https URLs, got 'ftp://x'" in result.stderr
+    assert "config.yaml:5: sources[0].instances: erwartet: http- oder https-Adressen, gefunden: 'ftp://x'" in result.stderr

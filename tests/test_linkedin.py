@@ -126,7 +126,7 @@ def test_organizations_must_be_ids_or_organization_urns(tmp_path, api, organizat
 def test_organizations_are_required(tmp_path, api):
     with pytest.raises(ConfigError) as raised:
         fetch_config(tmp_path, source(api.base, organizations="[]"))
-    assert "organizations: required" in str(raised.value)
+    assert "organizations: Pflichtfeld" in str(raised.value)
 
 
 def test_second_run_with_nothing_new_changes_no_file(tmp_path, api):

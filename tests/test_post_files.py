@@ -49,68 +49,73 @@ def test_valid_post_is_read_with_all_fields(tmp_path):
 
 MALFORMED = [
     ("missing required field", {"posts/x/1.yaml": edited("url: https://x.com/anna/status/1\n", "")},
-     ["content/posts/x/1.yaml:1: url: required field is missing"]),
+     ["content/posts/x/1.yaml:1: url: Pflichtfeld fehlt"]),
     ("missing author name", {"posts/x/1.yaml": edited("  name: Anna\n", "  handle: anna\n")},
-     ["content/posts/x/1.yaml:5: author.name: required field is missing"]),
+     ["content/posts/x/1.yaml:5: author.name: Pflichtfeld fehlt"]),
     ("wrong type", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: [Hallo]")},
-     ["content/posts/x/1.yaml:8: text: expected text, got ['Hallo']"]),
+     ["content/posts/x/1.yaml:8: text: erwartet: Text, gefunden: ['Hallo']"]),
     ("text that YAML reads as a boolean", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: no")},
-     ["content/posts/x/1.yaml:8: text: expected text, got False"]),
+     ["content/posts/x/1.yaml:8: text: erwartet: Text, gefunden: false"]),
     ("unknown platform", {"posts/myspace/1.yaml": edited("id: x:1\nplatform: x", "id: myspace:1\nplatform: myspace")},
-     ["content/posts/myspace/1.yaml:2: platform: unknown value 'myspace'; expected one of: "
+     ["content/posts/myspace/1.yaml:2: platform: unbekannter Wert 'myspace'; erlaubt: "
       "bluesky, facebook, instagram, linkedin, manual, mastodon, rss, threads, x"]),
     ("unknown status", {"posts/x/1.yaml": edited("status: approved", "status: published")},
-     ["content/posts/x/1.yaml:7: status: unknown value 'published'; expected one of: "
+     ["content/posts/x/1.yaml:7: status: unbekannter Wert 'published'; erlaubt: "
       "approved, pending, rejected"]),
     ("unknown category", {"posts/x/1.yaml": VALID_POST + "category: spam\n"},
-     ["content/posts/x/1.yaml:9: category: unknown value 'spam'; expected one of: angebot, gesuch"]),
+     ["content/posts/x/1.yaml:9: category: unbekannter Wert 'spam'; erlaubt: angebot, gesuch"]),
     ("duplicate id", {"posts/x/1.yaml": VALID_POST, "posts/x/copy.yaml": VALID_POST},
-     ["content/posts/x/copy.yaml:1: id: duplicate id 'x:1', also in content/posts/x/1.yaml"]),
+     ["content/posts/x/copy.yaml:1: id: die id 'x:1' steht auch in content/posts/x/1.yaml"]),
     # 'ABC' is no safe name: it becomes 'abc' and the hash of 'ABC', which another id can spell out.
     ("two ids, one page", {"posts/mastodon/1.yaml": edited("id: x:1\nplatform: x", "id: mastodon:ABC\nplatform: mastodon"),
                            "posts/mastodon/2.yaml": edited("id: x:1\nplatform: x",
                                                            "id: mastodon:abc-b5d4045c\nplatform: mastodon")},
-     ["content/posts/mastodon/2.yaml:1: id: 'mastodon:abc-b5d4045c' gets the same page and file name "
-      "(mastodon-abc-b5d4045c) as 'mastodon:ABC' in content/posts/mastodon/1.yaml"]),
+     ["content/posts/mastodon/2.yaml:1: id: 'mastodon:abc-b5d4045c' bekäme dieselbe Seite und denselben "
+      "Dateinamen (mastodon-abc-b5d4045c) wie 'mastodon:ABC' in content/posts/mastodon/1.yaml"]),
     ("invalid YAML", {"posts/x/1.yaml": edited("text: Hallo Essen", 'text: "Hallo')},
-     ["content/posts/x/1.yaml:9: invalid YAML: found unexpected end of stream"]),
+     ["content/posts/x/1.yaml:9: kein gültiges YAML: die Datei endet mitten in einem Wert; fehlt ein "
+      "schließendes Anführungszeichen?"]),
+    # The mistake editors make most (docs/redaktion.md warns of it), said in their words.
+    ("a note with a colon, unquoted", {"posts/x/1.yaml": VALID_POST + "note: Abgelehnt: Werbung\n"},
+     ["content/posts/x/1.yaml:9: kein gültiges YAML: ein Doppelpunkt mit Leerzeichen mitten in einem Wert; den "
+      "Wert in Anführungszeichen setzen"]),
     ("non-UTF-8 bytes", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: Gr\xfc\xdfe").encode("latin-1")},
-     ["content/posts/x/1.yaml:8: not valid UTF-8 text"]),
+     ["content/posts/x/1.yaml:8: kein gültiger UTF-8-Text"]),
     ("time without offset", {"posts/x/1.yaml": edited('"2020-03-23T10:00:00+01:00"', '"2020-03-23T10:00:00"')},
-     ["content/posts/x/1.yaml:6: published: expected an ISO 8601 time with UTC offset such as "
-      "'2020-03-23T10:15:00+01:00', got '2020-03-23T10:00:00'"]),
+     ["content/posts/x/1.yaml:6: published: erwartet: eine Zeitangabe mit Zeitzone wie "
+      "'2020-03-23T10:15:00+01:00', gefunden: '2020-03-23T10:00:00'"]),
     # Past the last day (or before the first) that Essen's clock can show: the build stopped with an OverflowError.
     ("a date in the year 9999", {"posts/x/1.yaml": edited("2020-03-23T10:00:00+01:00", "9999-12-31T23:30:00+00:00")},
-     ["content/posts/x/1.yaml:6: published: expected a time in the years 2000 to 2099, "
-      "got '9999-12-31T23:30:00+00:00'"]),
+     ["content/posts/x/1.yaml:6: published: erwartet: eine Zeitangabe in den Jahren 2000 bis 2099, "
+      "gefunden: '9999-12-31T23:30:00+00:00'"]),
     ("a date before the year 1 in UTC", {"posts/x/1.yaml": edited("2020-03-23T10:00:00+01:00",
                                                                   "0001-01-01T00:00:00+23:59")},
-     ["content/posts/x/1.yaml:6: published: expected a time in the years 2000 to 2099, "
-      "got '0001-01-01T00:00:00+23:59'"]),
+     ["content/posts/x/1.yaml:6: published: erwartet: eine Zeitangabe in den Jahren 2000 bis 2099, "
+      "gefunden: '0001-01-01T00:00:00+23:59'"]),
     ("an edit before 2000", {"posts/x/1.yaml": VALID_POST + "edited_at: '1999-12-31T23:59:59Z'\n"},
-     ["content/posts/x/1.yaml:9: edited_at: expected a time in the years 2000 to 2099, "
-      "got '1999-12-31T23:59:59Z'"]),
+     ["content/posts/x/1.yaml:9: edited_at: erwartet: eine Zeitangabe in den Jahren 2000 bis 2099, "
+      "gefunden: '1999-12-31T23:59:59Z'"]),
     ("javascript URL", {"posts/x/1.yaml": edited("https://x.com/anna/status/1", "javascript:alert(1)")},
-     ["content/posts/x/1.yaml:3: url: expected an http or https URL, got 'javascript:alert(1)'"]),
+     ["content/posts/x/1.yaml:3: url: erwartet: eine http- oder https-Adresse, gefunden: 'javascript:alert(1)'"]),
     ("id of another platform", {"posts/x/1.yaml": edited("id: x:1", "id: bluesky:1")},
-     ["content/posts/x/1.yaml:1: id: must start with 'x:' to match the platform"]),
+     ["content/posts/x/1.yaml:1: id: muss mit 'x:' beginnen, passend zu platform"]),
     ("file in another platform's folder", {"posts/bluesky/1.yaml": VALID_POST},
-     ["content/posts/bluesky/1.yaml:2: platform: a x post must be in content/posts/x/"]),
+     ["content/posts/bluesky/1.yaml:2: platform: ein Beitrag von x muss in content/posts/x/ liegen"]),
     ("media path leaving content/", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: ../../.github/x.webp\n"},
-     ["content/posts/x/1.yaml:10: media[0].path: expected a path below content/ such as "
-      "'media/ab/abcd1234.webp', got '../../.github/x.webp'"]),
+     ["content/posts/x/1.yaml:10: media[0].path: erwartet: ein Pfad unter content/ wie "
+      "'media/ab/abcd1234.webp', gefunden: '../../.github/x.webp'"]),
     ("missing media file", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/ab/gone.webp\n"},
-     ["content/posts/x/1.yaml:9: media: media file not found: content/media/ab/gone.webp"]),
+     ["content/posts/x/1.yaml:9: media: Mediendatei nicht gefunden: content/media/ab/gone.webp"]),
     ("duplicate key", {"posts/x/1.yaml": VALID_POST + "status: rejected\n"},
-     ["content/posts/x/1.yaml:9: invalid YAML: duplicate key 'status'"]),
+     ["content/posts/x/1.yaml:9: kein gültiges YAML: der Schlüssel 'status' kommt doppelt vor"]),
     ("not a mapping", {"posts/x/1.yaml": "- just\n- a list\n"},
-     ["content/posts/x/1.yaml:1: file: expected a mapping of keys, got ['just', 'a list']"]),
+     ["content/posts/x/1.yaml:1: Datei: erwartet: Zeilen der Form 'schlüssel: wert', gefunden: ['just', 'a list']"]),
     ("a number of 5,000 digits", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: "
                                   + "1" * 5000 + "\n", "media/a.webp": b"x"},
-     ["content/posts/x/1.yaml:11: invalid YAML: a number may have at most 100 digits"]),
+     ["content/posts/x/1.yaml:11: kein gültiges YAML: eine Zahl darf höchstens 100 Ziffern haben"]),
     ("bad media size", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: -5\n",
                         "media/a.webp": b"x"},
-     ["content/posts/x/1.yaml:11: media[0].width: expected a whole number from 1 to 20000, got -5"]),
+     ["content/posts/x/1.yaml:11: media[0].width: erwartet: eine ganze Zahl von 1 bis 20000, gefunden: -5"]),
 ]
 
 
@@ -120,7 +125,7 @@ def test_malformed_post_names_file_and_line(tmp_path, files, expected):
 
 
 WITH_IMAGE = VALID_POST + "media:\n  - path: media/ab/leak.webp\n"
-SYMLINK_PROBLEM = "media file is a symbolic link (only files inside media/ are published)"
+SYMLINK_PROBLEM = "die Mediendatei ist ein symbolischer Link (veröffentlicht werden nur Dateien in media/)"
 
 
 def test_a_media_file_linking_elsewhere_is_an_error(tmp_path):
@@ -146,14 +151,14 @@ def test_a_media_folder_linking_elsewhere_is_an_error(tmp_path):
     (tmp_path / "content/media").mkdir(parents=True)
     (tmp_path / "content/media/ab").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     assert problems_for(tmp_path, {"posts/x/1.yaml": WITH_IMAGE}) == [
-        "content/posts/x/1.yaml:9: media: media folder media/ab/ is a symbolic link (only files inside media/ "
-        "are published): content/media/ab/leak.webp"]
+        "content/posts/x/1.yaml:9: media: der Medienordner media/ab/ ist ein symbolischer Link (veröffentlicht "
+        "werden nur Dateien in media/): content/media/ab/leak.webp"]
 
 
 @pytest.mark.parametrize("media_type, data, problem", [
-    ("image", b"secret=hunter2\n", "media file is not a JPEG, PNG, WebP or GIF image (by its bytes)"),
-    ("image", b"\x00\x00\x00\x18ftypmp42", "media file is not a JPEG, PNG, WebP or GIF image (by its bytes)"),
-    ("video", webp_bytes(), "media file is not an MP4 or WebM video (by its bytes)"),
+    ("image", b"secret=hunter2\n", "die Mediendatei ist kein JPEG-, PNG-, WebP- oder GIF-Bild (nach ihrem Inhalt)"),
+    ("image", b"\x00\x00\x00\x18ftypmp42", "die Mediendatei ist kein JPEG-, PNG-, WebP- oder GIF-Bild (nach ihrem Inhalt)"),
+    ("video", webp_bytes(), "die Mediendatei ist kein MP4- oder WebM-Video (nach ihrem Inhalt)"),
     ("video", b"\x00\x00\x00\x18ftypmp42", None),
     ("video", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81", None),
 ])
@@ -175,7 +180,7 @@ def test_unknown_key_is_a_warning_and_the_post_still_counts(tmp_path):
     write(tmp_path / "content/posts/x/1.yaml", VALID_POST + "mood: sunny\n")
     content = load_content(Path("content"), CATEGORIES)
     assert [str(p) for p in content.problems] == [
-        "content/posts/x/1.yaml:9: warning: mood: unknown field, ignored"]
+        "content/posts/x/1.yaml:9: Warnung: mood: unbekanntes Feld, wird ignoriert"]
     assert content.errors == [] and len(content.posts) == 1
 
 
@@ -183,7 +188,7 @@ def test_a_text_longer_than_a_fetch_keeps_is_a_warning(tmp_path):
     write(tmp_path / "content/posts/x/1.yaml", edited("text: Hallo Essen", "text: " + "x" * 20_001))
     content = load_content(Path("content"), CATEGORIES)
     assert [str(p) for p in content.problems] == [
-        "content/posts/x/1.yaml:8: warning: text: 20,001 characters; fetched posts are cut at 20,000"]
+        "content/posts/x/1.yaml:8: Warnung: text: 20.001 Zeichen; abgerufene Beiträge werden bei 20.000 gekürzt"]
     assert len(content.posts) == 1
 
 
@@ -240,7 +245,7 @@ def test_files_that_are_not_yaml_are_reported_not_skipped_silently(tmp_path):
     write(tmp_path / "content/posts/x/.gitkeep", "")
     content = load_content(Path("content"), CATEGORIES)
     assert [str(p) for p in content.problems] == [
-        "content/posts/x/1.yml:1: warning: ignored: post files must end in .yaml"]
+        "content/posts/x/1.yml:1: Warnung: wird ignoriert: Beitragsdateien müssen auf .yaml enden"]
 
 
 def test_a_page_value_cut_short_by_a_yaml_comment_is_a_warning(tmp_path):
@@ -251,23 +256,23 @@ def test_a_page_value_cut_short_by_a_yaml_comment_is_a_warning(tmp_path):
                                                "# eine Zeile nur mit Kommentar\n---\nText\n")
     content = load_content(Path("content"), CATEGORIES)
     assert [str(p) for p in content.problems] == [
-        "content/pages/ueber.md:3: warning: description: the text from ' #' on is read as a YAML comment and left out;"
-        " put the value in quotes",
-        "content/pages/ueber.md:4: warning: order: the text from ' #' on is read as a YAML comment and left out;"
-        " put the value in quotes"]
+        "content/pages/ueber.md:3: Warnung: description: der Text ab ' #' gilt in YAML als Kommentar und fehlt auf"
+        " der Seite; den Wert in Anführungszeichen setzen",
+        "content/pages/ueber.md:4: Warnung: order: der Text ab ' #' gilt in YAML als Kommentar und fehlt auf"
+        " der Seite; den Wert in Anführungszeichen setzen"]
     assert content.pages[1].description == "Was #EssenArbeitetZusammen ist"
 
 
 def test_the_shipped_pages_keep_their_whole_descriptions():
     content = load_content(ROOT / "content", CATEGORIES)
     # The placeholders the EWG has to fill in are warned about on purpose (see test_cli).
-    assert [str(p) for p in content.problems if "pages" in p.path and "still to fill in" not in p.message] == []
+    assert [str(p) for p in content.problems if "pages" in p.path and "noch auszufüllen" not in p.message] == []
     assert all(page.description.endswith(".") for page in content.pages), [p.description for p in content.pages]
 
 
 @pytest.mark.parametrize("front, expected", [
-    ("title: T\norder: " + "1" * 5000 + "\n", "content/pages/ueber.md:3: invalid YAML: a number may have at most 100 digits"),
-    ("title: T\ndescription: " + "[" * 600 + "]" * 600 + "\n", "content/pages/ueber.md:3: invalid YAML: nested too deeply"),
+    ("title: T\norder: " + "1" * 5000 + "\n", "content/pages/ueber.md:3: kein gültiges YAML: eine Zahl darf höchstens 100 Ziffern haben"),
+    ("title: T\ndescription: " + "[" * 600 + "]" * 600 + "\n", "content/pages/ueber.md:3: kein gültiges YAML: zu tief verschachtelt"),
 ])
 def test_a_page_whose_front_matter_cannot_be_read_names_file_and_line(tmp_path, front, expected):
     assert problems_for(tmp_path, {"pages/ueber.md": f"---\n{front}---\nText\n"}) == [expected]

@@ -207,7 +207,7 @@ def test_the_demo_wall_is_never_published(tmp_path):
     (tmp_path / "empty-content/posts").mkdir(parents=True)
     build(ROOT / "config.yaml", tmp_path / "empty-content", site, demo_dir=ROOT / "demo", static=STATIC)
     with ssh_server(tmp_path / "sshd") as server:
-        with pytest.raises(PublishError, match="is the demo wall"):
+        with pytest.raises(PublishError, match="ist die Demo-Wall"):
             publish(site, settings(server, tmp_path / "host"), server.environ, now=at(1))
     assert not (tmp_path / "host").exists(), "nothing was sent"
 

@@ -274,14 +274,14 @@ def test_entries_that_leave_the_feed_are_not_deleted(tmp_path, feeds):
 
 
 def test_feeds_must_be_web_addresses(tmp_path):
-    with pytest.raises(ConfigError, match=r"feeds: expected http or https URLs, got 'file:///etc/passwd'"):
+    with pytest.raises(ConfigError, match=r"feeds: erwartet: http- oder https-Adressen, gefunden: 'file:///etc/passwd'"):
         fetch_config(tmp_path, "  - name: news\n    type: rss\n    feeds: [file:///etc/passwd]\n")
 
 
 def test_a_source_without_feeds_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as error:
         fetch_config(tmp_path, "  - name: news\n    type: rss\n    author_name: EWG\n")
-    assert str(error.value).endswith("config.yaml:13: sources[0].feeds: required: list at least one URL")
+    assert str(error.value).endswith("config.yaml:13: sources[0].feeds: Pflichtfeld: mindestens eine Adresse angeben")
 
 
 def test_media_description_is_an_alt_text_not_the_body(tmp_path, feeds):

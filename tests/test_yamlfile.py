@@ -46,25 +46,25 @@ def test_mappings_and_lists_know_their_lines():
 
 @pytest.mark.parametrize("text, line, message", [
     # An alias is the anchored node once more: the line is the anchor's.
-    ("a: &x 1\nb: *x\n", 1, "anchors and aliases (&name, *name) are not allowed"),
-    ("a: 0\nb: &x {k: v}\nc: *x\n", 2, "anchors and aliases (&name, *name) are not allowed"),
-    ("a: &x {k: 1}\nb:\n  <<: *x\n", 1, "anchors and aliases (&name, *name) are not allowed"),
-    ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a'"),
-    ("a:\n  <<: {b: 1}\n  b: 2\n", 3, "duplicate key 'b'"),
-    ('"a\\e[2J\\n::x": 1\n"a\\e[2J\\n::x": 2\n', 2, "duplicate key 'a\\x1b[2J\\n::x'"),
-    ("a: 1\n12: x\n", 2, "keys must be text, got 12"),
+    ("a: &x 1\nb: *x\n", 1, "Anker und Verweise (&name, *name) sind nicht erlaubt"),
+    ("a: 0\nb: &x {k: v}\nc: *x\n", 2, "Anker und Verweise (&name, *name) sind nicht erlaubt"),
+    ("a: &x {k: 1}\nb:\n  <<: *x\n", 1, "Anker und Verweise (&name, *name) sind nicht erlaubt"),
+    ("a: 1\nb: 2\na: 3\n", 3, "der Schlüssel 'a' kommt doppelt vor"),
+    ("a:\n  <<: {b: 1}\n  b: 2\n", 3, "der Schlüssel 'b' kommt doppelt vor"),
+    ('"a\\e[2J\\n::x": 1\n"a\\e[2J\\n::x": 2\n', 2, "der Schlüssel 'a\\x1b[2J\\n::x' kommt doppelt vor"),
+    ("a: 1\n12: x\n", 2, "Schlüssel müssen Text sein, gefunden: 12"),
     ("a: !unknown x\n", 1, "could not determine a constructor for the tag '!unknown'"),
-    ("a: !!set {x, y}\n", 1, "the tag tag:yaml.org,2002:set is not allowed here"),
-    ("a: [1, 2\n", 2, "invalid YAML"),
+    ("a: !!set {x, y}\n", 1, "die Angabe tag:yaml.org,2002:set ist hier nicht erlaubt"),
+    ("a: [1, 2\n", 2, "kein gültiges YAML"),
     # Python refuses to turn an integer of over 4,300 digits into text and back (a ValueError naming no file).
-    ("a: 1\nb: " + "1" * 5000 + "\n", 2, "a number may have at most 100 digits"),
-    ("a: 1\nb: -0x" + "f" * 5000 + "\n", 2, "a number may have at most 100 digits"),
-    ("a: 1\nb: !!int abc\n", 2, "'abc' is not a valid tag:yaml.org,2002:int"),
-    ("a: !!float x\n", 1, "'x' is not a valid tag:yaml.org,2002:float"),
-    ("a: !!bool x\n", 1, "'x' is not a valid tag:yaml.org,2002:bool"),
+    ("a: 1\nb: " + "1" * 5000 + "\n", 2, "eine Zahl darf höchstens 100 Ziffern haben"),
+    ("a: 1\nb: -0x" + "f" * 5000 + "\n", 2, "eine Zahl darf höchstens 100 Ziffern haben"),
+    ("a: 1\nb: !!int abc\n", 2, "'abc' ist kein gültiger Wert für tag:yaml.org,2002:int"),
+    ("a: !!float x\n", 1, "'x' ist kein gültiger Wert für tag:yaml.org,2002:float"),
+    ("a: !!bool x\n", 1, "'x' ist kein gültiger Wert für tag:yaml.org,2002:bool"),
     # Deeper than Python's recursion limit, not as deep as libyaml's limit of 1,000 levels.
-    ("a: 1\nb:\n  c: " + "[" * 600 + "]" * 600 + "\n", 3, "nested too deeply"),
-    ("a:\n" + "".join("  " * depth + "-\n" for depth in range(1, 700)), 700, "nested too deeply"),
+    ("a: 1\nb:\n  c: " + "[" * 600 + "]" * 600 + "\n", 3, "zu tief verschachtelt"),
+    ("a:\n" + "".join("  " * depth + "-\n" for depth in range(1, 700)), 700, "zu tief verschachtelt"),
 ])
 def test_bad_documents_name_the_line(text, line, message):
     with pytest.raises(YamlFileError) as caught:
@@ -77,4 +77,4 @@ def test_bad_documents_name_the_line(text, line, message):
 def test_text_that_is_not_utf8_names_its_line():
     with pytest.raises(YamlFileError) as caught:
         parse_yaml(b"a: ok\nb: caf\xe9\n", "f.yaml")
-    assert (caught.value.problem.line, caught.value.problem.message) == (2, "not valid UTF-8 text")
+    assert (caught.value.problem.line, caught.value.problem.message) == (2, "kein gültiger UTF-8-Text")

@@ -61,7 +61,7 @@ def check_command(args: argparse.Namespace) -> int:
             print(f"::{level} file={_property(problem.path)},line={problem.line}::{message}")
         print(problem, file=sys.stderr)
     errors = [problem for problem in problems if problem.severity == "error"]
-    print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
+    print(f"{len(errors)} Fehler, {len(problems) - len(errors)} Warnung(en)", file=sys.stderr)
     return 1 if errors else 0
 
 

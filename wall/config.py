@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .fields import Fields
+from .fields import Fields, expected
 from .yamlfile import LineDict, Problem, YamlFileError, read_yaml
 
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
 KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+KEY_HINT = "Kleinbuchstaben, Ziffern und '-'"
 HASHTAG = re.compile(r"[^\s#]{1,100}")
 
 
@@ -109,7 +110,7 @@ def load_config(path: Path) -> Config:
     try:
         data = read_yaml(path, display)
     except FileNotFoundError:
-        raise ConfigError([Problem(display, 1, "config file not found")]) from None
+        raise ConfigError([Problem(display, 1, "Konfigurationsdatei nicht gefunden")]) from None
     except YamlFileError as error:
         raise ConfigError([error.problem]) from None
     problems: list[Problem] = []
@@ -142,6 +143,7 @@ HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]")
 USER = re.compile(r"[a-z_][a-z0-9_.-]{0,31}", re.IGNORECASE)
 ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/-]*[A-Za-z0-9._-]")
 ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+ENV_HINT = "der Name einer Umgebungsvariablen"
 SITE_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
 
 
@@ -151,13 +153,13 @@ def _publish(top: Fields) -> PublishSettings | None:
         return None
     values = dict(
         method=section.choice("method", ("rsync", "sftp"), required=True),
-        host=section.text("host", required=True, pattern=HOST, hint="a host name"),
-        user=section.text("user", required=True, pattern=USER, hint="a user name"),
+        host=section.text("host", required=True, pattern=HOST, hint="ein Hostname"),
+        user=section.text("user", required=True, pattern=USER, hint="ein Benutzername"),
         path=section.text("path", required=True, pattern=ABSOLUTE_PATH,
-                          hint="an absolute path such as /var/www/wall (not '/')"),
+                          hint="ein absoluter Pfad wie /var/www/wall (nicht '/')"),
         port=section.integer("port", 1, 65535), keep=section.integer("keep", 1, 100),
-        key_env=section.text("key_env", pattern=ENV_NAME, hint="an environment variable name"),
-        known_hosts_env=section.text("known_hosts_env", pattern=ENV_NAME, hint="an environment variable name"),
+        key_env=section.text("key_env", pattern=ENV_NAME, hint=ENV_HINT),
+        known_hosts_env=section.text("known_hosts_env", pattern=ENV_NAME, hint=ENV_HINT),
         bandwidth_limit=section.integer("bandwidth_limit", 0, 10_000_000),
         check=section.boolean("check"), check_url=section.url("check_url"),
     )
@@ -174,14 +176,14 @@ def _site(top: Fields) -> SiteInfo | None:
     title = site.text("title", required=True, nonempty=True)
     base_url = site.url("base_url", required=True)
     if base_url and not _plain_address(base_url):
-        site.error("base_url", "expected an address without query or fragment whose path has only letters, "
-                               f"digits and - . _ ~ /, got {base_url!r}")
+        site.error("base_url", expected("eine Adresse ohne ? und #, deren Pfad nur Buchstaben, Ziffern und "
+                                        "- . _ ~ / enthält", base_url))
         base_url = None
     info = SiteInfo(
         title=title or "",
         base_url=(base_url or "").rstrip("/") + "/",
-        language=site.text("language", pattern=KEY, hint="a language tag such as 'de'") or "de",
-        contact_email=site.text("contact_email", pattern=EMAIL, hint="an e-mail address") or "info@ewg.de",
+        language=site.text("language", pattern=KEY, hint="ein Sprachkürzel wie 'de'") or "de",
+        contact_email=site.text("contact_email", pattern=EMAIL, hint="eine E-Mail-Adresse") or "info@ewg.de",
         posts_per_page=site.integer("posts_per_page", 1, 500) or 24,
         description=site.text("description") or "",
         publisher=site.text("publisher") or "",
@@ -200,12 +202,12 @@ def _plain_address(url: str) -> bool:
 def _categories(top: Fields) -> tuple[Category, ...]:
     categories: dict[str, Category] = {}
     for item in top.each("categories"):
-        key = item.text("key", required=True, pattern=KEY, hint="lower-case letters, digits and '-'")
+        key = item.text("key", required=True, pattern=KEY, hint=KEY_HINT)
         label = item.text("label", required=True, nonempty=True)
         keywords = item.texts("keywords")
         item.finish()
         if key in categories:
-            item.error("key", f"duplicate category '{key}'")
+            item.error("key", f"die Kategorie '{key}' steht doppelt in der Liste")
         elif key and label:
             categories[key] = Category(key=key, label=label, keywords=keywords)
     return tuple(categories.values())
@@ -240,16 +242,16 @@ def _sources(top: Fields) -> tuple[Source, ...]:
 
     sources: dict[str, Source] = {}
     for item in top.each("sources"):
-        name = item.text("name", required=True, pattern=KEY, hint="lower-case letters, digits and '-'")
+        name = item.text("name", required=True, pattern=KEY, hint=KEY_HINT)
         kind = item.choice("type", REGISTRY, required=True)
         if name in sources:
-            item.error("name", f"duplicate source name '{name}'")
+            item.error("name", f"der Quellenname '{name}' steht doppelt in der Liste")
         if not kind:
             continue
         try:
             settings_class = connector_class(kind).Settings
         except ImportError as error:
-            item.error("type", f"the {kind} connector cannot be loaded: {error}")
+            item.error("type", f"die Anbindung {kind} lässt sich nicht laden: {error}")
             continue
         settings = read_settings(settings_class, item)
         if name and settings is not None and name not in sources:

@@ -1,7 +1,8 @@
 """Typed reading of one YAML mapping, collecting every problem with its line.
 
 Post files and config.yaml share this, so both report mistakes the same way:
-`path:line: dotted.key: what was expected, got what`.
+`path:line: dotted.key: erwartet: what was expected, gefunden: what was found`.
+The messages are German: editors read them, in pull requests and workflow logs.
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ _OFFSET_AT_END = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
 
 def describe(value: Any) -> str:
-    """A short, safe rendering of a value for an error message."""
-    text = repr(value)
+    """A short, safe rendering of a value for an error message (true and false as YAML writes them)."""
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def expected(what: str, value: Any) -> str:
+    """'erwartet: <what>, gefunden: <value>', the shape of every message about a wrong value."""
+    return f"erwartet: {what}, gefunden: {describe(value)}"
 
 
 _ZONES: dict = {}  # UTC offset -> the zone object every time with that offset shares
@@ -27,7 +33,9 @@ _ZONES: dict = {}  # UTC offset -> the zone object every time with that offset s
 # (year 1 to 9999) that converting it to Essen's time or adding a day cannot overflow.
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)  # exclusive
-RANGE_HINT = "a time in the years 2000 to 2099"
+WEB_ADDRESS = "eine http- oder https-Adresse"
+TIME_HINT = "eine Zeitangabe mit Zeitzone wie '2020-03-23T10:15:00+01:00'"
+RANGE_HINT = "eine Zeitangabe in den Jahren 2000 bis 2099"
 
 
 def in_range(moment: datetime) -> bool:
@@ -82,8 +90,8 @@ class Fields:
         """Fields over `value`, or None (with a problem) when it is not a mapping."""
         if isinstance(value, dict):
             return cls(value, path, problems, prefix, unknown)
-        problems.append(Problem(path, line, f"{prefix or 'file'}: expected a mapping of keys, "
-                                            f"got {describe(value)}"))
+        problems.append(Problem(path, line, f"{prefix or 'Datei'}: "
+                                            + expected("Zeilen der Form 'schlüssel: wert'", value)))
         return None
 
     def name(self, key: str) -> str:
@@ -102,7 +110,7 @@ class Fields:
         if key not in self.mapping or self.mapping[key] is None:
             if required:
                 self.problems.append(Problem(self.path, self.line(),
-                                             f"{self.name(key)}: required field is missing"))
+                                             f"{self.name(key)}: Pflichtfeld fehlt"))
             return None
         return self.mapping[key]
 
@@ -113,7 +121,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.error(key, f"expected {label}, got {describe(value)}")
+            self.error(key, expected(label, value))
             return None
         reason = check(value) if check else None
         if reason:
@@ -125,37 +133,36 @@ class Fields:
              pattern: re.Pattern | None = None, hint: str = "") -> str | None:
         def check(value: str) -> str | None:
             if nonempty and not value.strip():
-                return "must not be empty"
+                return "darf nicht leer sein"
             if pattern and not pattern.fullmatch(value):
-                return f"expected {hint}, got {describe(value)}"
+                return expected(hint, value)
             return None
-        return self.typed(key, str, "text", required, check)
+        return self.typed(key, str, "Text", required, check)
 
     def boolean(self, key: str) -> bool | None:
-        return self.typed(key, bool, "true or false")
+        return self.typed(key, bool, "true oder false")
 
     def integer(self, key: str, minimum: int, maximum: int, required: bool = False) -> int | None:
         def check(value: int) -> str | None:
             if not minimum <= value <= maximum:
-                return f"expected a whole number from {minimum} to {maximum}, got {value}"
+                return expected(f"eine ganze Zahl von {minimum} bis {maximum}", value)
             return None
-        return self.typed(key, int, "a whole number", required, check)
+        return self.typed(key, int, "eine ganze Zahl", required, check)
 
     def url(self, key: str, required: bool = False) -> str | None:
         def check(value: str) -> str | None:
-            return None if is_web_url(value) else f"expected an http or https URL, got {describe(value)}"
-        return self.typed(key, str, "an http or https URL", required, check)
+            return None if is_web_url(value) else expected(WEB_ADDRESS, value)
+        return self.typed(key, str, WEB_ADDRESS, required, check)
 
     def timestamp(self, key: str, required: bool = False) -> datetime | None:
-        value = self.typed(key, str, "an ISO 8601 time with UTC offset", required)
+        value = self.typed(key, str, TIME_HINT, required)
         if value is None:
             return None
         parsed = _parse_iso(value)
         if parsed is None:
-            self.error(key, "expected an ISO 8601 time with UTC offset such as "
-                            f"'2020-03-23T10:15:00+01:00', got {describe(value)}")
+            self.error(key, expected(TIME_HINT, value))
         elif not in_range(parsed):
-            self.error(key, f"expected {RANGE_HINT}, got {describe(value)}")
+            self.error(key, expected(RANGE_HINT, value))
             return None
         return parsed
 
@@ -163,21 +170,19 @@ class Fields:
         def check(value: str) -> str | None:
             if value in options:
                 return None
-            return f"unknown value {describe(value)}; expected one of: {', '.join(sorted(options))}"
-        return self.typed(key, str, "text", required, check)
+            return f"unbekannter Wert {describe(value)}; erlaubt: {', '.join(sorted(options))}"
+        return self.typed(key, str, "Text", required, check)
 
     def texts(self, key: str, pattern: re.Pattern | None = None, hint: str = "") -> tuple[str, ...]:
         """A list of text values; bad items are reported and left out."""
-        items = self.typed(key, list, "a list")
+        items = self.typed(key, list, "eine Liste")
         if items is None:
             return ()
         good = []
         for index, item in enumerate(items):
             if not isinstance(item, str) or (pattern and not pattern.fullmatch(item)):
-                expected = hint or "text"
                 self.problems.append(Problem(self.path, line_of(items, index),
-                                             f"{self.name(key)}[{index}]: expected {expected}, "
-                                             f"got {describe(item)}"))
+                                             f"{self.name(key)}[{index}]: {expected(hint or 'Text', item)}"))
             else:
                 good.append(item)
         return tuple(good)
@@ -191,7 +196,7 @@ class Fields:
 
     def each(self, key: str) -> Iterator["Fields"]:
         """Fields for each mapping in a list under key."""
-        items = self.typed(key, list, "a list")
+        items = self.typed(key, list, "eine Liste")
         for index, item in enumerate(items or []):
             fields = Fields.of(item, self.path, self.problems, f"{self.name(key)}[{index}]",
                                line_of(items, index), self.unknown)
@@ -200,11 +205,11 @@ class Fields:
 
     def finish(self) -> None:
         """Report keys nobody asked for: an error or a warning, as configured."""
-        message = "unknown key" if self.unknown == "error" else "unknown field, ignored"
+        message = "unbekannter Schlüssel" if self.unknown == "error" else "unbekanntes Feld, wird ignoriert"
         for key in self.mapping:
             if key not in self.seen:
                 self.problems.append(Problem(self.path, self.line(key), f"{self.name(shown_key(key))}: {message}",
                                              self.unknown))
 
 
-__all__ = ["Fields", "LineDict", "LineList", "describe", "in_range", "parse_timestamp", "utc_from_epoch"]
+__all__ = ["Fields", "LineDict", "LineList", "describe", "expected", "in_range", "parse_timestamp", "utc_from_epoch"]

@@ -35,7 +35,9 @@ def video_kind(data: bytes) -> str | None:
     return None
 
 
-KIND_OF = {"image": (image_kind, "a JPEG, PNG, WebP or GIF image"), "video": (video_kind, "an MP4 or WebM video")}
+KIND_OF = {"image": (image_kind, "kein JPEG-, PNG-, WebP- oder GIF-Bild"),
+           "video": (video_kind, "kein MP4- oder WebM-Video")}
+NOT_FOUND = "Mediendatei nicht gefunden"
 
 
 class MediaFiles:
@@ -65,24 +67,25 @@ class MediaFiles:
         try:
             mode = os.lstat(os.path.join(self.root, relative)).st_mode
         except OSError:
-            return "media file not found"
+            return NOT_FOUND
         if stat.S_ISLNK(mode):
-            return f"media folder {relative}/ is a symbolic link (only files inside media/ are published)"
-        return None if stat.S_ISDIR(mode) else "media file not found"
+            return (f"der Medienordner {relative}/ ist ein symbolischer Link (veröffentlicht werden nur "
+                    "Dateien in media/)")
+        return None if stat.S_ISDIR(mode) else NOT_FOUND
 
     def _file_problem(self, relative: str, media_type: str) -> str | None:
         path = os.path.join(self.root, relative)
         try:
             mode = os.lstat(path).st_mode
             if stat.S_ISLNK(mode):
-                return "media file is a symbolic link (only files inside media/ are published)"
+                return "die Mediendatei ist ein symbolischer Link (veröffentlicht werden nur Dateien in media/)"
             if not stat.S_ISREG(mode):
-                return "media file not found"
+                return NOT_FOUND
             head = _head(path)
         except OSError:
-            return "media file not found"
+            return NOT_FOUND
         kind_of, expected = KIND_OF[media_type]
-        return None if kind_of(head) else f"media file is not {expected} (by its bytes)"
+        return None if kind_of(head) else f"die Mediendatei ist {expected} (nach ihrem Inhalt)"
 
 
 def _head(path: str) -> bytes:

@@ -76,7 +76,8 @@ def check(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO,
 
 
 def _page_name_problems(content: Content) -> list[Problem]:
-    return [Problem(page.file, 1, f"the page name '{page.slug}' is reserved by the wall; rename the file")
+    return [Problem(page.file, 1, f"der Seitenname '{page.slug}' ist für die Wall reserviert; "
+                                  "bitte die Datei umbenennen")
             for page in content.pages if page.slug in RESERVED_PATHS]
 
 

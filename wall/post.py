@@ -118,10 +118,10 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
     """Validate one post mapping; None (with problems recorded) when it is unusable."""
     before = len([p for p in fields.problems if p.severity == "error"])
     post_id = fields.text("id", required=True, pattern=ID_PATTERN,
-                          hint="'<platform>:<native id>' without spaces")
+                          hint="'<plattform>:<id auf der plattform>' ohne Leerzeichen")
     platform = fields.choice("platform", PLATFORMS, required=True)
     if post_id and platform and post_id.split(":", 1)[0] != platform:
-        fields.error("id", f"must start with '{platform}:' to match the platform")
+        fields.error("id", f"muss mit '{platform}:' beginnen, passend zu platform")
     values = dict(
         url=fields.url("url", required=True),
         author=_author(fields),
@@ -132,8 +132,8 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
         category=fields.choice("category", categories) or "",
         pinned=bool(fields.boolean("pinned")),
         content_warning=fields.text("content_warning") or "",
-        language=fields.text("language", pattern=LANGUAGE_TAG, hint="a language tag such as 'de'") or "",
-        hashtags=fields.texts("hashtags", HASHTAG, "a tag without '#' or spaces"),
+        language=fields.text("language", pattern=LANGUAGE_TAG, hint="ein Sprachkürzel wie 'de'") or "",
+        hashtags=fields.texts("hashtags", HASHTAG, "ein Schlagwort ohne '#' und ohne Leerzeichen"),
         source=fields.text("source") or "",
         fetched_at=fields.timestamp("fetched_at"),
         edited_at=fields.timestamp("edited_at"),
@@ -146,10 +146,15 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
 
 
 def _text(fields: Fields) -> str | None:
-    text = fields.typed("text", str, "text", required=True)
+    text = fields.typed("text", str, "Text", required=True)
     if text is not None and len(text) > MAX_TEXT:
-        fields.error("text", f"{len(text):,} characters; fetched posts are cut at {MAX_TEXT:,}", severity="warning")
+        fields.error("text", f"{_thousands(len(text))} Zeichen; abgerufene Beiträge werden bei {_thousands(MAX_TEXT)} "
+                             "gekürzt", severity="warning")
     return text
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # 20.000, as German writes it
 
 
 def _author(fields: Fields) -> Author | None:
@@ -164,7 +169,7 @@ def _author(fields: Fields) -> Author | None:
     return result
 
 
-_MEDIA_HINT = "a path below content/ such as 'media/ab/abcd1234.webp'"
+_MEDIA_HINT = "ein Pfad unter content/ wie 'media/ab/abcd1234.webp'"
 
 
 def _media(item: Fields) -> Media:

@@ -72,13 +72,14 @@ def check_site(site_dir: Path) -> list[Path]:
     if not (site_dir / "index.html").is_file() or len(files) < MIN_FILES:
         raise PublishError(f"{site_dir} holds no complete site (run 'generate.py build' first)")
     if DEMO_MARK in (site_dir / "index.html").read_text(encoding="utf-8", errors="replace"):
-        raise PublishError(f"{site_dir} is the demo wall (built while content/posts/ holds no posts): its "
-                           "fictional companies never go public")
+        raise PublishError(f"{site_dir} ist die Demo-Wall (gebaut, als content/posts/ noch keine Beiträge "
+                           "enthielt): ihre erfundenen Unternehmen gehen nie online")
     unfilled = [f"{page.parent.name}/: {found}" for page in sorted(site_dir.glob("*/index.html"))
                 for found in PLACEHOLDER.findall(page.read_text(encoding="utf-8", errors="replace"))[:1]]
     if unfilled:
-        raise PublishError("the editors' pages still hold text to fill in (content/pages/*.md), which must "
-                           "not go public (an Impressum with gaps is a legal risk): " + "; ".join(unfilled))
+        raise PublishError("die Seiten der Redaktion (content/pages/*.md) enthalten noch Platzhalter, die nicht "
+                           "online gehen dürfen (ein lückenhaftes Impressum ist ein rechtliches Risiko): "
+                           + "; ".join(unfilled))
     return files
 
 

@@ -12,11 +12,11 @@ from typing import Any, Iterable
 import frontmatter
 import yaml
 
-from .fields import Fields, describe, parse_timestamp
+from .fields import Fields, expected, parse_timestamp
 from .mediafiles import MediaFiles
 from .post import Post, post_filename, post_from_fields
 from .workers import in_parts
-from .yamlfile import Problem, YamlFileError, parse_yaml, read_yaml
+from .yamlfile import NOT_UTF8, Problem, YamlFileError, parse_yaml, read_yaml
 
 STATE_FILE = "state.yaml"
 PAGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
@@ -113,13 +113,13 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
             continue
         if post.id in first_file:
             problems.append(Problem(post.file, _line(path, "id"),
-                                    f"id: duplicate id '{post.id}', also in {first_file[post.id]}"))
+                                    f"id: die id '{post.id}' steht auch in {first_file[post.id]}"))
             continue
         first_file[post.id] = post.file
         if post.slug in by_slug:  # distinct ids, one name: one page would be built over the other
             other = by_slug[post.slug]
-            problems.append(Problem(post.file, _line(path, "id"), f"id: '{post.id}' gets the same page and file "
-                                    f"name ({post.slug}) as '{other.id}' in {other.file}"))
+            problems.append(Problem(post.file, _line(path, "id"), f"id: '{post.id}' bekäme dieselbe Seite und "
+                                    f"denselben Dateinamen ({post.slug}) wie '{other.id}' in {other.file}"))
             continue
         by_slug[post.slug] = post
         posts.append(post)
@@ -128,7 +128,8 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
 
 def _stray_files(posts_dir: Path, names: list[str]) -> list[Problem]:
     # A post saved as .yml or .txt would otherwise vanish without a word.
-    return [Problem(display_path(posts_dir / name), 1, "ignored: post files must end in .yaml", "warning")
+    return [Problem(display_path(posts_dir / name), 1, "wird ignoriert: Beitragsdateien müssen auf .yaml enden",
+                    "warning")
             for name in names if not name.endswith(".yaml") and not os.path.basename(name).startswith(".")]
 
 
@@ -203,7 +204,8 @@ def _in_its_folder(post: Post, path: str | Path, root: Path, display: str, probl
     here = os.path.dirname(path)
     if here != folder and os.path.abspath(here) != os.path.abspath(folder):
         problems.append(Problem(display, _line(path, "platform"),
-                                f"platform: a {post.platform} post must be in {display_path(Path(folder))}/"))
+                                f"platform: ein Beitrag von {post.platform} muss in "
+                                f"{display_path(Path(folder))}/ liegen"))
         return False
     return True
 
@@ -252,8 +254,8 @@ def read_pages(pages_dir: Path, problems: list[Problem]) -> list[Page]:
 def _placeholders(path: Path) -> list[Problem]:
     """A warning for each line still holding a placeholder such as '[Bitte ergänzen: Registergericht]'."""
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [Problem(display_path(path), number, f"still to fill in: {found.group(0)!r} (publish refuses the site "
-                                                "until every placeholder is replaced)", "warning")
+    return [Problem(display_path(path), number, f"noch auszufüllen: {found.group(0)!r} (die Wall geht erst "
+                                                "online, wenn jeder Platzhalter ersetzt ist)", "warning")
             for number, line in enumerate(lines, 1) if (found := PLACEHOLDER.search(line))]
 
 
@@ -261,23 +263,23 @@ def read_page(path: Path, problems: list[Problem]) -> Page | None:
     """Read one Markdown page with front matter (title required)."""
     display = display_path(path)
     if not PAGE_SLUG.fullmatch(path.stem):
-        problems.append(Problem(display, 1, "page file names may hold only a-z, 0-9 and '-'"))
+        problems.append(Problem(display, 1, "Seitennamen dürfen nur a-z, 0-9 und '-' enthalten"))
         return None
     try:
         text = path.read_bytes().decode("utf-8")
         page = frontmatter.loads(text, handler=_FrontMatter(display))
     except UnicodeDecodeError:
-        problems.append(Problem(display, 1, "not valid UTF-8 text"))
+        problems.append(Problem(display, 1, NOT_UTF8))
         return None
     except YamlFileError as error:  # the front matter starts with the line break after '---': lines match
         problems.append(error.problem)
         return None
     title, order = page.get("title"), page.get("order", 100)
     if not isinstance(title, str) or not title.strip():
-        problems.append(Problem(display, 1, "title: required field is missing"))
+        problems.append(Problem(display, 1, "title: Pflichtfeld fehlt"))
         return None
     if not isinstance(order, int) or isinstance(order, bool):
-        problems.append(Problem(display, 1, f"order: expected a whole number, got {describe(order)}"))
+        problems.append(Problem(display, 1, f"order: {expected('eine ganze Zahl', order)}"))
         return None
     problems.extend(_comments_after_values(text, display))
     return Page(slug=path.stem, title=title.strip(), markdown=page.content,
@@ -303,8 +305,8 @@ def _comments_after_values(text: str, display: str) -> list[Problem]:
             continue
         end = value.end_mark
         if lines[end.line][end.column:].lstrip().startswith("#"):
-            found.append(Problem(display, end.line + 1, f"{key.value}: the text from ' #' on is read as a YAML "
-                                 "comment and left out; put the value in quotes", "warning"))
+            found.append(Problem(display, end.line + 1, f"{key.value}: der Text ab ' #' gilt in YAML als Kommentar "
+                                 "und fehlt auf der Seite; den Wert in Anführungszeichen setzen", "warning"))
     return found
 
 

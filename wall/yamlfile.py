@@ -29,7 +29,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "Warnung: " if self.severity == "warning" else ""
         return printable(f"{self.path}:{self.line}: {prefix}{self.message}")
 
 
@@ -67,7 +67,7 @@ class LineList(list):
     item_lines: list
 
 
-ALIAS_MESSAGE = "anchors and aliases (&name, *name) are not allowed"
+ALIAS_MESSAGE = "Anker und Verweise (&name, *name) sind nicht erlaubt"
 STR_TAG, MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 INT_TAG = "tag:yaml.org,2002:int"
 # Python refuses to convert integers of more than 4,300 digits to and from text (a ValueError
@@ -104,18 +104,18 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         if kind is yaml.ScalarNode:
             return self._scalar(node)
         raise yaml.constructor.ConstructorError(
-            None, None, f"the tag {tag} is not allowed here", node.start_mark)
+            None, None, f"die Angabe {tag} ist hier nicht erlaubt", node.start_mark)
 
     def _scalar(self, node) -> Any:
         """Numbers, booleans, null, !!binary ...: what the safe loader makes of them."""
         if node.tag == INT_TAG and len(node.value.lstrip("+-")) > MAX_NUMBER_LENGTH:
             raise yaml.constructor.ConstructorError(
-                None, None, f"a number may have at most {MAX_NUMBER_LENGTH} digits", node.start_mark)
+                None, None, f"eine Zahl darf höchstens {MAX_NUMBER_LENGTH} Ziffern haben", node.start_mark)
         try:
             return self.construct_object(node)
         except (ValueError, KeyError):  # an explicit tag on a value that does not fit it: '!!int abc'
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value[:40]!r} is not a valid {node.tag}", node.start_mark) from None
+                None, None, f"{node.value[:40]!r} ist kein gültiger Wert für {node.tag}", node.start_mark) from None
 
     def _build_map(self, node, seen: set) -> LineDict:
         data = LineDict()
@@ -133,10 +133,10 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def _check_key(key: Any, data: dict, key_node) -> None:
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
-                None, None, f"keys must be text, got {key!r}", key_node.start_mark)
+                None, None, f"Schlüssel müssen Text sein, gefunden: {key!r}", key_node.start_mark)
         if key in data:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, f"der Schlüssel {key!r} kommt doppelt vor", key_node.start_mark)
 
     # The C parser asks these for every node; with no path resolvers the answer depends only on
     # the node's kind and, for a plain scalar, on its first character.
@@ -166,25 +166,48 @@ _LineLoader._implicit_by_first = {first: tuple(resolvers) + _LineLoader._implici
 assert not _LineLoader.yaml_path_resolvers, "resolve() above assumes no path resolvers"
 
 
+NOT_UTF8 = "kein gültiger UTF-8-Text"
+NOT_YAML = "kein gültiges YAML"
+# What the YAML parser says of the mistakes people make most, in German (others stay as it says them).
+_COLON = "ein Doppelpunkt mit Leerzeichen mitten in einem Wert; den Wert in Anführungszeichen setzen"
+YAML_REASONS = {
+    "mapping values are not allowed in this context": _COLON,
+    "mapping values are not allowed here": _COLON,  # the parser written in Python says it so
+    "did not find expected key": "hier wurde ein neuer Schlüssel erwartet; die Einrückung der Zeile prüfen",
+    "could not find expected ':'": "ein ':' fehlt, oder die Zeile ist falsch eingerückt",
+    "found unexpected end of stream": "die Datei endet mitten in einem Wert; fehlt ein schließendes "
+                                      "Anführungszeichen?",
+    "found a tab character that violates indentation": "ein Tabulator in der Einrückung; nur Leerzeichen "
+                                                       "sind erlaubt",
+    "found character that cannot start any token": "der Wert beginnt mit einem Zeichen, das YAML dort nicht "
+                                                   "erlaubt (etwa @, ` oder ein Tabulator); den Wert in "
+                                                   "Anführungszeichen setzen",
+    "did not find expected '-' indicator": "hier wurde ein Listeneintrag ('- …') erwartet; die Einrückung prüfen",
+    "found unknown escape character": "ein unbekanntes Zeichen nach '\\' in doppelten Anführungszeichen; "
+                                      "einfache Anführungszeichen ('…') setzen",
+    "found undefined alias": ALIAS_MESSAGE,
+}
+
+
 def parse_yaml(data: bytes, path: str) -> Any:
     """Parse YAML bytes; raise YamlFileError naming path and line on any fault."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise YamlFileError(Problem(path, line, "not valid UTF-8 text")) from None
+        raise YamlFileError(Problem(path, line, NOT_UTF8)) from None
     loader = _LineLoader(text)
     try:
         return loader.get_single_data()
     except RecursionError:  # libyaml stops at 1,000 levels, _build sooner
-        raise YamlFileError(Problem(path, _deepest_line(loader.root), "invalid YAML: nested too deeply")) from None
+        raise YamlFileError(Problem(path, _deepest_line(loader.root), f"{NOT_YAML}: zu tief verschachtelt")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        reason = error.problem or error.context or "invalid YAML"
-        raise YamlFileError(Problem(path, line, f"invalid YAML: {reason}")) from None
+        reason = error.problem or error.context or ""
+        raise YamlFileError(Problem(path, line, f"{NOT_YAML}: {YAML_REASONS.get(reason, reason)}")) from None
     except yaml.YAMLError as error:
-        raise YamlFileError(Problem(path, 1, f"invalid YAML: {error}")) from None
+        raise YamlFileError(Problem(path, 1, f"{NOT_YAML}: {error}")) from None
     finally:
         loader.dispose()
 
