@@ -16,7 +16,7 @@ import requests
 from wall import publish as publish_module
 from wall.config import PublishSettings
 from wall.pipeline import build
-from wall.publish import LiveCheckFailed, PublishError, publish, upload_order
+from wall.publish import RELEASE_MARKER, LiveCheckFailed, PublishError, publish, upload_order
 
 from .apache import apache_serving, readable_folder
 from .conftest import ROOT, tree, write
@@ -59,7 +59,7 @@ def test_rsync_first_then_incremental_deploy_switches_atomically(tmp_path, src):
         site = build_site(src, tmp_path / "site")
         first = publish(site, settings(server, base), server.environ, now=at(1))
         assert first.sent == len(tree(site)) and first.live.startswith("20200401T010000Z-")
-        assert tree(base / "current") == tree(site)
+        assert tree(base / "current") == {**tree(site), RELEASE_MARKER: f"{first.live}\n".encode()}
         front_changed = (base / "current/index.html").stat().st_mtime_ns
         time.sleep(0.05)
         impressum = src / "content/pages/impressum.md"
@@ -68,7 +68,7 @@ def test_rsync_first_then_incremental_deploy_switches_atomically(tmp_path, src):
         site = build_site(src, tmp_path / "fresh")  # as the workflow builds: every file written anew
         second = publish(site, settings(server, base), server.environ, now=at(2))
     assert second.sent == 1, "only the changed file travels"
-    assert tree(base / "current") == tree(site)
+    assert tree(base / "current") == {**tree(site), RELEASE_MARKER: f"{second.live}\n".encode()}
     assert (base / "current/index.html").stat().st_mtime_ns == front_changed, \
         "an unchanged file keeps its date on the host (the Last-Modified browsers revalidate with)"
     assert (base / "current/impressum/index.html").stat().st_mtime_ns > front_changed
@@ -107,7 +107,7 @@ def test_two_publishes_at_once_each_make_a_release_of_their_own_site(tmp_path, s
             reports = list(pool.map(lambda pair: publish(pair[0], settings(server, base, bandwidth_limit=2000),
                                                          server.environ, now=at(pair[1])), zip(sites, (2, 3))))
     for site, report in zip(sites, reports):
-        assert tree(base / "releases" / report.live) == tree(site), "nothing of the other run in it"
+        assert host_files(base / "releases" / report.live) == tree(site), "nothing of the other run in it"
 
 
 def test_old_releases_are_pruned_but_never_the_live_one(tmp_path, src):
@@ -129,7 +129,7 @@ def test_rollback_goes_back_to_the_previous_release(tmp_path, src):
         publish(build_site(src, tmp_path / "site"), settings(server, base), server.environ, now=at(2))
         report = publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
         assert report.live.startswith("20200401T010000Z-")
-        assert tree(base / "current") == old_site
+        assert host_files(base / "current") == old_site
         with pytest.raises(PublishError, match="no release older than"):
             publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
 
@@ -236,18 +236,19 @@ def test_sftp_only_host_gets_changed_files_and_loses_removed_ones(tmp_path, src)
         site = build_site(src, tmp_path / "site")
         first = publish(site, settings(server, base, method="sftp"), server.environ)
         assert first.sent == len(tree(site))
-        assert {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"} == tree(site)
+        assert host_files(base) == tree(site)
         again = publish(site, settings(server, base, method="sftp"), server.environ)
         assert (again.sent, again.deleted) == (0, 0)
         shutil.rmtree(src / "content/posts/bluesky")
         site = build_site(src, tmp_path / "site")
         third = publish(site, settings(server, base, method="sftp"), server.environ)
     assert third.deleted >= 1 and 0 < third.sent < first.sent
-    assert {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"} == tree(site)
+    assert host_files(base) == tree(site)
 
 
 def host_files(base: Path) -> dict:
-    return {k: v for k, v in tree(base).items() if k != ".wall-manifest.json"}
+    """The site's files on the host: without the sftp manifest and the release marker."""
+    return {k: v for k, v in tree(base).items() if k not in (".wall-manifest.json", RELEASE_MARKER)}
 
 
 def test_sftp_turns_files_into_folders_and_back_and_leaves_no_empty_folder(tmp_path, src):
@@ -327,8 +328,28 @@ def test_a_web_folder_serving_something_else_fails_the_publish(tmp_path, src, mo
         add_post(src, 4)
         site = build_site(src, tmp_path / "site")
         with apache_serving(stale, SUB_PATH) as live:
-            with pytest.raises(LiveCheckFailed, match="served a suche/index.json other than the one just built after the "
-                                                      "upload; sftp keeps no release to go back to"):
+            with pytest.raises(LiveCheckFailed, match=r"serves another release than the one just uploaded "
+                                                      r"\(wall-release.txt: none \(status 404\)\) after the upload; "
+                                                      "sftp keeps no release to go back to"):
                 publish(site, settings(server, Path(host) / "wall", "sftp"), server.environ, live_url=live)
-            assert publish(stale, settings(server, Path(host) / "wall", "sftp"), server.environ,
+        with apache_serving(Path(host) / "wall", SUB_PATH, in_place=True) as live:
+            assert publish(site, settings(server, Path(host) / "wall", "sftp"), server.environ,
                            live_url=live).method == "sftp"
+
+
+def test_a_host_serving_an_old_copy_fails_the_publish_even_when_only_a_page_changed(tmp_path, src, monkeypatch):
+    # The search index, compared before, stays the same when only a page or the stylesheet changes.
+    monkeypatch.setattr(publish_module, "LIVE_PAUSE", 0.1)
+    with readable_folder("wall-host-") as host, ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        base = Path(host) / "wall"
+        first = build_site(src, tmp_path / "first")
+        publish(first, settings(server, base, "sftp"), server.environ, now=at(1))
+        with apache_serving(base, SUB_PATH) as live:  # a copy: the host goes on serving what was live at 1:00
+            impressum = src / "content/pages/impressum.md"
+            write(impressum, impressum.read_text(encoding="utf-8") + "\nTelefon 0201 / 82024-0\n")
+            second = build_site(src, tmp_path / "second")
+            changed = {path for path, data in tree(second).items() if tree(first).get(path) != data}
+            assert changed == {"impressum/index.html"}
+            with pytest.raises(LiveCheckFailed, match=r"serves another release than the one just uploaded "
+                                                      r"\(wall-release.txt: '20200401T010000Z-[0-9a-f]{7}'\)"):
+                publish(second, settings(server, base, "sftp"), server.environ, now=at(2), live_url=live)

@@ -9,6 +9,9 @@ release.  `--rollback` points it back.
 sftp (hosts without shell or rsync): a manifest of file hashes on the host says
 what changed; new files go up before the pages that link to them, the pages
 last, and files that left the site are removed at the very end.
+
+Either way the upload carries RELEASE_MARKER, a file naming this publish (its time
+and the site's fingerprint), sent last; the live check asks the web address for it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from .store import PLACEHOLDER
 
 DEPLOY_SCRIPTS = Path(__file__).resolve().parent.parent / "deploy"
 MANIFEST = ".wall-manifest.json"
+RELEASE_MARKER = "wall-release.txt"  # beside the site's files on the host: which publish is live
 MIN_FILES = 3
 
 
@@ -95,11 +99,16 @@ def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str
             if settings.method == "sftp":
                 raise PublishError("sftp keeps no releases to roll back to; publish an older build instead")
             return PublishReport("rsync", _remote_script(settings, options, "rollback.sh", settings.path), 0, 0)
-        if settings.method == "sftp":
-            report = _publish_sftp(site_dir, settings, options)
-        else:
-            report = _publish_rsync(site_dir, settings, options, now or datetime.now(timezone.utc))
-        problem = check_live(site_dir, live_url) if live_url else ""
+        digests = manifest(site_dir, check_site(site_dir))
+        release = f"{now or datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{_fingerprint(digests)[:7]}"
+        with tempfile.TemporaryDirectory(prefix="wall-release-") as folder:
+            marker = Path(folder) / RELEASE_MARKER
+            marker.write_text(release + "\n", encoding="utf-8")
+            if settings.method == "sftp":
+                report = _publish_sftp(site_dir, digests, marker, settings, options)
+            else:
+                report = _publish_rsync(site_dir, release, marker, settings, options)
+        problem = check_live(live_url, release) if live_url else ""
         if problem:
             raise LiveCheckFailed(f"{live_url} {problem} {_after_failed_check(report, settings, options, live_url)}")
         return report
@@ -108,33 +117,32 @@ def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str
 LIVE_TRIES = 4
 LIVE_PAUSE = 5.0  # seconds between tries: a host may take a moment to serve the new release
 LIVE_HEADERS = {"Cache-Control": "no-cache", "User-Agent": "wall-publish-check"}
-SEARCH_INDEX = "suche/index.json"
 
 
-def check_live(site_dir: Path, url: str) -> str:
-    """'' once url serves the wall just built, else what it served instead (after LIVE_TRIES).
+def check_live(url: str, release: str) -> str:
+    """'' once url serves the release just uploaded, else what it served instead (after LIVE_TRIES).
 
     Catches what the upload cannot see: a host answering '500' (a setting of the .htaccess it
     does not allow), a web folder that does not point at the releases, an old copy served.
-    The front page must answer; the bytes compared are the newest search index part's, which
-    changes with every post and which no proxy rewrites (some rewrite pages' mail links).
+    The front page must answer, and RELEASE_MARKER name this publish: it differs with every
+    publish, whatever changed (a page, the stylesheet, nothing at all).
     """
-    expected = (site_dir / SEARCH_INDEX).read_bytes()
     problem = ""
     for attempt in range(LIVE_TRIES):
         if attempt:
             time.sleep(LIVE_PAUSE)
         try:  # the query keeps a cache on the way from answering with what it kept
-            front, index = (requests.get(url + path, params={"neu": hashlib.sha256(expected).hexdigest()[:12]},
-                                         timeout=20, headers=LIVE_HEADERS) for path in ("", SEARCH_INDEX))
+            front, marker = (requests.get(url + path, params={"neu": release}, timeout=20, headers=LIVE_HEADERS)
+                             for path in ("", RELEASE_MARKER))
         except requests.RequestException as error:
             problem = f"did not answer ({type(error).__name__})"
             continue
-        failed = next((response.status_code for response in (front, index) if response.status_code != 200), None)
-        if failed:
-            problem = f"answered with status {failed}"
-        elif index.content != expected:
-            problem = f"served a {SEARCH_INDEX} other than the one just built"
+        served = marker.text.strip()[:60] if marker.status_code == 200 else ""
+        if front.status_code != 200:
+            problem = f"answered with status {front.status_code}"
+        elif served != release:
+            shown = repr(served) if served else f"none (status {marker.status_code})"
+            problem = f"serves another release than the one just uploaded ({RELEASE_MARKER}: {shown})"
         else:
             return ""
     return problem
@@ -213,9 +221,8 @@ def _remote_script(settings: PublishSettings, options: list[str], script: str, *
     return lines[-1][len("live: "):] if lines else ""
 
 
-def _publish_rsync(site_dir: Path, settings: PublishSettings, options: list[str], now: datetime) -> PublishReport:
-    files = check_site(site_dir)
-    release = f"{now:%Y%m%dT%H%M%SZ}-{_fingerprint(site_dir, files)[:7]}"
+def _publish_rsync(site_dir: Path, release: str, marker: Path, settings: PublishSettings,
+                   options: list[str]) -> PublishReport:
     # A folder of this run's own: two publishes at once (one by hand, say) never mix their files.
     work = f".{release}.{os.urandom(3).hex()}.tmp"
     _remote_script(settings, options, "prepare.sh", settings.path, work, str(settings.keep))
@@ -226,15 +233,16 @@ def _publish_rsync(site_dir: Path, settings: PublishSettings, options: list[str]
                "-e", shlex.join(["ssh", *options])]
     if settings.bandwidth_limit:
         command.append(f"--bwlimit={settings.bandwidth_limit}")
-    output = _run([*command, f"{site_dir}/", f"{_target(settings)}:{settings.path}/releases/{work}/"], "rsync upload")
-    changes = output.splitlines()
+    destination = f"{_target(settings)}:{settings.path}/releases/{work}/"
+    output = _run([*command, f"{site_dir}/", f"{marker.parent}/", destination], "rsync upload")
+    changes = [line for line in output.splitlines() if not line.endswith(f" {RELEASE_MARKER}")]
     live = _remote_script(settings, options, "activate.sh", settings.path, work, release, str(settings.keep))
     return PublishReport("rsync", live, sent=sum(1 for line in changes if line.startswith("<f")),
                          deleted=sum(1 for line in changes if line.startswith("*deleting")))
 
 
-def _fingerprint(site_dir: Path, files: list[Path]) -> str:
-    return hashlib.sha256(json.dumps(manifest(site_dir, files), sort_keys=True).encode()).hexdigest()
+def _fingerprint(digests: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
 
 
 def manifest(site_dir: Path, files: list[Path]) -> dict[str, str]:
@@ -252,14 +260,13 @@ def upload_order(changed: list[str]) -> list[str]:
     return sorted(changed, key=rank)
 
 
-def _publish_sftp(site_dir: Path, settings: PublishSettings, options: list[str]) -> PublishReport:
+def _publish_sftp(site_dir: Path, new: dict[str, str], marker: Path, settings: PublishSettings,
+                  options: list[str]) -> PublishReport:
     """Changed files up, then removed ones gone; sftp writes each file in place, on the live site.
 
     Before anything is sent, the host's manifest forgets the files about to change: if the
     upload stops partway, the next publish sends them all again (and finds nothing missing).
     """
-    files = check_site(site_dir)
-    new = manifest(site_dir, files)
     old = _remote_manifest(settings, options)
     changed = upload_order([path for path, digest in new.items() if old.get(path) != digest])
     removed = sorted(set(old) - set(new), reverse=True)
@@ -268,7 +275,7 @@ def _publish_sftp(site_dir: Path, settings: PublishSettings, options: list[str])
         before, after = Path(folder) / "before.json", Path(folder) / MANIFEST
         before.write_text(json.dumps(kept, sort_keys=True, indent=0), encoding="utf-8")
         after.write_text(json.dumps(new, sort_keys=True, indent=0), encoding="utf-8")
-        batch = _sftp_batch(site_dir, settings.path, changed, removed, (before, after))
+        batch = _sftp_batch(site_dir, settings.path, changed, removed, (before, after), marker)
         try:
             _sftp(settings, options, batch, "sftp upload")
         except PublishError as error:
@@ -292,9 +299,10 @@ def _remote_manifest(settings: PublishSettings, options: list[str]) -> dict[str,
 
 
 def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str],
-                manifests: tuple[Path, Path]) -> str:
+                manifests: tuple[Path, Path], marker: Path) -> str:
     """The sftp commands: the manifest without the files to change, folders, the files, the
-    removals (a file where a folder now goes, and the reverse, first), the full manifest."""
+    removals (a file where a folder now goes, and the reverse, first), the release marker,
+    the full manifest."""
     folders = _with_parents(sorted({str(Path(path).parent) for path in changed} - {"."}))
     in_the_way = [path for path in removed if path in folders or any(path.startswith(f"{c}/") for c in changed)]
     emptied = sorted({str(parent) for path in removed for parent in Path(path).parents} - {"."} - set(folders),
@@ -309,6 +317,7 @@ def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str
     lines += [f"put {_quote(str(site_dir / path))} {_quote(base + '/' + path)}" for path in changed]
     lines += [f"-rm {_quote(base + '/' + path)}" for path in removed if path not in in_the_way]
     lines += [f"-rmdir {_quote(base + '/' + folder)}" for folder in emptied]  # a removed post's folder
+    lines.append(f"put {_quote(str(marker))} {_quote(base + '/' + RELEASE_MARKER)}")
     lines.append(f"put {_quote(str(manifests[1]))} {_quote(base + '/' + MANIFEST)}")
     return "\n".join(lines) + "\n"
 
