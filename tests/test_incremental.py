@@ -3,6 +3,7 @@ to a full build of the same input."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import re
@@ -257,11 +258,36 @@ def test_a_build_cache_written_by_other_code_is_ignored(tmp_path):
     assert output.BuildCache.load(out).keys and output.BuildCache.load(out).memo
     for name in (".site.cache", ".site.parsed"):  # as an older version of the wall left them
         path = folder / name
-        version, cwd, *data = pickle.loads(path.read_bytes())
-        path.write_bytes(pickle.dumps((version + "-older", cwd, *data)))
+        version, cwd, *data = pickle.loads(output.opened(path.read_bytes()))
+        path.write_bytes(output.seal(pickle.dumps((version + "-older", cwd, *data))))
     stale = output.BuildCache.load(out)
     assert (stale.keys, stale.memo, stale.related) == ({}, {}, {})
     incremental, full, changed = build_both(folder, out)
+    assert incremental == full and changed == 0
+
+
+class _RunsCode:
+    def __init__(self, proof: Path):
+        self.proof = proof
+
+    def __reduce__(self):  # what unpickling calls: here it would write the proof file
+        return (Path.write_text, (self.proof, "ran"))
+
+
+@pytest.mark.parametrize("sealed", [False, True], ids=["unsealed", "sealed with another key"])
+def test_a_build_cache_from_elsewhere_is_never_unpickled(tmp_path, sealed):
+    # A pull request could force-add .site.cache: unpickled, it would run its code in the publish job.
+    folder = make_wall(tmp_path, 10)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    proof = tmp_path / "proof"
+    for name in (".site.cache", ".site.parsed"):
+        body = pickle.dumps(_RunsCode(proof))
+        other_key = hashlib.blake2b(body, key=b"k" * 32, digest_size=output.SEAL_SIZE).digest()
+        (folder / name).write_bytes(other_key + body if sealed else body)
+    assert output.BuildCache.load(out).keys == {}
+    incremental, full, changed = build_both(folder, out)
+    assert not proof.exists(), "the cache's code never ran"
     assert incremental == full and changed == 0
 
 

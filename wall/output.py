@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
 import pickle
 import shutil
@@ -89,7 +90,10 @@ def _parsed(path: Path) -> Path:
 
 def _read(path: Path) -> tuple | None:
     try:
-        version, cwd, *data = pickle.loads(path.read_bytes())
+        body = opened(path.read_bytes())
+        if body is None:
+            return None
+        version, cwd, *data = pickle.loads(body)
     except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         return None
     # Problems name files relative to the working folder.
@@ -97,7 +101,54 @@ def _read(path: Path) -> tuple | None:
 
 
 def _write(path: Path, *data: object) -> None:
-    write_atomic(path, pickle.dumps((_code_version(), str(Path.cwd()), *data), protocol=pickle.HIGHEST_PROTOCOL))
+    body = pickle.dumps((_code_version(), str(Path.cwd()), *data), protocol=pickle.HIGHEST_PROTOCOL)
+    sealed = seal(body)
+    if sealed is not None:
+        write_atomic(path, sealed)
+
+
+# Unpickling runs code, and a cache file beside site/ could come from anywhere a checkout comes from
+# (a pull request that force-adds .site.cache would run its code in the publish job, next to the
+# deploy key).  So a cache is sealed with a key that never leaves this machine's user account,
+# and a file that does not carry its seal is never unpickled: it is rebuilt.
+SEAL_SIZE = 32
+
+
+def seal(body: bytes) -> bytes | None:
+    """body behind its seal; None when this account has no key (then nothing is cached)."""
+    key = _sealing_key()
+    return None if key is None else _seal_of(key, body) + body
+
+
+def opened(sealed: bytes) -> bytes | None:
+    """What seal() sealed, or None when the seal is not this account's."""
+    key = _sealing_key()
+    seal_found, body = sealed[:SEAL_SIZE], sealed[SEAL_SIZE:]
+    return body if key is not None and hmac.compare_digest(seal_found, _seal_of(key, body)) else None
+
+
+def _seal_of(key: bytes, body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=key, digest_size=SEAL_SIZE).digest()  # a MAC, and faster than HMAC-SHA256
+
+
+@functools.cache
+def _sealing_key() -> bytes | None:
+    """32 random bytes in the user's cache folder, made on first use; None where it cannot be kept."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "essen-wall"
+    path = folder / "build-cache-key"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # made by an earlier build (or a build running beside this one)
+        else:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(os.urandom(SEAL_SIZE))
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == SEAL_SIZE else None
 
 
 @functools.cache
