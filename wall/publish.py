@@ -124,7 +124,7 @@ def check_live(url: str, release: str) -> str:
 
     Catches what the upload cannot see: a host answering '500' (a setting of the .htaccess it
     does not allow), a web folder that does not point at the releases, an old copy served.
-    The front page must answer, and RELEASE_MARKER name this publish: it differs with every
+    The front page must answer, and RELEASE_MARKER must name this publish: it differs with every
     publish, whatever changed (a page, the stylesheet, nothing at all).
     """
     problem = ""
