@@ -75,6 +75,15 @@ INT_TAG = "tag:yaml.org,2002:int"
 MAX_NUMBER_LENGTH = 100
 
 
+# Our files nest three levels deep.  The limit is explicit: Python 3.12 and later count recursion
+# differently, and let 600 levels of _build pass without a RecursionError.
+MAX_NESTING = 100
+
+
+class _TooDeep(Exception):
+    """Nesting beyond MAX_NESTING levels."""
+
+
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that records marks and rejects aliases, duplicate keys and tagged collections.
 
@@ -84,9 +93,11 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def get_single_data(self):
         node = self.root = self.get_single_node()
-        return None if node is None else self._build(node, set())
+        return None if node is None else self._build(node, set(), 0)
 
-    def _build(self, node, seen: set) -> Any:
+    def _build(self, node, seen: set, depth: int) -> Any:
+        if depth > MAX_NESTING:
+            raise _TooDeep()
         if id(node) in seen:  # the composer hands out the anchored node again for an alias
             raise yaml.constructor.ConstructorError(
                 None, None, ALIAS_MESSAGE, node.start_mark)
@@ -95,9 +106,9 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         if kind is yaml.ScalarNode and tag == STR_TAG:
             return node.value
         if kind is yaml.MappingNode and tag == MAP_TAG:
-            return self._build_map(node, seen)
+            return self._build_map(node, seen, depth)
         if kind is yaml.SequenceNode and tag == SEQ_TAG:
-            data = LineList([self._build(item, seen) for item in node.value])
+            data = LineList([self._build(item, seen, depth + 1) for item in node.value])
             data.line = node.start_mark.line + 1
             data.item_lines = [item.start_mark.line + 1 for item in node.value]
             return data
@@ -117,15 +128,15 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             raise yaml.constructor.ConstructorError(
                 None, None, f"{node.value[:40]!r} ist kein gültiger Wert für {node.tag}", node.start_mark) from None
 
-    def _build_map(self, node, seen: set) -> LineDict:
+    def _build_map(self, node, seen: set, depth: int) -> LineDict:
         data = LineDict()
         data.line = node.start_mark.line + 1
         data.key_lines = {}
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self._build(key_node, seen)
+            key = self._build(key_node, seen, depth + 1)
             self._check_key(key, data, key_node)
-            data[key] = self._build(value_node, seen)
+            data[key] = self._build(value_node, seen, depth + 1)
             data.key_lines[key] = key_node.start_mark.line + 1
         return data
 
@@ -199,7 +210,7 @@ def parse_yaml(data: bytes, path: str) -> Any:
     loader = _LineLoader(text)
     try:
         return loader.get_single_data()
-    except RecursionError:  # libyaml stops at 1,000 levels, _build sooner
+    except (_TooDeep, RecursionError):  # libyaml stops at 1,000 levels, _build sooner
         raise YamlFileError(Problem(path, _deepest_line(loader.root), f"{NOT_YAML}: zu tief verschachtelt")) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
