@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any, Sequence
 from urllib.parse import quote
 
 import requests
 
 from wall.fields import parse_timestamp
-from wall.post import Author, Media, Post
+from wall.post import Post
 
 from .base import ConnectorError, FetchResult, SourceContext, SourceSettings
+from .threads_view import fold, keep_media_urls, published_at, thread_to_post
 
 PAGE_SIZE = 50
 RECHECKS = 20  # known posts asked for by id each run, newest first
 FIELDS = ("id,text,media_type,media_url,permalink,shortcode,timestamp,username,thumbnail_url,alt_text,"
           "is_reply,is_spoiler_media,topic_tag,link_attachment_url,"
           "children{id,media_type,media_url,thumbnail_url,alt_text}")
-HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w·]*)")
-TAG = re.compile(r"[^\s#]{1,100}")
 VERSION = re.compile(r"v\d{1,2}\.\d{1,2}")
-USERNAME = re.compile(r"[A-Za-z0-9._]{1,64}")
 RATE_LIMIT_CODES = {4, 17, 32, 613}
 TOKEN_CODES = {102, 190}  # invalid, expired or revoked token
-VIDEO_ALT = "Vorschaubild eines Videos"
-SPOILER = "Als Spoiler markiert"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,7 +71,7 @@ class ThreadsConnector:
         return result
 
     def _search(self, tag: str, result: FetchResult, seen: set[str], known: dict[str, Post]) -> None:
-        key = _fold(tag)
+        key = fold(tag)
         newest = parse_timestamp(str((self.context.state.get("newest") or {}).get(key) or ""))
         url = f"{self.base}/keyword_search"
         params = {"q": tag, "search_type": "RECENT", "search_mode": "TAG", "fields": FIELDS, "limit": PAGE_SIZE}
@@ -85,7 +79,7 @@ class ThreadsConnector:
         for _ in range(self.settings.max_pages):
             page = self._get(url, params)
             items = _items(page, url)
-            moments = [moment for moment in map(_published, items) if moment is not None]
+            moments = [moment for moment in map(published_at, items) if moment is not None]
             top = max([moment for moment in (top, *moments) if moment is not None], default=None)
             for item in items:
                 self._take(item, tag, result, seen, known)
@@ -106,7 +100,7 @@ class ThreadsConnector:
                 or (self.settings.skip_replies and item.get("is_reply")) or not _carries(post, tag)):
             result.skipped += 1
             return
-        result.posts.append(_keep_media_urls(post, known.get(post.id)))
+        result.posts.append(keep_media_urls(post, known.get(post.id)))
 
     def _recheck(self, known: Sequence[Post], result: FetchResult, seen: set[str]) -> None:
         """Ask for the newest known posts by id: gone means deleted, else maybe edited.
@@ -128,7 +122,7 @@ class ThreadsConnector:
             current = thread_to_post(item) if isinstance(item, dict) else None
             if current is not None and current.id == post.id:
                 seen.add(post.native_id)
-                result.posts.append(_keep_media_urls(current, post))
+                result.posts.append(keep_media_urls(current, post))
 
     def _get(self, url: str, params: dict[str, Any]) -> Any:
         data, _ = self.context.http.get_json(url, params=params, headers=self.headers,
@@ -162,96 +156,9 @@ class ThreadsConnector:
                           status=response.status_code, code=code, subcode=subcode)
 
 
-def thread_to_post(item: dict) -> Post | None:
-    """A Threads media object as a Post; None when it lacks what a post needs."""
-    native = str(item.get("id") or "")
-    published = _published(item)
-    username = str(item.get("username") or "")
-    username = username if USERNAME.fullmatch(username) else ""
-    url = _permalink(item, username)
-    if not native.isdigit() or published is None or not url:
-        return None
-    text = _text(item)
-    return Post(
-        id=f"threads:{native}", platform="threads", url=url,
-        author=Author(name=username or "Threads", handle=username,
-                      url=f"https://www.threads.net/@{username}" if username else ""),
-        published=published, text=text, status="pending",
-        content_warning=SPOILER if item.get("is_spoiler_media") else "",
-        hashtags=_hashtags(text, item.get("topic_tag")), media=_media(item),
-    )
-
-
-def _permalink(item: dict, username: str) -> str:
-    permalink = item.get("permalink")
-    if isinstance(permalink, str) and permalink.startswith("https://"):
-        return permalink
-    shortcode = str(item.get("shortcode") or "")
-    if username and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", shortcode):
-        return f"https://www.threads.net/@{username}/post/{shortcode}"
-    return ""
-
-
-def _text(item: dict) -> str:
-    text = str(item.get("text") or "").replace("\r\n", "\n").strip()
-    link = item.get("link_attachment_url")
-    if isinstance(link, str) and link.startswith(("https://", "http://")) and link not in text:
-        text = f"{text}\n\n{link}".strip()
-    return text
-
-
-def _hashtags(text: str, topic_tag: Any) -> tuple[str, ...]:
-    """The tags in the text, and the post's topic tag, which Threads keeps apart from it."""
-    tags = HASHTAG.findall(text)
-    if isinstance(topic_tag, str) and TAG.fullmatch(topic_tag):
-        tags.append(topic_tag)
-    unique: dict[str, str] = {}
-    for tag in tags:
-        unique.setdefault(_fold(tag), tag)
-    return tuple(unique.values())
-
-
 def _carries(post: Post, tag: str) -> bool:
-    folded = {_fold(name) for name in post.hashtags}
-    return not folded or _fold(tag) in folded
-
-
-def _media(item: dict) -> tuple[Media, ...]:
-    if item.get("media_type") == "CAROUSEL_ALBUM":
-        children = (item.get("children") or {}).get("data") or []
-        return tuple(filter(None, (_one_media(child) for child in children if isinstance(child, dict))))
-    media = _one_media(item)
-    return (media,) if media else ()
-
-
-def _one_media(item: dict) -> Media | None:
-    kind = item.get("media_type")
-    alt = str(item.get("alt_text") or "").strip()
-    if kind == "VIDEO":
-        source, alt = item.get("thumbnail_url"), (f"{VIDEO_ALT}: {alt}" if alt else VIDEO_ALT)
-    else:
-        source = item.get("media_url") if kind == "IMAGE" else None
-    if not isinstance(source, str) or not source.startswith(("https://", "http://")):
-        return None
-    return Media(path="", type="image", alt=alt, source_url=source)
-
-
-def _keep_media_urls(post: Post, stored: Post | None) -> Post:
-    """The post with the media URLs it was stored with where only their query changed.
-
-    Meta's CDN URLs carry signatures (oh=, oe=) that change on every read; without this an
-    unchanged post would count as changed, and its file be rewritten, on every run.
-    """
-    if stored is None:
-        return post
-    by_path = {_without_query(media.source_url): media.source_url for media in stored.media}
-    media = tuple(replace(item, source_url=by_path.get(_without_query(item.source_url), item.source_url))
-                  for item in post.media)
-    return replace(post, media=media)
-
-
-def _without_query(url: str) -> str:
-    return url.split("?", 1)[0]
+    folded = {fold(name) for name in post.hashtags}
+    return not folded or fold(tag) in folded
 
 
 def _deleted(error: ConnectorError) -> bool:
@@ -282,10 +189,3 @@ def _graph_error(response: requests.Response) -> dict:
     return error if isinstance(error, dict) else {}
 
 
-def _published(item: dict) -> datetime | None:
-    moment = parse_timestamp(str(item.get("timestamp") or ""))
-    return moment.astimezone(timezone.utc) if moment else None
-
-
-def _fold(tag: str) -> str:
-    return unicodedata.normalize("NFC", tag).casefold()
