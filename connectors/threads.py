@@ -1,10 +1,15 @@
-"""Threads: public posts of a topic tag, from the keyword search in TAG mode, newest first."""
+"""Threads: public posts of a topic tag, from the keyword search in TAG mode, newest first.
+
+A search cut short by max_pages keeps the tag's mark and the time of its oldest post; the
+next run goes on below that time (`until`) down to the mark before the mark moves on.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from datetime import datetime
+from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 import requests
@@ -43,6 +48,30 @@ class GraphError(ConnectorError):
         self.subcode = subcode
 
 
+class UntilIgnored(ConnectorError):
+    """The search answered a request with `until` with posts after it."""
+
+
+@dataclass
+class _Scan:
+    """Where the search of one tag stands."""
+
+    mark: datetime | None = None  # the newest post of the last finished scan: reading stops there
+    until: int | None = None  # a scan cut short goes on with the posts up to this unix time
+    top: datetime | None = None  # the newest post this scan has seen
+
+    @classmethod
+    def stored(cls, state: Mapping[str, Any], key: str) -> _Scan:
+        """The tag's mark and cut scan in the last run's state; a garbled scan is dropped."""
+        mark = parse_timestamp(str(_entry(state, "newest", key) or ""))
+        cut = _entry(state, "scan", key)
+        cut = cut if isinstance(cut, dict) else {}
+        until, top = cut.get("until"), parse_timestamp(str(cut.get("top") or ""))
+        if mark is None or top is None or not isinstance(until, int) or isinstance(until, bool) or until <= 0:
+            return cls(mark=mark)
+        return cls(mark, until, top)
+
+
 class ThreadsConnector:
     """Reads /keyword_search (TAG, RECENT) for each hashtag; rechecks the newest known posts."""
 
@@ -71,24 +100,60 @@ class ThreadsConnector:
         return result
 
     def _search(self, tag: str, result: FetchResult, seen: set[str], known: dict[str, Post]) -> None:
-        key = fold(tag)
-        newest = parse_timestamp(str((self.context.state.get("newest") or {}).get(key) or ""))
+        scan = _Scan.stored(self.context.state, fold(tag))
+        try:
+            oldest = self._scan(tag, scan, result, seen, known)
+        except ConnectorError as error:
+            if scan.until is None or not _refused(error):
+                raise
+            # `until` on keyword_search is documented but unverified: a stored scan must never stop the source.
+            result.warnings.append(f"#{tag}: Threads did not go on below the last run's oldest post (until), "
+                                   f"posts between may be missing; reading from the newest again: {error}")
+            scan = _Scan(mark=scan.mark)
+            self._scan(tag, scan, result, seen, known)
+            oldest = None  # as before there were scans: the mark moves to the newest post seen
+        self._keep(tag, scan, oldest, result)
+
+    def _scan(self, tag: str, scan: _Scan, result: FetchResult, seen: set[str],
+              known: dict[str, Post]) -> datetime | None:
+        """Search newest first down to the mark, up to max_pages pages; the oldest post read if more follow."""
         url = f"{self.base}/keyword_search"
-        params = {"q": tag, "search_type": "RECENT", "search_mode": "TAG", "fields": FIELDS, "limit": PAGE_SIZE}
-        top = newest
+        params = {"q": tag, "search_type": "RECENT", "search_mode": "TAG", "fields": FIELDS, "limit": PAGE_SIZE,
+                  **({"until": scan.until} if scan.until else {})}
+        oldest = None
         for _ in range(self.settings.max_pages):
             page = self._get(url, params)
             items = _items(page, url)
             moments = [moment for moment in map(published_at, items) if moment is not None]
-            top = max([moment for moment in (top, *moments) if moment is not None], default=None)
+            if scan.until and any(moment.timestamp() > scan.until for moment in moments):
+                raise UntilIgnored("the search answered with posts after `until`", url=url, kind="response")
+            scan.top = _latest(scan.top, *moments)
+            oldest = min(moments, default=oldest)  # newest first: the last page holds the oldest
             for item in items:
                 self._take(item, tag, result, seen, known)
             after = _next_cursor(page)
-            if not after or (newest is not None and any(moment <= newest for moment in moments)):
-                break
+            if not after or (scan.mark is not None and any(moment <= scan.mark for moment in moments)):
+                return None
             params = {**params, "after": after}
-        if top is not None:
-            result.state["newest"][key] = top.isoformat()
+        return oldest
+
+    def _keep(self, tag: str, scan: _Scan, oldest: datetime | None, result: FetchResult) -> None:
+        """A scan cut short keeps the mark and goes on below its oldest post next run; else the mark moves up.
+
+        A first run (no mark yet) reads max_pages pages and no further, as the docs promise.
+        """
+        key = fold(tag)
+        if oldest is not None and scan.mark is not None and scan.top is not None:
+            # Meta does not say whether `until` is inclusive: one second more re-reads a post rather than skip one.
+            result.state.setdefault("scan", {})[key] = {"until": int(oldest.timestamp()) + 1,
+                                                        "top": scan.top.isoformat()}
+            result.state["newest"][key] = scan.mark.isoformat()
+            result.warnings.append(f"#{tag}: more than max_pages ({self.settings.max_pages}) pages of new posts; "
+                                   "the next run reads on")
+            return
+        newest = _latest(scan.mark, scan.top)
+        if newest is not None:
+            result.state["newest"][key] = newest.isoformat()
 
     def _take(self, item: dict, tag: str, result: FetchResult, seen: set[str], known: dict[str, Post]) -> None:
         native = str(item.get("id") or "")
@@ -165,6 +230,20 @@ def _deleted(error: ConnectorError) -> bool:
     # Code 100 alone also means a bad parameter; subcode 33 is "object does not exist".
     return error.status in (404, 410) or (getattr(error, "code", None) == 100
                                           and getattr(error, "subcode", None) == 33)
+
+
+def _entry(state: Mapping[str, Any], name: str, key: str) -> Any:
+    part = state.get(name)
+    return part.get(key) if isinstance(part, dict) else None
+
+
+def _refused(error: ConnectorError) -> bool:
+    """True when the search refused or ignored `until` (a 4xx that is neither a limit nor the token)."""
+    return isinstance(error, UntilIgnored) or (error.kind == "response" and 400 <= (error.status or 0) < 500)
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
 def _items(page: Any, url: str) -> list[dict]:

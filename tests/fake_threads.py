@@ -1,4 +1,4 @@
-"""A fake Threads Graph API on loopback: keyword search (TAG, RECENT) with cursor paging,
+"""A fake Threads Graph API on loopback: keyword search (TAG, RECENT) with cursor paging and `until`,
 media objects by id, Graph error bodies, and CDN media whose URLs are signed anew on each read.
 
 Shapes follow the Threads API documentation (developers.facebook.com/docs/threads:
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlencode
 
 from .conftest import webp_bytes
@@ -42,6 +43,7 @@ class ThreadsFake:
     page_size: int = 2  # the server's own cap, so paging is exercised
     token: str = "secret"
     fail_with: Reply | None = None  # answer every search request with this
+    until: str = "honoured"  # the search's `until` (unix time, inclusive): 'honoured', 'refused' or 'ignored'
     signatures: int = 0  # CDN URLs carry a signature that changes on every read
 
     def __post_init__(self) -> None:
@@ -74,10 +76,14 @@ class ThreadsFake:
             return refused
         if (request.arg("search_mode"), request.arg("search_type")) != ("TAG", "RECENT") or not request.arg("q"):
             return graph_error(400, 100, "(#100) Invalid parameter")
+        if request.arg("until") and self.until == "refused":
+            return graph_error(400, 100, "(#100) Param until is not a valid parameter")
+        until = int(request.arg("until") or 0) if self.until == "honoured" else 0
         tag = request.arg("q").casefold()
         # Loosely, as a search does: a shorter related tag ('Essen' for 'EssenArbeitetZusammen') matches too.
         matching = [self.signed(t) for t in self.threads
-                    if tag.startswith(t.get("topic_tag", "\0").casefold()) or f"#{tag}" in t["text"].casefold()]
+                    if (tag.startswith(t.get("topic_tag", "\0").casefold()) or f"#{tag}" in t["text"].casefold())
+                    and (not until or _epoch(t["timestamp"]) <= until)]
         start = int(base64.b64decode(request.arg("after", "") or "MA==").decode())
         limit = min(int(request.arg("limit", "25")), self.page_size)
         page = matching[start:start + limit]
@@ -116,6 +122,10 @@ class ThreadsFake:
 
     def _sign(self, url: str) -> str:
         return f"{url.split('?', 1)[0]}?stp=dst-jpg&_nc_cat=1&oh=00_sig{self.signatures}&oe=5E8A1B2C"
+
+
+def _epoch(timestamp: str) -> int:
+    return int(datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S%z").timestamp())
 
 
 def _cursor(offset: int) -> str:

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from wall.state import read_state
 from wall.store import load_content
 
 from .conftest import fetch_config, run_fetch, tree
-from .fake_threads import EXPIRED, ThreadsFake, graph_error, image_of, thread_id
+from .fake_threads import EXPIRED, ThreadsFake, graph_error, image_of, make_thread, thread_id
 from .fakes import Reply
 
 ENV = {"THREADS_TOKEN": "secret"}
+KEY = "essenarbeitetzusammen"  # the tag as state.yaml keeps it
+TWO_PAGES = "    max_pages: 2\n    retries: 0\n"
 NOW = datetime(2020, 4, 1, 12, 0, tzinfo=timezone.utc)  # run_fetch's clock
 
 
@@ -103,6 +106,59 @@ def test_new_post_arrives_on_the_next_run(tmp_path, api):
     report = fetch(tmp_path, api)
     assert report.new == 1
     assert posts_in(tmp_path / "content")[post_id(7)].category == "gesuch"
+
+
+def search_state(content: Path) -> dict:
+    return read_state(content)["sources"]["threads"]
+
+
+def time_of(number: int) -> datetime:
+    return datetime.strptime(make_thread(number, "")["timestamp"], "%Y-%m-%dT%H:%M:%S%z")
+
+
+def test_more_new_posts_than_max_pages_hold_are_read_by_the_next_run(tmp_path, api):
+    content = tmp_path / "content"
+    api.add(1)
+    fetch(tmp_path, api, TWO_PAGES)
+    for number in range(2, 8):
+        api.add(number)
+    first = fetch(tmp_path, api, TWO_PAGES)
+    assert first.new == 4 and any("more than max_pages (2) pages" in warning for warning in first.warnings)
+    assert search_state(content) == {"newest": {KEY: time_of(1).isoformat()}, "scan": {KEY: {
+        "until": int(time_of(4).timestamp()) + 1, "top": time_of(7).isoformat()}}}, "the old mark stays"
+    before = tree(content)
+    api.fail_with = Reply.json({"error": {"message": "An unknown error occurred", "code": 1}}, 500)
+    assert fetch(tmp_path, api, TWO_PAGES).failed and tree(content) == before, "a failed run loses nothing"
+    api.fail_with = None
+    asked = len(searches(api))
+    second = fetch(tmp_path, api, TWO_PAGES)
+    assert (second.new, second.warnings) == (2, [])
+    assert [s.arg("until") for s in searches(api)[asked:]] == [str(int(time_of(4).timestamp()) + 1)] * 2
+    assert set(posts_in(content)) == {post_id(number) for number in range(1, 8)}, "none lost"
+    assert search_state(content) == {"newest": {KEY: time_of(7).isoformat()}}, "the mark moved to the scan's top"
+    api.add(9)
+    asked = len(searches(api))
+    assert fetch(tmp_path, api, TWO_PAGES).new == 1
+    assert [s.arg("until") for s in searches(api)[asked:]] == [None]
+
+
+@pytest.mark.parametrize("until", ["refused", "ignored"])
+def test_a_continuation_threads_does_not_follow_is_dropped_and_the_search_starts_at_the_top(tmp_path, api, until):
+    content = tmp_path / "content"
+    api.add(1)
+    fetch(tmp_path, api, TWO_PAGES)
+    for number in range(2, 8):
+        api.add(number)
+    fetch(tmp_path, api, TWO_PAGES)
+    api.until = until
+    report = fetch(tmp_path, api, TWO_PAGES)
+    assert (report.failed, report.new) == (False, 0)
+    assert any("did not go on below the last run's oldest post" in warning for warning in report.warnings)
+    assert search_state(content) == {"newest": {KEY: time_of(7).isoformat()}}, "as before: no scan kept"
+    api.add(9)
+    asked = len(searches(api))
+    assert fetch(tmp_path, api, TWO_PAGES).new == 1
+    assert [s.arg("until") for s in searches(api)[asked:]] == [None]
 
 
 def test_a_repost_gives_no_second_copy(tmp_path, api):
