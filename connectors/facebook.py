@@ -1,13 +1,15 @@
 """Facebook: the posts of configured Pages that carry the hashtags.
 
 Facebook has no hashtag search, so each Page's own posts are read and only those whose
-message carries one of the hashtags are kept.
+message carries one of the hashtags are kept.  A read cut short (max_pages, the usage
+limit) keeps the Page's `since` and the time of its oldest post; the next run goes on
+below that time (`until`) before `since` moves on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 from urllib.parse import quote
 
 from wall.post import Author, Media, Post
@@ -48,15 +50,21 @@ class FacebookConnector:
         self.authors: dict[str, Author] = {}  # Page id -> the Page as author, for Pages read this run
         self.parents: dict[str, str] = {}  # post id -> id of the post it shares
         self.seen: set[str] = set()
+        self.scans: dict[str, dict[str, int]] = {}  # Page -> until and top of a read cut short
 
     def fetch(self, known: Sequence[Post]) -> FetchResult:
         """Read each Page's posts since the last run, then recheck the newest known posts."""
         before = self.context.state.get("since")
         before = before if isinstance(before, dict) else {}
         since = {page: before[page] for page in self.settings.pages if isinstance(before.get(page), int)}
+        scans = self.context.state.get("scan")
+        scans = scans if isinstance(scans, dict) else {}
+        self.scans = {page: scans[page] for page in since if _is_scan(scans.get(page))}
         result = FetchResult(state={"since": since})
         known_by_id = {post.id: post for post in known}
         self._read_pages(result, known_by_id)
+        if self.scans:
+            result.state["scan"] = self.scans
         self._recheck(known, result, known_by_id)
         self._drop_shared_copies(result, known_by_id)
         result.warnings.extend(self.api.warnings)
@@ -78,17 +86,36 @@ class FacebookConnector:
     def _read_page(self, page: str, result: FetchResult, known: dict[str, Post]) -> None:
         page_id, author = self._page_author(page)
         since = result.state["since"].get(page)
-        params = {"fields": FIELDS, "limit": PAGE_SIZE, **({"since": since} if since else {})}
-        newest = since
+        scan = self.scans.get(page, {})
+        params = {"fields": FIELDS, "limit": PAGE_SIZE, **({"since": since} if since else {}),
+                  **({"until": scan["until"]} if scan else {})}
+        read: list[int] = []  # the creation times of the posts read, unix
         for items in self.api.pages(f"{quote(page_id, safe='')}/posts", params, self.settings.max_pages):
             for item in items:
                 created = graph_time(item.get("created_time"))
                 if created:
-                    newest = max(newest or 0, int(created.timestamp()))
+                    read.append(int(created.timestamp()))
                 self._take(item, author, result, known)
-        if newest:
-            result.state["since"][page] = newest
+        self._keep(page, since, scan, read, result)
         self.authors[page_id] = author
+
+    def _keep(self, page: str, since: int | None, scan: dict[str, int], read: list[int],
+              result: FetchResult) -> None:
+        """A read cut short keeps `since` and goes on below its oldest post next run; else `since` moves up.
+
+        A first run (no `since` yet) reads max_pages pages and no further, as the docs promise.
+        """
+        top = max([*read, scan.get("top", 0)])
+        if self.api.more and since and top:
+            # Meta does not say whether `until` is inclusive: one second more re-reads a post rather than skip one.
+            self.scans[page] = {"until": min(read) + 1 if read else scan["until"], "top": top}
+            if not self.api.exhausted:  # the usage limit has a warning of its own
+                result.warnings.append(f"Page {page}: more than max_pages ({self.settings.max_pages}) pages of "
+                                       "new posts; the next run reads on")
+            return
+        self.scans.pop(page, None)
+        if top:
+            result.state["since"][page] = max(since or 0, top)
 
     def _page_author(self, page: str) -> tuple[str, Author]:
         """The Page's id and the Page as the author of its posts."""
@@ -145,6 +172,11 @@ class FacebookConnector:
         kept = [post for post in result.posts if self.parents.get(post.id) not in present]
         result.skipped += len(result.posts) - len(kept)
         result.posts = kept
+
+
+def _is_scan(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(key), int) and not isinstance(value[key], bool)
+                                           and value[key] > 0 for key in ("until", "top"))
 
 
 def _page_of(post: Post) -> str:

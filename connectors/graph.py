@@ -70,6 +70,7 @@ class GraphApi:
         self.token_env = settings.token_env
         self.warnings: list[str] = []
         self.exhausted = False  # a usage header reached USAGE_STOP
+        self.more = False  # the last pages() stopped with pages left (max_pages or the usage limit)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict:
         """GET base/version/path; a Graph error body raises GraphError."""
@@ -86,8 +87,10 @@ class GraphApi:
 
         Instagram may send the same `after` cursor on every page and still page on, so a
         repeated cursor is followed; a page that brings only ids already seen ends it.
+        Afterwards `more` tells whether pages were left unread.
         """
         seen: set[str] = set()
+        self.more = True
         for _ in range(max_pages):
             if self.exhausted:
                 return
@@ -99,6 +102,7 @@ class GraphApi:
                 yield fresh
             following = _next_params(body.get("paging"))
             if not fresh or following is None:
+                self.more = False
                 return
             params = {**params, **following}
 

@@ -115,8 +115,10 @@ class GraphFake:
         page = self.pages.get(request.groups["node"])
         if page is None:
             return graph_error(803, "(#803) Some of the aliases you requested do not exist")
-        since = int(request.arg("since") or 0)
-        posts = [p for p in self.fb_posts[page["id"]] if _epoch(p["created_time"]) >= since]
+        # since and until are unix times; both ends count, as the docs' "range" reads.
+        since, until = int(request.arg("since") or 0), int(request.arg("until") or 0)
+        posts = [p for p in self.fb_posts[page["id"]]
+                 if _epoch(p["created_time"]) >= since and (not until or _epoch(p["created_time"]) <= until)]
         return self._paged(request, posts, f"{page['id']}/posts")
 
     def picture(self, request: Request) -> Reply:

@@ -12,12 +12,13 @@ from wall.state import read_state
 from wall.store import load_content
 
 from .conftest import fetch_config, run_fetch, tree
-from .fake_graph import PAGE_ID, TOKEN, GraphFake, album, graph_error, photo
+from .fake_graph import PAGE_ID, TOKEN, GraphFake, album, graph_error, make_post, photo
 from .fakes import Reply
 
 ENV = {"FACEBOOK_PAGE_TOKEN": TOKEN}
 OTHER_PAGE = "204123456789012"
 TAGGED = "Ich biete Hilfe #EssenArbeitetZusammen"
+TWO_PAGES = "    max_pages: 2\n    retries: 0\n"
 
 
 @pytest.fixture
@@ -100,6 +101,61 @@ def test_second_run_reads_since_the_newest_and_changes_no_file(tmp_path, graph):
     assert graph.api_calls(rf"/v25\.0/{PAGE_ID}/posts")[0].arg("since") == str(newest)
     rechecked = {call.path for call in graph.api_calls(rf"/v25\.0/{PAGE_ID}_\d+")}
     assert rechecked == {f"/v25.0/{PAGE_ID}_1", f"/v25.0/{PAGE_ID}_2"}
+
+
+def epoch(number: int) -> int:
+    return int(datetime.strptime(make_post("", PAGE_ID, number, "")["created_time"], "%Y-%m-%dT%H:%M:%S%z")
+               .timestamp())
+
+
+def test_more_new_posts_than_max_pages_hold_are_read_by_the_next_run(tmp_path, graph):
+    content, page = tmp_path / "content", "essenarbeitetzusammen"
+    graph.add_post(PAGE_ID, 1, TAGGED)
+    fetch(tmp_path, graph, extra=TWO_PAGES)
+    for number in range(2, 8):
+        graph.add_post(PAGE_ID, number, TAGGED)
+    first = fetch(tmp_path, graph, extra=TWO_PAGES)
+    assert first.new == 4
+    assert f"Page {page}: more than max_pages (2) pages of new posts; the next run reads on" in first.warnings
+    assert read_state(content)["sources"]["facebook"] == {
+        "since": {page: epoch(1)}, "scan": {page: {"until": epoch(4) + 1, "top": epoch(7)}}}, "since stays"
+    before = tree(content)
+    graph.fail_with = graph_error(1, "An unknown error occurred", 500)
+    assert fetch(tmp_path, graph, extra=TWO_PAGES).failed and tree(content) == before, "a failed run loses nothing"
+    graph.fail_with = None
+    graph.server.requests.clear()
+    second = fetch(tmp_path, graph, extra=TWO_PAGES)
+    assert (second.new, second.warnings) == (2, [])
+    pages = graph.api_calls(rf"/v25\.0/{PAGE_ID}/posts")
+    assert {(p.arg("since"), p.arg("until")) for p in pages} == {(str(epoch(1)), str(epoch(4) + 1))}
+    assert set(posts_in(content)) == {f"facebook:{PAGE_ID}_{number}" for number in range(1, 8)}, "none lost"
+    assert read_state(content)["sources"]["facebook"] == {"since": {page: epoch(7)}}, "since moved to the top"
+    graph.add_post(PAGE_ID, 8, TAGGED)
+    graph.server.requests.clear()
+    assert fetch(tmp_path, graph, extra=TWO_PAGES).new == 1
+    assert [(p.arg("since"), p.arg("until")) for p in graph.api_calls(rf"/v25\.0/{PAGE_ID}/posts")] == [
+        (str(epoch(7)), None)]
+
+
+def test_a_read_stopped_by_the_usage_limit_is_finished_by_the_next_run(tmp_path, graph):
+    graph.add_post(PAGE_ID, 1, TAGGED)
+    fetch(tmp_path, graph)
+    for number in range(2, 6):
+        graph.add_post(PAGE_ID, number, TAGGED)
+    normal = graph.page_posts
+
+    def busy(request):
+        reply = normal(request)
+        reply.headers["X-Page-Usage"] = '{"call_count":93,"total_cputime":2,"total_time":3}'
+        return reply
+
+    graph.server.route("GET", r"/v25\.0/(?P<node>[^/]+)/posts")(busy)
+    first = fetch(tmp_path, graph)
+    assert first.new == 2 and any("usage at 93 %" in warning for warning in first.warnings)
+    graph.server.route("GET", r"/v25\.0/(?P<node>[^/]+)/posts")(normal)
+    assert fetch(tmp_path, graph).new == 2
+    assert set(posts_in(tmp_path / "content")) == {f"facebook:{PAGE_ID}_{number}" for number in range(1, 6)}
+    assert read_state(tmp_path / "content")["sources"]["facebook"] == {"since": {"essenarbeitetzusammen": epoch(5)}}
 
 
 def test_the_token_travels_only_in_the_authorization_header(tmp_path, graph):
