@@ -2,7 +2,9 @@
 
 LinkedIn offers third parties no hashtag search.  The Posts API lists an
 organisation's posts, the most recently changed first; a post is kept when its
-commentary (LinkedIn's "little text" format) carries one of the hashtags.
+commentary (LinkedIn's "little text" format) carries one of the hashtags.  A listing
+cut short by max_pages keeps the organisation's mark and the offset it reached; the
+next run goes on there before the mark moves on.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .base import ConnectorError, FetchResult, SourceContext, SourceSettings
 from .linkedin_text import commentary_text
 
 PAGE_SIZE = 50
+OVERLAP = 5  # a post deleted above a stored offset moves the rest up by one: go on a few earlier
 RECHECKS = 20  # known posts asked for by id each run, newest first
 ORGANIZATION = re.compile(r"(?:urn:li:organization:)?(\d{1,20})")
 POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d{1,30}")
@@ -56,6 +59,7 @@ class LinkedInConnector:
                         "X-Restli-Protocol-Version": "2.0.0"}
         self.tags = {_fold(tag) for tag in context.hashtags}
         self.authors: dict[str, Author] = {}
+        self.scans: dict[str, dict[str, int]] = {}  # organisation -> start and top of a listing cut short
 
     def fetch(self, known: Sequence[Post]) -> FetchResult:
         """Read each organisation's posts changed since the last run; recheck the newest known ones."""
@@ -64,6 +68,10 @@ class LinkedInConnector:
         listed: list[tuple[str, dict]] = []
         organizations = tuple(dict.fromkeys(ORGANIZATION.fullmatch(item).group(1)
                                             for item in self.settings.organizations))
+        scans = self.context.state.get("scan")
+        scans = scans if isinstance(scans, dict) else {}
+        self.scans = {organization: scans[organization] for organization in organizations
+                      if _is_scan(scans.get(organization))}
         errors: list[ConnectorError] = []
         for organization in organizations:
             try:
@@ -73,6 +81,8 @@ class LinkedInConnector:
                 errors.append(error)
         if len(errors) == len(organizations):
             raise errors[0]
+        if self.scans:
+            result.state["scan"] = self.scans
         taken: set[str] = set()
         # Originals first, so that a reshare of one is recognised and gives no second copy.
         for organization, element in sorted(listed, key=lambda pair: bool(pair[1].get("reshareContext"))):
@@ -83,10 +93,12 @@ class LinkedInConnector:
     def _read(self, organization: str, result: FetchResult) -> list[dict]:
         """The organisation's posts changed since the stored mark, each once."""
         mark = _millis((self.context.state.get("modified") or {}).get(organization))
+        scan = self.scans.get(organization, {}) if mark else {}
         url = f"{self.settings.api_base}/rest/posts"
-        params = {"author": f"urn:li:organization:{organization}", "q": "author",
-                  "count": PAGE_SIZE, "start": 0, "sortBy": "LAST_MODIFIED"}
+        params = {"author": f"urn:li:organization:{organization}", "q": "author", "count": PAGE_SIZE,
+                  "start": max(scan.get("start", 0) - OVERLAP, 0), "sortBy": "LAST_MODIFIED"}
         found: dict[str, dict] = {}
+        more = False
         for _ in range(self.settings.max_pages):
             page = self._get(url, params)
             elements = _elements(page, url)
@@ -94,12 +106,29 @@ class LinkedInConnector:
             for element in fresh:  # offset paging: a post that arrives mid-scan repeats one
                 found.setdefault(element["id"], element)
             params["start"] += len(elements)
-            if not elements or len(fresh) < len(elements) or not _more(page):
+            more = bool(elements) and len(fresh) == len(elements) and _more(page)
+            if not more:
                 break
-        newest = max([mark or 0] + [_millis(e.get("lastModifiedAt")) or 0 for e in found.values()])
-        if newest:
-            result.state["modified"][organization] = newest
+        top = max([scan.get("top", 0)] + [_millis(e.get("lastModifiedAt")) or 0 for e in found.values()])
+        self._keep(organization, mark, params["start"] if more else None, top, result)
         return list(found.values())
+
+    def _keep(self, organization: str, mark: int | None, start: int | None, top: int, result: FetchResult) -> None:
+        """A listing cut short keeps the mark and goes on at its offset next run; else the mark moves up.
+
+        New posts only move older ones to later offsets, so going on at the old offset reads a
+        few twice (taken once) rather than skip one. A first run (no mark yet) reads max_pages
+        pages and no further, as the docs promise.
+        """
+        if start is not None and mark and top:
+            self.scans[organization] = {"start": start, "top": top}
+            result.state["modified"][organization] = mark
+            result.warnings.append(f"organisation {organization}: more than max_pages ({self.settings.max_pages}) "
+                                   "pages of new or changed posts; the next run reads on")
+            return
+        self.scans.pop(organization, None)
+        if newest := max(mark or 0, top):
+            result.state["modified"][organization] = newest
 
     def _skip_organization(self, organization: str, error: ConnectorError, result: FetchResult) -> None:
         """One page that cannot be read is a warning; an expired token or a quota stops the source."""
@@ -242,6 +271,11 @@ def _more(page: dict) -> bool:
     if any(isinstance(link, dict) and link.get("rel") == "next" for link in paging.get("links") or []):
         return True
     return len(page["elements"]) >= (_millis(paging.get("count")) or PAGE_SIZE)
+
+
+def _is_scan(value: Any) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("start"), int) and value["start"] >= 0
+            and _millis(value.get("top")) is not None)
 
 
 def _public(element: dict) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wall.config import ConfigError
+from wall.state import read_state
 from wall.store import load_content
 
 from .conftest import fetch_config, run_fetch, tree
@@ -16,6 +17,7 @@ from .fakes import Reply
 
 ENV = {"LINKEDIN_TOKEN": "secret"}
 TAG = r"{hashtag|\#|EssenArbeitetZusammen}"
+TWO_PAGES = "    max_pages: 2\n    retries: 0\n"
 
 
 @pytest.fixture
@@ -171,6 +173,67 @@ def test_a_post_arriving_mid_scan_shifts_the_pages_but_gives_no_duplicate(tmp_pa
     assert (report.new, report.error) == (3, ""), "post 2 came twice and was taken once"
     report = fetch(tmp_path, api)
     assert report.new == 1 and post_id(9) in posts_in(tmp_path / "content")
+
+
+def linkedin_state(content: Path) -> dict:
+    return read_state(content)["sources"]["linkedin"]
+
+
+def test_more_new_posts_than_max_pages_hold_are_read_by_the_next_run(tmp_path, api):
+    content, modified = tmp_path / "content", {number: make_post(number, "")["lastModifiedAt"] for number in (1, 31)}
+    api.page_size = 10
+    api.add(1)
+    fetch(tmp_path, api, TWO_PAGES)
+    for number in range(2, 32):
+        api.add(number)
+    first = fetch(tmp_path, api, TWO_PAGES)
+    assert first.new == 20
+    assert (f"organisation {ORGANIZATION}: more than max_pages (2) pages of new or changed posts; "
+            "the next run reads on") in first.warnings
+    assert linkedin_state(content) == {"modified": {ORGANIZATION: modified[1]},
+                                       "scan": {ORGANIZATION: {"start": 20, "top": modified[31]}}}, "the mark stays"
+    before = tree(content)
+    api.fail_with = error(500, "Internal Server Error")
+    assert fetch(tmp_path, api, TWO_PAGES).failed and tree(content) == before, "a failed run loses nothing"
+    api.fail_with = None
+    listed = len(api.server.requests_to(r"/rest/posts"))
+    second = fetch(tmp_path, api, TWO_PAGES)
+    assert (second.new, second.warnings) == (10, [])
+    assert [r.arg("start") for r in api.server.requests_to(r"/rest/posts")[listed:]] == ["15", "25"], \
+        "a few positions before the stored offset"
+    assert set(posts_in(content)) == {post_id(number) for number in range(1, 32)}, "none lost"
+    assert linkedin_state(content) == {"modified": {ORGANIZATION: modified[31]}}, "the mark moved to the top"
+    api.add(40)
+    listed = len(api.server.requests_to(r"/rest/posts"))
+    assert fetch(tmp_path, api, TWO_PAGES).new == 1
+    assert [r.arg("start") for r in api.server.requests_to(r"/rest/posts")[listed:]] == ["0"]
+
+
+def test_posts_deleted_above_the_stored_offset_make_the_next_run_skip_nothing(tmp_path, api):
+    api.page_size = 10
+    api.add(1)
+    fetch(tmp_path, api, TWO_PAGES)
+    for number in range(2, 32):
+        api.add(number)
+    fetch(tmp_path, api, TWO_PAGES)
+    gone = {post_urn(number) for number in (31, 25, 20)}  # read already: the unread ones move up
+    api.posts = [post for post in api.posts if post["id"] not in gone]
+    api.deleted |= gone
+    report = fetch(tmp_path, api, TWO_PAGES)
+    assert (report.new, report.removed) == (10, 3)
+    assert set(posts_in(tmp_path / "content")) == {post_id(n) for n in range(1, 32) if post_urn(n) not in gone}
+
+
+def test_the_scan_of_an_organisation_no_longer_listed_is_dropped(tmp_path, api):
+    api.add(1)
+    fetch(tmp_path, api, TWO_PAGES)
+    for number in range(2, 8):
+        api.add(number)
+    fetch(tmp_path, api, TWO_PAGES)
+    assert ORGANIZATION in linkedin_state(tmp_path / "content")["scan"]
+    config = fetch_config(tmp_path, source(api.base, TWO_PAGES, organizations='["87654321"]'))
+    assert not run_fetch(config, tmp_path / "content", environ=ENV)["linkedin"].failed
+    assert linkedin_state(tmp_path / "content") == {"modified": {}}
 
 
 def test_a_reshare_gives_no_second_copy(tmp_path, api):
