@@ -158,6 +158,18 @@ def test_a_read_stopped_by_the_usage_limit_is_finished_by_the_next_run(tmp_path,
     assert read_state(tmp_path / "content")["sources"]["facebook"] == {"since": {"essenarbeitetzusammen": epoch(5)}}
 
 
+def test_the_scan_of_a_page_no_longer_listed_is_dropped(tmp_path, graph):
+    graph.add_page(OTHER_PAGE, "Zweite Seite", "zweiteseite")
+    graph.add_post(PAGE_ID, 1, TAGGED)
+    fetch(tmp_path, graph, extra=TWO_PAGES)
+    for number in range(2, 8):
+        graph.add_post(PAGE_ID, number, TAGGED)
+    fetch(tmp_path, graph, extra=TWO_PAGES)
+    assert "essenarbeitetzusammen" in read_state(tmp_path / "content")["sources"]["facebook"]["scan"]
+    assert not fetch(tmp_path, graph, pages="[zweiteseite]", extra=TWO_PAGES).failed
+    assert read_state(tmp_path / "content")["sources"]["facebook"] == {"since": {}}
+
+
 def test_the_token_travels_only_in_the_authorization_header(tmp_path, graph):
     for number in range(1, 4):
         graph.add_post(PAGE_ID, number, TAGGED)

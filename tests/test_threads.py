@@ -161,6 +161,17 @@ def test_a_continuation_threads_does_not_follow_is_dropped_and_the_search_starts
     assert [s.arg("until") for s in searches(api)[asked:]] == [None]
 
 
+def test_the_scan_of_a_tag_no_longer_searched_is_dropped(tmp_path, api):
+    api.add(1)
+    fetch(tmp_path, api, TWO_PAGES)
+    for number in range(2, 8):
+        api.add(number)
+    fetch(tmp_path, api, TWO_PAGES)
+    assert KEY in search_state(tmp_path / "content")["scan"]
+    assert not fetch(tmp_path, api, TWO_PAGES + "    hashtags: [Anders]\n").failed
+    assert search_state(tmp_path / "content") == {"newest": {}}
+
+
 def test_a_repost_gives_no_second_copy(tmp_path, api):
     api.add(1)
     api.add(2, "", media_type="REPOST_FACADE", user="fan", reposted_post={"id": thread_id(1)})
