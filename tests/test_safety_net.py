@@ -54,6 +54,23 @@ def test_a_bad_part_is_caught_on_every_page_that_shows_it(part, problem):
         assert any(problem in found for found in problems), problems
 
 
+@pytest.mark.parametrize("text, allowed", [
+    ('<a href="https://example.org/a">a</a>', True),
+    ('<a href="http://example.org/a">a</a>', True),
+    ('<a href="mailto:info@example.org?subject=a%20b">a</a>', True),
+    ('<a href="HTTPS://example.org/a">a</a>', True),  # the long way: schemes are read in any case
+    ('<a href="javascript:alert(1)//https://example.org/">a</a>', False),
+    ('<a href=" https://example.org/a">a</a>', True),  # browsers skip the space
+    ('<link rel="stylesheet" href="https://evil.example/x.css">', False),  # only a link may lead away
+    ('<area href="https://example.org/a">', True),
+    ('<img src="https://tracker.example/p.gif" alt="">', False),
+])
+def test_links_may_lead_to_other_sites_and_nothing_may_load_from_them(text, allowed):
+    made = listing("", CARD, text)
+    problems = SafetyNet().problems("index.html", made) + check_page("index.html", str(made))
+    assert (problems == []) == allowed, problems
+
+
 @pytest.mark.parametrize("part", [
     '<a title="',  # leaves an attribute open: the markup after it would be read as its value
     "<div>",  # leaves an element open

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .composed import PLACE_TAG, Composed, Part, place
+from .composed import PLACE_END, PLACE_START, PLACE_TAG, Composed, Part
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet", "svg", "math",
@@ -38,6 +38,7 @@ C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
 TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 KNOWN_SCHEMES = (("https://", "https"), ("http://", "http"), ("mailto:", "mailto"))  # what templates write
+LINK_PREFIXES = tuple(prefix for prefix, scheme in KNOWN_SCHEMES if scheme in LINK_SCHEMES)
 
 
 def _scheme(value: str) -> str:
@@ -65,7 +66,8 @@ SINGLE_URL_ATTRIBUTES = {"href", "src"}  # hold one URL (unlike srcset and ping)
 ALLOWED_HTTP_EQUIV = {"content-security-policy", "content-type"}
 HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
                        "aria-labelledby", "aria-label", "aria-current", "aria-live", "rel", "type", "title",
-                       "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden"}
+                       "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden",
+                       "data-n"}
 
 
 def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
@@ -109,8 +111,7 @@ def check_page(path: str, text: str | bytes) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
-class _Mark:
+class _Mark(NamedTuple):
     """Where a shared part sits in a page checked by SafetyNet."""
 
     tag: str  # PLACE_TAG, START_TAG or END_TAG
@@ -125,11 +126,12 @@ def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list
     marks: list[_Mark] = []
     mode_changers: list[str] = []
     has_csp = False
+    plain_parents: dict[int, bool] = {}  # an element's identity -> it and every element around it are plain
     for node in LexborHTMLParser(text).root.traverse():
         tag = node.tag
-        if tag in SPECIAL_TAGS:
-            _special(path, tag, node, problems, marks, mode_changers)
         attributes = node.attributes
+        if tag in SPECIAL_TAGS:
+            _special(path, tag, node, attributes, problems, marks, mode_changers, plain_parents)
         if not attributes:
             continue
         if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy":
@@ -137,6 +139,8 @@ def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list
         for name, value in attributes.items():
             if name in HARMLESS_ATTRIBUTES or (name in SINGLE_URL_ATTRIBUTES and value and value[0] == "."):
                 continue  # '../x' and './x' stay on the site: no scheme starts with '.'
+            if tag == "a" and name == "href" and value.startswith(LINK_PREFIXES):
+                continue  # a link to another site or a mail address, as templates write them
             problem = _attribute_problem(tag, name, value or "", attributes.get("rel") or "")
             if problem:
                 problems.append(f"{path}: {problem}")
@@ -145,19 +149,24 @@ def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list
     return problems, marks, mode_changers
 
 
-def _special(path: str, tag: str, node, problems: list[str], marks: list[_Mark], mode_changers: list[str]) -> None:
+def _special(path: str, tag: str, node, attributes: dict, problems: list[str], marks: list[_Mark],
+             mode_changers: list[str], plain_parents: dict[int, bool]) -> None:
     if tag in FORBIDDEN_TAGS:
         problems.append(f"{path}: <{tag}> is not allowed")
     elif tag == "script" and not _own_script(node):
         problems.append(f"{path}: <script> is allowed only as a file of the site's static/ folder")
     elif tag in MARK_TAGS:
-        marks.append(_Mark(tag, node.attributes.get("data-n") or "", node.parent.mem_id, _plain_ancestors(node)))
+        parent = node.parent
+        identity = parent.mem_id
+        if identity not in plain_parents:  # the marks in a page share a few parents
+            plain_parents[identity] = _plain_ancestors(parent)
+        marks.append(_Mark(tag, attributes.get("data-n") or "", identity, plain_parents[identity]))
     elif tag in MODE_CHANGERS:
         mode_changers.append(tag)
 
 
 def _plain_ancestors(node) -> bool:
-    node = node.parent
+    """True when node and every element around it (up to <html>) are PLAIN_ANCESTORS."""
     while node is not None and node.tag != "html":
         if node.tag not in PLAIN_ANCESTORS:
             return False
@@ -218,17 +227,18 @@ def _part_key(part: Part) -> tuple[str, str]:
 
 def _marked(number: int, made: Composed, fresh: set[int]) -> str:
     if number not in fresh:
-        return str(place(number))
+        return f"{PLACE_START}{number}{PLACE_END}"
     return f'<{START_TAG} data-n="{number}"></{START_TAG}>{made.parts[number]}<{END_TAG} data-n="{number}"></{END_TAG}>'
 
 
 def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -> list[str]:
-    expected: Counter = Counter()
-    for number in range(count):
-        expected.update((tag, str(number)) for tag in ((START_TAG, END_TAG) if number in fresh else (PLACE_TAG,)))
+    # Each mark once: a start and an end for a part checked here, a place for the others.
+    expected = {(PLACE_TAG, str(number)): 1 for number in range(count) if number not in fresh}
+    for number in fresh:
+        expected[START_TAG, str(number)] = expected[END_TAG, str(number)] = 1
     found = Counter((mark.tag, mark.number) for mark in marks)
     problems = []
-    if found != expected:
+    if dict(found) != expected:
         problems.append(f"{path}: shared parts are not where they belong (inside an attribute or text?)")
     if not all(mark.plain for mark in marks if mark.tag != END_TAG):
         problems.append(f"{path}: a shared part sits inside an element other than {sorted(PLAIN_ANCESTORS)}")
