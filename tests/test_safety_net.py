@@ -63,6 +63,7 @@ def test_a_bad_part_is_caught_on_every_page_that_shows_it(part, problem):
     ('<a href=" https://example.org/a">a</a>', True),  # browsers skip the space
     ('<link rel="stylesheet" href="https://evil.example/x.css">', False),  # only a link may lead away
     ('<area href="https://example.org/a">', True),
+    ('<a href>a</a>', True),  # no value at all: nothing to follow
     ('<img src="https://tracker.example/p.gif" alt="">', False),
 ])
 def test_links_may_lead_to_other_sites_and_nothing_may_load_from_them(text, allowed):

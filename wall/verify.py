@@ -139,7 +139,7 @@ def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list
         for name, value in attributes.items():
             if name in HARMLESS_ATTRIBUTES or (name in SINGLE_URL_ATTRIBUTES and value and value[0] == "."):
                 continue  # '../x' and './x' stay on the site: no scheme starts with '.'
-            if tag == "a" and name == "href" and value.startswith(LINK_PREFIXES):
+            if tag == "a" and name == "href" and value and value.startswith(LINK_PREFIXES):
                 continue  # a link to another site or a mail address, as templates write them
             problem = _attribute_problem(tag, name, value or "", attributes.get("rel") or "")
             if problem:
