@@ -134,6 +134,25 @@ def test_rollback_goes_back_to_the_previous_release(tmp_path, src):
             publish(tmp_path / "site", settings(server, base), server.environ, rollback=True)
 
 
+def test_a_rollback_asks_the_live_wall_and_says_when_it_still_fails(tmp_path, src, monkeypatch):
+    monkeypatch.setattr(publish_module, "LIVE_PAUSE", 0.1)
+    with readable_folder("wall-host-") as host, ssh_server(tmp_path / "sshd") as server:
+        base = Path(host) / "wall"
+        site = build_site(src, tmp_path / "site")
+        broken = build_site(src, tmp_path / "broken")
+        write(broken / ".htaccess", (broken / ".htaccess").read_text(encoding="utf-8") + "NoSuchSetting on\n")
+        for hour, built in ((1, broken), (2, site), (3, broken)):  # published without a live check
+            publish(built, settings(server, base), server.environ, now=at(hour))
+        with apache_serving(base / "current", SUB_PATH, in_place=True) as live:
+            assert requests.get(live, timeout=10).status_code == 500
+            report = publish(site, settings(server, base), server.environ, rollback=True, live_url=live)
+            assert report.live.startswith("20200401T020000Z-")
+            assert requests.get(live, timeout=10).status_code == 200
+            with pytest.raises(LiveCheckFailed, match=r"answers 500 after the rollback to release "
+                                                      r"20200401T010000Z-\w+: check the web host"):
+                publish(site, settings(server, base), server.environ, rollback=True, live_url=live)
+
+
 def host_script(name: str, *args: str, umask: str = "022") -> subprocess.CompletedProcess:
     """One of deploy/*.sh as the host runs it, under the given umask."""
     return subprocess.run(["sh", "-c", f'umask {umask}; script="$1"; shift; sh "$script" "$@"', "sh",

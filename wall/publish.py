@@ -92,13 +92,19 @@ def publish(site_dir: Path, settings: PublishSettings, environ: Mapping[str, str
     """Upload the built site (or roll back) with the configured method.
 
     live_url: where the wall answers on the web; when given, the upload is followed by
-    check_live, and rsync switches back to the release before if the check fails.
+    check_live, and rsync switches back to the release before if the check fails; a
+    rollback is followed by a look at the front page.
     """
     with ssh_identity(settings, environ) as options:
         if rollback:
             if settings.method == "sftp":
                 raise PublishError("sftp keeps no releases to roll back to; publish an older build instead")
-            return PublishReport("rsync", _remote_script(settings, options, "rollback.sh", settings.path), 0, 0)
+            live = _remote_script(settings, options, "rollback.sh", settings.path)
+            answer = _front_page_answer(live_url) if live_url else 200
+            if answer != 200:
+                raise LiveCheckFailed(f"{live_url} answers {answer} after the rollback to release {live}: "
+                                      "check the web host")
+            return PublishReport("rsync", live, 0, 0)
         digests = manifest(site_dir, check_site(site_dir))
         release = f"{now or datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{_fingerprint(digests)[:7]}"
         with tempfile.TemporaryDirectory(prefix="wall-release-") as folder:
