@@ -48,8 +48,12 @@ def _keygen(path: Path) -> None:
 
 
 @contextmanager
-def ssh_server(folder: Path, sftp_only: bool = False) -> Iterator[SshServer]:
-    """Start sshd on a free loopback port; stop it afterwards."""
+def ssh_server(folder: Path, sftp_only: bool = False, sftp_refuses: str = "") -> Iterator[SshServer]:
+    """Start sshd on a free loopback port; stop it afterwards.
+
+    sftp_refuses: sftp requests the server turns down, as sftp-server's -P takes them
+    ("posix-rename": a host whose sftp server cannot rename over a file).
+    """
     sshd = _tool("sshd")
     for tool in TOOLS[1:]:
         _tool(tool)
@@ -59,12 +63,13 @@ def ssh_server(folder: Path, sftp_only: bool = False) -> Iterator[SshServer]:
     shutil.copy(folder / "client_key.pub", folder / "authorized_keys")
     port = free_port()
     config = folder / "sshd_config"
+    sftp = f"internal-sftp -P {sftp_refuses}" if sftp_refuses else "internal-sftp"
     config.write_text("\n".join([
         f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {folder / 'host_key'}",
         f"PidFile {folder / 'sshd.pid'}", f"AuthorizedKeysFile {folder / 'authorized_keys'}",
         "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
         "PermitRootLogin prohibit-password", "StrictModes no", "UsePAM no", "LogLevel ERROR",
-        "Subsystem sftp internal-sftp", *(["ForceCommand internal-sftp"] if sftp_only else []),
+        f"Subsystem sftp {sftp}", *([f"ForceCommand {sftp}"] if sftp_only else []),
     ]) + "\n", encoding="utf-8")
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(parents=True, exist_ok=True)  # sshd's privilege separation folder

@@ -308,6 +308,24 @@ def test_an_sftp_upload_that_stops_partway_says_so_and_the_next_publish_sends_wh
         assert host_files(base) == tree(site)
 
 
+@pytest.mark.parametrize("refuses", ["", "posix-rename"])
+def test_sftp_replaces_each_file_in_one_step_where_the_server_can_rename_over_it(tmp_path, src, refuses):
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=True, sftp_refuses=refuses) as server:
+        site = build_site(src, tmp_path / "site")
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        old_front = (base / "index.html").read_bytes()
+        write(site / "index.html", "<p>neu</p>")
+        with open(base / "index.html", "rb") as visitor:  # a web server sending the front page right now
+            publish(site, settings(server, base, method="sftp"), server.environ)
+            sent_to_visitor = visitor.read()
+        assert host_files(base) == tree(site), "no temporary file or probe left behind"
+    if refuses:  # no posix-rename: written in place, as before
+        assert sent_to_visitor == b"<p>neu</p>"
+    else:
+        assert sent_to_visitor == old_front, "the visitor gets the whole old page, not a half-written new one"
+
+
 def test_sftp_uploads_linked_files_first_and_the_front_page_last():
     order = upload_order(["index.html", "beitrag/a/index.html", "media/ab/c.webp", "404.html",
                           "static/wall.css", "feed.xml"])

@@ -8,7 +8,11 @@ release.  `--rollback` points it back.
 
 sftp (hosts without shell or rsync): a manifest of file hashes on the host says
 what changed; new files go up before the pages that link to them, the pages
-last, and files that left the site are removed at the very end.
+last, and files that left the site are removed at the very end.  Where the
+server can rename over an existing file (OpenSSH's posix-rename; asked before
+each upload), each file goes up under a temporary name and then replaces the
+old one in one step, so no visitor ever gets half a page; elsewhere files are
+written in place.
 
 Either way the upload carries RELEASE_MARKER, a file naming this publish (its time
 and the site's fingerprint), sent last; the live check asks the web address for it.
@@ -27,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 import requests
 
@@ -36,6 +40,8 @@ from .store import PLACEHOLDER
 
 DEPLOY_SCRIPTS = Path(__file__).resolve().parent.parent / "deploy"
 MANIFEST = ".wall-manifest.json"
+UPLOADING = ".upload"  # an sftp upload's temporary name: the file's own name, a dot before and this after
+RENAME_PROBE = ".wall-rename-probe"
 RELEASE_MARKER = "wall-release.txt"  # beside the site's files on the host: which publish is live
 MIN_FILES = 3
 
@@ -268,12 +274,13 @@ def upload_order(changed: list[str]) -> list[str]:
 
 def _publish_sftp(site_dir: Path, new: dict[str, str], marker: Path, settings: PublishSettings,
                   options: list[str]) -> PublishReport:
-    """Changed files up, then removed ones gone; sftp writes each file in place, on the live site.
+    """Changed files up, each replacing its old version in one step where the server can, then
+    removed ones gone.
 
     Before anything is sent, the host's manifest forgets the files about to change: if the
     upload stops partway, the next publish sends them all again (and finds nothing missing).
     """
-    old = _remote_manifest(settings, options)
+    old, replaces = _remote_state(settings, options)
     changed = upload_order([path for path, digest in new.items() if old.get(path) != digest])
     removed = sorted(set(old) - set(new), reverse=True)
     kept = {path: digest for path, digest in old.items() if path in new and path not in changed}
@@ -281,7 +288,8 @@ def _publish_sftp(site_dir: Path, new: dict[str, str], marker: Path, settings: P
         before, after = Path(folder) / "before.json", Path(folder) / MANIFEST
         before.write_text(json.dumps(kept, sort_keys=True, indent=0), encoding="utf-8")
         after.write_text(json.dumps(new, sort_keys=True, indent=0), encoding="utf-8")
-        batch = _sftp_batch(site_dir, settings.path, changed, removed, (before, after), marker)
+        batch = _sftp_batch(site_dir, settings.path, changed, removed, (before, after), marker,
+                            _replacing if replaces else _in_place)
         try:
             _sftp(settings, options, batch, "sftp upload")
         except PublishError as error:
@@ -290,22 +298,53 @@ def _publish_sftp(site_dir: Path, new: dict[str, str], marker: Path, settings: P
     return PublishReport("sftp", "", sent=len(changed), deleted=len(removed))
 
 
-def _remote_manifest(settings: PublishSettings, options: list[str]) -> dict[str, str]:
+def _remote_state(settings: PublishSettings, options: list[str]) -> tuple[dict[str, str], bool]:
+    """The host's manifest, and whether its sftp server renames a file over an existing one.
+
+    Both in one session: two probe files, the first renamed onto the second, the second
+    fetched back; it holds the first's bytes only where the rename replaced it.
+    """
+    base = settings.path
+    probe = [f"{base}/{RENAME_PROBE}-{name}" for name in ("a", "b")]
     with tempfile.TemporaryDirectory(prefix="wall-sftp-") as folder:
         local = Path(folder) / MANIFEST
-        _sftp(settings, options, f"-get {_quote(settings.path + '/' + MANIFEST)} {_quote(str(local))}\n",
-              "reading the manifest")
+        sent, fetched = [Path(folder) / name for name in ("a", "b")], Path(folder) / "probe"
+        for path in sent:
+            path.write_text(path.name, encoding="utf-8")
+        batch = [f"-get {_quote(base + '/' + MANIFEST)} {_quote(str(local))}", *_make_base(base),
+                 *(f"-put {_quote(str(path))} {_quote(target)}" for path, target in zip(sent, probe)),
+                 f"-rename {_quote(probe[0])} {_quote(probe[1])}", f"-get {_quote(probe[1])} {_quote(str(fetched))}",
+                 *(f"-rm {_quote(target)}" for target in probe)]
+        _sftp(settings, options, "\n".join(batch) + "\n", "reading the manifest")
+        replaces = fetched.is_file() and fetched.read_text(encoding="utf-8") == "a"
         if not local.is_file():
-            return {}  # a first upload: everything goes up
+            return {}, replaces  # a first upload: everything goes up
         try:
             data = json.loads(local.read_text(encoding="utf-8"))
         except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
+            return {}, replaces
+        return (data if isinstance(data, dict) else {}), replaces
+
+
+def _make_base(base: str) -> list[str]:
+    return [f"-mkdir {_quote(str(folder))}" for folder in [*reversed(Path(base).parents), Path(base)]
+            if str(folder) != "/"]
+
+
+def _replacing(source: Path, target: str) -> list[str]:
+    """Up under a temporary name beside the target, then renamed over it: the old file until then."""
+    folder, _, name = target.rpartition("/")
+    uploading = f"{folder}/.{name}{UPLOADING}"
+    return [f"put {_quote(str(source))} {_quote(uploading)}", f"rename {_quote(uploading)} {_quote(target)}"]
+
+
+def _in_place(source: Path, target: str) -> list[str]:
+    return [f"put {_quote(str(source))} {_quote(target)}"]
 
 
 def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str],
-                manifests: tuple[Path, Path], marker: Path) -> str:
+                manifests: tuple[Path, Path], marker: Path,
+                send: Callable[[Path, str], list[str]]) -> str:
     """The sftp commands: the manifest without the files to change, folders, the files, the
     removals (a file where a folder now goes, and the reverse, first), the release marker,
     the full manifest."""
@@ -313,18 +352,17 @@ def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str
     in_the_way = [path for path in removed if path in folders or any(path.startswith(f"{c}/") for c in changed)]
     emptied = sorted({str(parent) for path in removed for parent in Path(path).parents} - {"."} - set(folders),
                      key=lambda folder: (-folder.count("/"), folder))
-    lines = [f"-mkdir {_quote(str(folder))}" for folder in reversed(Path(base).parents) if str(folder) != "/"]
-    lines.append(f"-mkdir {_quote(base)}")
-    lines.append(f"put {_quote(str(manifests[0]))} {_quote(base + '/' + MANIFEST)}")
+    lines = _make_base(base)
+    lines += send(manifests[0], f"{base}/{MANIFEST}")
     lines += [f"-rm {_quote(base + '/' + path)}" for path in in_the_way]
     lines += [f"-rmdir {_quote(base + '/' + folder)}" for folder in emptied  # where a file now goes
               if any(folder == path or folder.startswith(f"{path}/") for path in changed)]
     lines += [f"-mkdir {_quote(base + '/' + folder)}" for folder in folders]
-    lines += [f"put {_quote(str(site_dir / path))} {_quote(base + '/' + path)}" for path in changed]
+    lines += [line for path in changed for line in send(site_dir / path, f"{base}/{path}")]
     lines += [f"-rm {_quote(base + '/' + path)}" for path in removed if path not in in_the_way]
     lines += [f"-rmdir {_quote(base + '/' + folder)}" for folder in emptied]  # a removed post's folder
-    lines.append(f"put {_quote(str(marker))} {_quote(base + '/' + RELEASE_MARKER)}")
-    lines.append(f"put {_quote(str(manifests[1]))} {_quote(base + '/' + MANIFEST)}")
+    lines += send(marker, f"{base}/{RELEASE_MARKER}")
+    lines += send(manifests[1], f"{base}/{MANIFEST}")
     return "\n".join(lines) + "\n"
 
 
