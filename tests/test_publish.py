@@ -14,9 +14,12 @@ import pytest
 import requests
 
 from wall import publish as publish_module
+from wall import sftp
 from wall.config import PublishSettings
 from wall.pipeline import build
-from wall.publish import RELEASE_MARKER, LiveCheckFailed, PublishError, publish, upload_order
+from wall.host import RELEASE_MARKER, PublishError
+from wall.publish import LiveCheckFailed, publish
+from wall.sftp import MANIFEST, UploadStopped, upload_order
 
 from .apache import apache_serving, readable_folder
 from .conftest import ROOT, tree, write
@@ -267,7 +270,7 @@ def test_sftp_only_host_gets_changed_files_and_loses_removed_ones(tmp_path, src)
 
 def host_files(base: Path) -> dict:
     """The site's files on the host: without the sftp manifest and the release marker."""
-    return {k: v for k, v in tree(base).items() if k not in (".wall-manifest.json", RELEASE_MARKER)}
+    return {k: v for k, v in tree(base).items() if k not in (MANIFEST, RELEASE_MARKER)}
 
 
 def test_sftp_turns_files_into_folders_and_back_and_leaves_no_empty_folder(tmp_path, src):
@@ -297,9 +300,9 @@ def test_an_sftp_upload_that_stops_partway_says_so_and_the_next_publish_sends_wh
         publish(site, settings(server, base, method="sftp"), server.environ)
         write(site / "index.html", "<p>neu</p>")
         write(site / "feed.xml", "<feed>neu</feed>")
-        monkeypatch.setattr(publish_module, "upload_order",  # the connection drops after the feed
+        monkeypatch.setattr(sftp, "upload_order",  # the connection drops after the feed
                             lambda changed: ["feed.xml", "gibt-es-nicht.html", "index.html"])
-        with pytest.raises(publish_module.UploadStopped, match="stopped partway"):
+        with pytest.raises(UploadStopped, match="stopped partway"):
             publish(site, settings(server, base, method="sftp"), server.environ)
         assert (base / "feed.xml").read_text(encoding="utf-8") == "<feed>neu</feed>"
         monkeypatch.undo()

@@ -238,7 +238,9 @@ def _write_comment(path: Path | None, text: str) -> None:
 
 
 def publish_command(args: argparse.Namespace) -> int:
-    from .publish import LiveCheckFailed, PublishError, UploadStopped, publish
+    from .host import PublishError
+    from .publish import LiveCheckFailed, publish
+    from .sftp import UploadStopped
     config = load_config(args.config)
     settings = config.publish
     if settings is None:
