@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from wall import output, render
+from wall import buildcache, output, render
 from wall.output import landing_order
 from wall.pipeline import build
 from wall.post import Author, Post
@@ -232,7 +232,7 @@ def test_files_new_to_the_site_land_before_the_pages_that_link_to_them(tmp_path)
 
 
 def test_the_parsed_files_are_saved_again_only_once_many_have_changed(tmp_path, monkeypatch):
-    monkeypatch.setattr(output, "REPARSE_LIMIT", 3)
+    monkeypatch.setattr(buildcache, "REPARSE_LIMIT", 3)
     folder = make_wall(tmp_path, 30)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
@@ -255,12 +255,12 @@ def test_a_build_cache_written_by_other_code_is_ignored(tmp_path):
     folder = make_wall(tmp_path, 10)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
-    assert output.BuildCache.load(out).keys and output.BuildCache.load(out).memo
+    assert buildcache.BuildCache.load(out).keys and buildcache.BuildCache.load(out).memo
     for name in (".site.cache", ".site.parsed"):  # as an older version of the wall left them
         path = folder / name
-        version, cwd, *data = pickle.loads(output.opened(path.read_bytes()))
-        path.write_bytes(output.seal(pickle.dumps((version + "-older", cwd, *data))))
-    stale = output.BuildCache.load(out)
+        version, cwd, *data = pickle.loads(buildcache.opened(path.read_bytes()))
+        path.write_bytes(buildcache.seal(pickle.dumps((version + "-older", cwd, *data))))
+    stale = buildcache.BuildCache.load(out)
     assert (stale.keys, stale.memo, stale.related) == ({}, {}, {})
     incremental, full, changed = build_both(folder, out)
     assert incremental == full and changed == 0
@@ -283,9 +283,9 @@ def test_a_build_cache_from_elsewhere_is_never_unpickled(tmp_path, sealed):
     proof = tmp_path / "proof"
     for name in (".site.cache", ".site.parsed"):
         body = pickle.dumps(_RunsCode(proof))
-        other_key = hashlib.blake2b(body, key=b"k" * 32, digest_size=output.SEAL_SIZE).digest()
+        other_key = hashlib.blake2b(body, key=b"k" * 32, digest_size=buildcache.SEAL_SIZE).digest()
         (folder / name).write_bytes(other_key + body if sealed else body)
-    assert output.BuildCache.load(out).keys == {}
+    assert buildcache.BuildCache.load(out).keys == {}
     incremental, full, changed = build_both(folder, out)
     assert not proof.exists(), "the cache's code never ran"
     assert incremental == full and changed == 0

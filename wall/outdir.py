@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-from .output import cache_path
+from .buildcache import cache_path
 from .store import display_path
 
 # Every site this tool builds has these; a site built before the build cache existed has no

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .buildcache import BuildCache
 from .composed import Composed
 from .config import Config, ConfigError, load_config
 from .moderate import moderate
 from .render import RESERVED_PATHS, SiteInput, render_site
 from .renderer import make_environment
-from .output import BuildCache, files_in, write_site
+from .output import files_in, write_site
 from .outdir import refusal
 from .variants import make_small_copies
 from .store import Content, load_content
