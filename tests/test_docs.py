@@ -1,4 +1,4 @@
-"""The README documents every config key, post field and command."""
+"""The README documents every config key, post field, command and core module."""
 
 from __future__ import annotations
 
@@ -54,3 +54,10 @@ def test_every_publish_setting_is_documented():
     from wall.config import PublishSettings
     for field in dataclasses.fields(PublishSettings):
         assert f"publish.{field.name}`" in README, field.name
+
+
+def test_every_core_module_is_in_the_readmes_layout_table():
+    layout = "\n".join(line for line in README.splitlines() if line.startswith("| `wall/`"))
+    for module in sorted((ROOT / "wall").glob("*.py")):
+        if module.name != "__init__.py":
+            assert f"`{module.name}`" in layout, module.name

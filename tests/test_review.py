@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from wall.config import load_config
-from wall.fetch import fetch
+from wall.fetch import SourceReport, fetch
 from wall.post import Author, Post
-from wall import review
-from wall.review import (REVIEW_BRANCH, Git, commit_review, land_removals, posts_for_review, pr_body,
-                         start_review)
+from wall import review, review_pr
+from wall.review import REVIEW_BRANCH, Git, commit_review, land_removals, start_review
+from wall.review_pr import posts_for_review, pr_body
 
 from .conftest import FETCH_CONFIG
 from .fake_mastodon import MastodonFake, make_status
@@ -270,8 +270,8 @@ def config_without_sources(folder: Path):
     return load_config(folder / "config.yaml")
 
 
-def proposed(post: Post, new: bool = True) -> review.Proposed:
-    return review.Proposed(post, f"content/posts/{post.platform}/{post.id.split(':')[-1]}.yaml", new)
+def proposed(post: Post, new: bool = True) -> review_pr.Proposed:
+    return review_pr.Proposed(post, f"content/posts/{post.platform}/{post.id.split(':')[-1]}.yaml", new)
 
 
 def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links(tmp_path):
@@ -315,11 +315,11 @@ def test_the_description_says_what_is_new_changed_or_rejected_and_who_wrote_it(t
 
 def test_the_fetch_report_and_settled_conflicts_are_told_in_german(tmp_path):
     config = config_without_sources(tmp_path)
-    reports = [review.SourceReport(name="mastodon", type="mastodon", new=3, updated=1, unchanged=10, seconds=4.25),
-               review.SourceReport(name="x", type="x", error="the environment variable X_BEARER_TOKEN is not set",
-                                   error_kind="missing_token"),
-               review.SourceReport(name="bluesky", type="bluesky", error="HTTP 401 from bsky.social",
-                                   error_kind="auth")]
+    reports = [SourceReport(name="mastodon", type="mastodon", new=3, updated=1, unchanged=10, seconds=4.25),
+               SourceReport(name="x", type="x", error="the environment variable X_BEARER_TOKEN is not set",
+                            error_kind="missing_token"),
+               SourceReport(name="bluesky", type="bluesky", error="HTTP 401 from bsky.social",
+                            error_kind="auth")]
     body = pr_body([], reports, config, settled=("content/posts/mastodon/a-1.yaml",))
     report = body.split("### Abruf")[1]
     assert "**mastodon**: 3 neu, 1 geändert, 10 unverändert, 0 nach Regeln übersprungen" in report
@@ -340,11 +340,11 @@ def test_a_backlog_of_posts_keeps_the_description_within_githubs_limit(tmp_path)
                            text="Wir liefern Brötchen an Ältere und Kranke #EssenArbeitetZusammen @ewg " * 5,
                            status="approved", category="angebot"))
              for number in range(1_000)][::-1]  # newest first
-    report = review.SourceReport(name="x", type="x", new=1_000)
+    report = SourceReport(name="x", type="x", new=1_000)
     body = pr_body(posts, [report], config, files_at="https://github.com/ewg/wall/blob/redaktion%2Fneue-beitraege/")
     assert len(body.encode()) < 65_536
     rows = [line for line in body.splitlines() if line.startswith("| neu | X (Twitter)")]
     assert 100 < len(rows) < 1_000 and "Nr. 999 GmbH" in rows[0], "as many as fit, the newest first"
     assert f"… und {1_000 - len(rows)} Beiträge mehr (ältere)" in body
-    assert body.rstrip().endswith(f"- {review._report_line(report)}"), "the fetch report stays"
+    assert body.rstrip().endswith(f"- {review_pr._report_line(report)}"), "the fetch report stays"
     assert "mehr (ältere)" not in pr_body(posts[:20], [report], config)

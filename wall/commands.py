@@ -35,7 +35,8 @@ def build_command(args: argparse.Namespace) -> int:
 
 def preview_command(args: argparse.Namespace) -> int:
     from .preview import keep_only
-    from .review import ReviewError, posts_for_review
+    from .review import ReviewError
+    from .review_pr import posts_for_review
     report = build(args.config, args.content, args.out, full=True)
     try:
         changed = posts_for_review(args.content, load_config(args.config), args.since)
@@ -121,8 +122,8 @@ def _report_fetch(reports, report_json: Path | None) -> int:
 
 
 def review_command(args: argparse.Namespace) -> int:
-    from .review import (Git, Removals, Trusted, commit_review, land_removals, land_trusted, posts_for_review,
-                         pr_body, record_landed, start_review)
+    from .review import Git, Removals, Trusted, commit_review, land_removals, land_trusted, record_landed, start_review
+    from .review_pr import posts_for_review, pr_body
     repo = Git(args.content)
     start = start_review(repo, args.branch, args.base)
     config = load_config(args.config)
