@@ -309,6 +309,12 @@ def test_an_sftp_upload_that_stops_partway_says_so_and_the_next_publish_sends_wh
         again = publish(site, settings(server, base, method="sftp"), server.environ)
         assert again.sent == 2, "both files the stopped upload was to change go up again"
         assert host_files(base) == tree(site)
+        # Stopped between sending a post page under its temporary name and the rename; the post then left the site.
+        post_page = sorted((base / "beitrag").glob("*/index.html"))[0]
+        write(post_page.with_name(".index.html.upload"), "<p>halb</p>")
+        shutil.rmtree(site / "beitrag" / post_page.parent.name)
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        assert host_files(base) == tree(site), "nothing left of the stopped upload, no folder of the removed post"
 
 
 @pytest.mark.parametrize("refuses", ["", "posix-rename"])

@@ -97,9 +97,13 @@ def _make_base(base: str) -> list[str]:
 
 def _replacing(source: Path, target: str) -> list[str]:
     """Up under a temporary name beside the target, then renamed over it: the old file until then."""
-    folder, _, name = target.rpartition("/")
-    uploading = f"{folder}/.{name}{UPLOADING}"
+    uploading = _uploading(target)
     return [f"put {_quote(str(source))} {_quote(uploading)}", f"rename {_quote(uploading)} {_quote(target)}"]
+
+
+def _uploading(target: str) -> str:
+    folder, _, name = target.rpartition("/")
+    return f"{folder}/.{name}{UPLOADING}"
 
 
 def _in_place(source: Path, target: str) -> list[str]:
@@ -124,6 +128,8 @@ def _sftp_batch(site_dir: Path, base: str, changed: list[str], removed: list[str
     lines += [f"-mkdir {_quote(base + '/' + folder)}" for folder in folders]
     lines += [line for path in changed for line in send(site_dir / path, f"{base}/{path}")]
     lines += [f"-rm {_quote(base + '/' + path)}" for path in removed if path not in in_the_way]
+    # What an upload that stopped between put and rename left of a file that has since left the site.
+    lines += [f"-rm {_quote(_uploading(base + '/' + path))}" for path in removed]
     lines += [f"-rmdir {_quote(base + '/' + folder)}" for folder in emptied]  # a removed post's folder
     lines += send(marker, f"{base}/{RELEASE_MARKER}")
     lines += send(manifests[1], f"{base}/{MANIFEST}")
