@@ -18,9 +18,9 @@ import requests
 from selectolax.lexbor import LexborHTMLParser
 
 from wall.config import Config
-from wall.fetch import suggest_category
 from wall.fields import in_range, parse_timestamp
 from wall.media import MediaStore
+from wall.merge import suggest_category
 from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
 from wall.store import display_path, read_posts
 from wall.writing import write_post

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from wall.config import Category
-from wall.fetch import suggest_category
+from wall.merge import suggest_category
 from wall.post import post_filename
 from wall.state import read_state
 from wall.store import load_content

@@ -1,8 +1,8 @@
 """The fetch stage: run every source, merge what they found into content/, record the state.
 
 Sources run concurrently; each one's failure is its own.  Nothing a source
-returns can change what editors decided (status, category, pin, note), and a
-failing source never removes or changes a stored post.
+returns can change what editors decided (status, category, pin, note; the rules
+are in merge.py), and a failing source never removes or changes a stored post.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from connectors import ConnectorError, connector_class
 from connectors.base import SourceContext
 from connectors.http import HttpClient
 
-from .config import Category, Config, Source
+from .config import Config, Source
 from .history import removed_post_files
 from .ingest import admitted
-from .media import MediaStore
-from .moderate import author_listed, deny_reason, keyword_pattern
+from .media import MediaStore, remove_unused_media
+from .merge import arrival, platform_changed, updated
+from .moderate import deny_reason
 from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import display_path, read_posts
@@ -35,8 +36,6 @@ from .yamlfile import Problem
 
 log = logging.getLogger(__name__)
 
-EDITOR_FIELDS = ("status", "category", "pinned", "note")
-PLATFORM_FIELDS = ("url", "published", "text", "content_warning", "language", "hashtags")
 # Sources still running after this are left behind, so that the others' posts are written
 # well within the fetch job's 20 minutes.
 FETCH_SECONDS = 10 * 60
@@ -235,15 +234,15 @@ class _SourceRun:
             report.warnings.append(f"{fetched.id}: left out: another post has its page and file name ({fetched.slug})")
             return
         if stored is None:
-            post = self._arrival(fetched)
+            post = arrival(fetched, self.config, self.new_status, self.now)
             post, warnings = media.localise(post)
             report.warnings.extend(warnings)
             outcome.writes.append(post)
             report.new += 1
-        elif stored.status == "rejected" or not _platform_changed(stored, fetched):
+        elif stored.status == "rejected" or not platform_changed(stored, fetched):
             report.unchanged += 1
         else:
-            post, warnings = media.localise(_updated(stored, fetched, self.now))
+            post, warnings = media.localise(updated(stored, fetched, self.now))
             report.warnings.extend(warnings)
             outcome.writes.append(post)
             report.updated += 1
@@ -252,57 +251,12 @@ class _SourceRun:
         # Distinct ids can share a name ('mastodon:ABC', 'mastodon:abc-b5d4045c'): never write over another post.
         return post.slug in self.names or os.path.exists(self.content_dir / post_filename(post.id))
 
-    def _arrival(self, fetched: Post) -> Post:
-        trusted = author_listed(fetched, self.config.moderation.allow_authors)
-        return replace(fetched, status="approved" if trusted else self.new_status,
-                       category=fetched.category or suggest_category(fetched.text, self.config.categories),
-                       pinned=False, note="", fetched_at=self.now)
-
 
 def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
     # Only the source's own API host may be a local address (the loopback fakes in tests).
     urls = [api_base, getattr(settings, "auth_base", ""), *getattr(settings, "instances", ()),
             *getattr(settings, "feeds", ())]
     return frozenset(urlsplit(url).netloc.lower() for url in urls if url)
-
-
-def _media_key(post: Post) -> tuple:
-    # CDNs sign image URLs anew on every read (Meta's oe=, LinkedIn): the path is the identity.
-    # Descriptions are left out: an editor's alt text is not a change on the platform.
-    return tuple(_unsigned(media.source_url) for media in post.media)
-
-
-def _unsigned(url: str) -> str:
-    return url.split("?", 1)[0]
-
-
-def _platform_changed(stored: Post, fetched: Post) -> bool:
-    if any(getattr(stored, name) != getattr(fetched, name) for name in PLATFORM_FIELDS):
-        return True
-    author_now = (fetched.author.name, fetched.author.handle, fetched.author.url)
-    author_then = (stored.author.name, stored.author.handle, stored.author.url)
-    return author_now != author_then or _media_key(stored) != _media_key(fetched)
-
-
-def _updated(stored: Post, fetched: Post, now: datetime) -> Post:
-    """The fetched post with the editors' decisions and already stored media kept."""
-    kept_media = {_unsigned(media.source_url): media for media in stored.media if media.source_url}
-    # A description an editor wrote (or an earlier fetch stored) stays; an empty one takes the platform's.
-    media = tuple(replace(kept, alt=kept.alt or m.alt)
-                  if (kept := kept_media.get(_unsigned(m.source_url))) else m for m in fetched.media)
-    author = replace(fetched.author, avatar=stored.author.avatar or fetched.author.avatar)
-    editors = {name: getattr(stored, name) for name in EDITOR_FIELDS}
-    return replace(fetched, **editors, media=media, author=author,
-                   edited_at=fetched.edited_at or now, fetched_at=now)
-
-
-def suggest_category(text: str, categories: tuple[Category, ...]) -> str:
-    """The first category one of whose keywords is in the text ('Ich biete' -> angebot)."""
-    folded = text.casefold()
-    for category in categories:
-        if any(keyword_pattern(keyword).search(folded) for keyword in category.keywords if keyword.strip()):
-            return category.key
-    return ""
 
 
 def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str]) -> bool:
@@ -323,20 +277,3 @@ def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written:
     if outcome.state is not None and not outcome.report.error:
         state.setdefault("sources", {})[outcome.report.name] = outcome.state
     return changed
-
-
-def remove_unused_media(content_dir: Path, categories: set[str]) -> list[Path]:
-    """Delete media files no post refers to any more (after posts were deleted upstream)."""
-    problems: list[Problem] = []
-    used = set()
-    for post in read_posts(content_dir, categories, problems):
-        used.update(media.path for media in post.media)
-        used.add(post.author.avatar)
-    if any(problem.severity == "error" for problem in problems):
-        return []  # an unreadable post might use any file: delete nothing
-    removed = []
-    for path in sorted((content_dir / "media").rglob("*")) if (content_dir / "media").is_dir() else []:
-        if path.is_file() and path.relative_to(content_dir).as_posix() not in used:
-            path.unlink()
-            removed.append(path)
-    return removed

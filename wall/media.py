@@ -1,4 +1,4 @@
-"""Self-hosted media: download with guards, keep only real raster images, re-encode, store once.
+"""Self-hosted media: download with guards, keep only real raster images, re-encode, store once, remove unused.
 
 Images are downloaded once (never hotlinked), checked by their bytes (not by the
 Content-Type the server claims), decoded and re-encoded as WebP with Pillow, which
@@ -24,8 +24,10 @@ from PIL import Image, ImageOps
 
 from .mediafiles import image_kind
 from .post import Media, Post
+from .store import read_posts
 from .writing import write_atomic
 from .urls import is_web_url
+from .yamlfile import Problem
 
 log = logging.getLogger(__name__)
 
@@ -179,3 +181,20 @@ def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
         raise MediaError(f"not a usable image: {type(error).__name__}") from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
+
+
+def remove_unused_media(content_dir: Path, categories: set[str]) -> list[Path]:
+    """Delete media files no post refers to any more (after posts were deleted upstream)."""
+    problems: list[Problem] = []
+    used = set()
+    for post in read_posts(content_dir, categories, problems):
+        used.update(media.path for media in post.media)
+        used.add(post.author.avatar)
+    if any(problem.severity == "error" for problem in problems):
+        return []  # an unreadable post might use any file: delete nothing
+    removed = []
+    for path in sorted((content_dir / "media").rglob("*")) if (content_dir / "media").is_dir() else []:
+        if path.is_file() and path.relative_to(content_dir).as_posix() not in used:
+            path.unlink()
+            removed.append(path)
+    return removed

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from .config import Config
-from .fetch import remove_unused_media
 from .history import BOT_EMAIL, BOT_NAME, removed_post_files
+from .media import remove_unused_media
 from .moderate import author_listed
 from .post import post_filename
 from .store import read_post
