@@ -121,6 +121,7 @@ def test_a_new_deny_rule_renders_only_the_pages_it_changes(tmp_path):
     report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
     after = tree(out)
     changed = [path for path in set(before) | set(after) if before.get(path) != after.get(path)]
+    assert "beitrag/manual-99/index.html" in changed and "beitrag/manual-99/index.html" not in after, changed
     assert report.files_written == len(changed) < 20
 
 
