@@ -205,8 +205,8 @@ def test_rejected_post_stays_rejected_and_untouched(tmp_path, graph):
     graph.fb_posts[PAGE_ID][0].update(message="Geändert #EssenArbeitetZusammen",
                                       updated_time="2020-03-30T10:00:00+0000")
     (tmp_path / "content/state.yaml").unlink()
-    fetch(tmp_path, graph)
-    assert path.read_bytes() == before
+    report = fetch(tmp_path, graph)
+    assert report.unchanged == 1 and path.read_bytes() == before
 
 
 def test_post_deleted_upstream_is_removed_with_its_media(tmp_path, graph):

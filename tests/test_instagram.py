@@ -142,8 +142,8 @@ def test_rejected_post_stays_rejected_and_untouched(tmp_path, graph):
     before = path.read_bytes()
     graph.ig_media[0]["caption"] = "Geändert #EssenArbeitetZusammen"
     (tmp_path / "content/state.yaml").unlink()
-    fetch(tmp_path, graph)
-    assert path.read_bytes() == before
+    report = fetch(tmp_path, graph)
+    assert report.unchanged == 1 and path.read_bytes() == before
 
 
 def test_media_that_drops_out_of_the_window_stays_stored(tmp_path, graph):

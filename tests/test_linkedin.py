@@ -273,8 +273,8 @@ def test_rejected_post_stays_rejected_and_untouched(tmp_path, api):
     before = path.read_bytes()
     api.posts[0] = make_post(1, f"Geändert {TAG}", modified=api.posts[0]["lastModifiedAt"] + 5000, edited=True)
     (tmp_path / "content/state.yaml").unlink()
-    fetch(tmp_path, api)
-    assert path.read_bytes() == before
+    report = fetch(tmp_path, api)
+    assert report.unchanged == 1 and path.read_bytes() == before
 
 
 def test_post_deleted_upstream_is_removed_with_its_media(tmp_path, api):

@@ -120,8 +120,8 @@ def test_rejected_post_stays_rejected_and_untouched(tmp_path, instance):
     instance.statuses[0] = make_status(instance.base, 1, "Geändert #EssenArbeitetZusammen",
                                        edited_at="2020-03-22T10:00:00.000Z")
     (tmp_path / "content/state.yaml").unlink()  # even a full re-read brings nothing back
-    run_fetch(config, tmp_path / "content")
-    assert path.read_bytes() == before
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.unchanged == 1 and path.read_bytes() == before
 
 
 def test_post_deleted_upstream_is_removed_with_its_media(tmp_path, instance):

@@ -221,8 +221,8 @@ def test_rejected_post_stays_rejected_and_untouched(tmp_path, api):
     before = path.read_bytes()
     api.threads[0]["text"] = "Geändert #EssenArbeitetZusammen"
     (tmp_path / "content/state.yaml").unlink()
-    fetch(tmp_path, api)
-    assert path.read_bytes() == before
+    report = fetch(tmp_path, api)
+    assert report.unchanged == 1 and path.read_bytes() == before
 
 
 @pytest.mark.parametrize("how", ["graph code 100", "http 404"])
