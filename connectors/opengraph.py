@@ -22,7 +22,8 @@ from wall.fields import in_range, parse_timestamp
 from wall.media import MediaStore
 from wall.merge import suggest_category
 from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
-from wall.store import display_path, read_posts
+from wall.store import read_posts
+from wall.yamlfile import display_path
 from wall.writing import write_post
 from wall.urls import is_web_url, safe_name
 

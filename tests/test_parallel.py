@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from wall import output, store
+from wall.yamlfile import display_path
 from wall.pipeline import BuildError, ContentError, build
 
 from .conftest import ROOT, tree, write
@@ -57,5 +58,5 @@ def test_a_broken_post_file_read_by_a_worker_is_named_with_its_line(tmp_path, sm
     broken = write(folder / "content/posts/rss/kaputt.yaml", "id: rss:kaputt\nplatform: rss\ntext: [nicht zu\n")
     with pytest.raises(ContentError) as caught:
         _build(folder, tmp_path / "site", jobs=2)
-    assert [(p.path, p.line) for p in caught.value.problems] == [(store.display_path(broken), 4)]
+    assert [(p.path, p.line) for p in caught.value.problems] == [(display_path(broken), 4)]
     assert not (tmp_path / "site").exists()

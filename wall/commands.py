@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from .config import load_config
 from .pipeline import build, check
-from .store import display_path
+from .yamlfile import display_path
 from .yamlfile import printable
 
 log = logging.getLogger("wall")

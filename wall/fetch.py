@@ -30,7 +30,8 @@ from .merge import arrival, platform_changed, updated
 from .moderate import deny_reason
 from .post import Post, post_filename
 from .state import read_state, write_state
-from .store import display_path, read_posts
+from .store import read_posts
+from .yamlfile import display_path
 from .writing import write_post
 from .yamlfile import Problem
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .buildcache import cache_path
-from .store import display_path
+from .yamlfile import display_path
 
 # Every site this tool builds has these; a site built before the build cache existed has no
 # cache beside it, and is still recognised by them.

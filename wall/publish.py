@@ -29,7 +29,7 @@ import requests
 from .config import PublishSettings
 from .host import RELEASE_MARKER, PublishError, PublishReport, run, ssh_identity, target
 from .sftp import publish_sftp
-from .store import PLACEHOLDER
+from .pages import PLACEHOLDER
 
 DEPLOY_SCRIPTS = Path(__file__).resolve().parent.parent / "deploy"
 MIN_FILES = 3

@@ -28,7 +28,7 @@ from .platforms import PLATFORMS, network_labels
 from .post import Post
 from .related import related_posts
 from .renderer import PageRenderer
-from .store import Page
+from .pages import Page
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "archiv", "404"}

@@ -10,6 +10,7 @@ timestamp is).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,15 @@ class Problem:
     def __str__(self) -> str:
         prefix = "Warnung: " if self.severity == "warning" else ""
         return printable(f"{self.path}:{self.line}: {prefix}{self.message}")
+
+
+def display_path(path: Path) -> str:
+    """A path as people should read it: relative to the working folder when possible."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or absolute.startswith(cwd + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return str(path)
 
 
 def printable(text: str) -> str:
