@@ -18,8 +18,7 @@ from urllib.parse import quote
 
 from .config import load_config
 from .pipeline import build, check
-from .yamlfile import display_path
-from .yamlfile import printable
+from .yamlfile import display_path, printable
 
 log = logging.getLogger("wall")
 

@@ -31,9 +31,8 @@ from .moderate import deny_reason
 from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
-from .yamlfile import display_path
 from .writing import write_post
-from .yamlfile import Problem
+from .yamlfile import Problem, display_path
 
 log = logging.getLogger(__name__)
 

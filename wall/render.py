@@ -23,12 +23,12 @@ from .composed import Composed
 from .config import Config
 from .dates import MONTHS, german_date, german_period, german_span, iso, local
 from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
+from .pages import Page
 from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS, network_labels
 from .post import Post
 from .related import related_posts
 from .renderer import PageRenderer
-from .pages import Page
 
 RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
                   "wall", "suche", "archiv", "404"}
