@@ -49,6 +49,7 @@ PAGE_TYPES = [
     PageType("platform", "plattform/mastodon/"),
     PageType("category", "kategorie/angebot/"),
     PageType("editor", "impressum/"),
+    PageType("easy-language", "leichte-sprache/"),
     PageType("404", "gibt-es-nicht/", status=404),
     PageType("search", "suche/"),
     PageType("search-results", "suche/", query="?q=essen"),
@@ -69,6 +70,7 @@ def build_mixed_site(root: Path) -> Path:
     for post in hostile_posts():
         write_post(content, post)
     write(content / "media/ev/il.webp", (FIXTURE_SITE / "content/media/0a/0a1b2c3d.webp").read_bytes())
+    shutil.copy(ROOT / "content/pages/leichte-sprache.md", content / "pages")  # linked from every page's header
     build(FIXTURE_SITE / "config.yaml", content, root / "site", demo_dir=None)
     return root / "site"
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from wall.pages import EASY_LANGUAGE
 from wall.post import Author, Media, Post, post_filename
 from wall.store import load_content, read_posts
 from wall.writing import dump_post, write_post
@@ -269,6 +271,18 @@ def test_the_shipped_pages_keep_their_whole_descriptions():
     assert [str(p) for p in content.problems if "pages" in p.path and "noch auszufüllen" not in p.message] == []
     assert content.pages and all(page.description.endswith(".") for page in content.pages), \
         [p.description for p in content.pages]
+
+
+def test_the_page_in_leichte_sprache_keeps_to_its_rules():
+    """BITV 2.0 Anlage 2 Teil 2: short sentences, one statement each, no abbreviations, no semicolons."""
+    page = next(page for page in load_content(ROOT / "content", CATEGORIES).pages if page.slug == EASY_LANGUAGE)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", page.markdown)  # a link's words, not its address
+    text = re.sub(r"^(#+|-) |\*\*", "", text, flags=re.M)
+    sentences = [s for s in re.split(r"(?<=[.?:!])\s+|\n+", text) if s.strip()]
+    assert len(sentences) > 50
+    too_long = [s for s in sentences if len(s.split()) > 12]
+    assert too_long == []
+    assert not re.search(r"\b(z\. ?B|bzw|usw|ggf|d\. ?h|ca|inkl|evtl)\.|;", page.markdown)
 
 
 @pytest.mark.parametrize("front, expected", [

@@ -199,6 +199,22 @@ def test_alle_leads_back_from_a_filter_to_all_posts(site):
     assert page(site, "404.html").find("nav", class_="filters").find("a", attrs={"aria-current": "page"}) is None
 
 
+def test_a_page_in_leichte_sprache_is_linked_at_the_top_of_every_page(site, site_src, tmp_path):
+    assert not [a for a in page(site, "index.html").find(class_="site-links").find_all("a")
+                if "leichte-sprache" in a["href"]], "no link without the page"
+    (site_src / "content/pages/leichte-sprache.md").write_text(
+        "---\ntitle: Leichte Sprache\n---\n\nDiese Seite ist in Leichter Sprache.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(site_src / "config.yaml", site_src / "content", out, demo_dir=None, static=STATIC)
+    for path, root in (("index.html", ""), ("beitrag/bluesky-3kabc/index.html", "../../"),
+                       ("seite/2020-03-23-0915/index.html", "../../"), ("impressum/index.html", "../"),
+                       ("leichte-sprache/index.html", "../"), ("404.html", "/essenarbeitetzusammen/")):
+        links = page(out, path).find(class_="site-links").find_all("a")
+        assert [(a.get_text(), a["href"]) for a in links][-1] == ("Leichte Sprache", f"{root}leichte-sprache/"), path
+        current = [a.get_text() for a in links if a.get("aria-current") == "page"]
+        assert current == (["Leichte Sprache"] if path.startswith("leichte") else []), path
+
+
 def test_editor_page_escapes_raw_html_and_drops_script_links(site):
     soup = page(site, "impressum/index.html")
     assert soup.find("h1").get_text() == "Impressum"

@@ -14,6 +14,9 @@ from .fields import expected
 from .yamlfile import NOT_UTF8, Problem, YamlFileError, display_path, parse_yaml
 
 PAGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
+# The page in Leichte Sprache, linked at the top of every page where the start page's header
+# is (BITV 2.0 § 4 asks for it on the start page).
+EASY_LANGUAGE = "leichte-sprache"
 
 
 @dataclass(frozen=True)

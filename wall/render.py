@@ -23,7 +23,7 @@ from .composed import Composed
 from .config import Config
 from .dates import MONTHS, german_date, german_period, german_span, iso, local
 from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
-from .pages import Page
+from .pages import EASY_LANGUAGE, Page
 from .pagination import Listing, paginate, sort_newest_first
 from .platforms import PLATFORMS, network_labels
 from .post import Post
@@ -169,6 +169,7 @@ class _Plan:
                                     "category")
         self.common = dict(site=self.config.site, demo=site.demo, css=site.css_path, categories=self.categories,
                            platforms=self.platforms, networks=network_labels(), legal_pages=site.pages,
+                           easy_language=next((p for p in site.pages if p.slug == EASY_LANGUAGE), None),
                            updated=german_date(site.updated) if site.updated else "",
                            updated_iso=iso(site.updated) if site.updated else "")
         self.pages = PageRenderer(env, self.config, self.common,

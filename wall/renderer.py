@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from .composed import ROOT_MARK, Composed, Part, place
 from .config import Config
+from .pages import EASY_LANGUAGE
 from .post import Post
 from .views import PostView, post_view
 
@@ -110,7 +111,7 @@ class PageRenderer:
         """
         if path is None:
             current = None
-        elif path in ("suche/", "archiv/"):
+        elif path in ("suche/", "archiv/", f"{EASY_LANGUAGE}/"):
             current = path
         elif path == "" or path.startswith("seite/"):  # all posts: the front page and its archive pages
             current = ""
