@@ -41,7 +41,7 @@ SCREEN_POSTS = 20  # newest posts in the screen mode
 INDEX_PART = 1_000
 HOME_TITLE = "Essen arbeitet zusammen"  # the front page's heading (templates/wall.html)
 CODE = ("render.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py",
-        "urls.py", "variants.py", "composed.py", "pagination.py")
+        "urls.py", "variants.py", "composed.py", "pagination.py", "pages.py")
 
 
 @dataclass(frozen=True)
