@@ -44,16 +44,20 @@ def test_check_annotates_pull_request_files_in_github_format(site_src):
 def test_editors_commands_pending_approve_reject_deny(site_src):
     pending = run("pending", *src_args(site_src))
     assert pending.returncode == 0 and pending.stdout.startswith("rss:news-42\t2020-03-26\tHotel Ruhrblick")
-    assert run("approve", *src_args(site_src), "rss:news-42").returncode == 0
+    assert "1 Beitrag wartet auf Prüfung" in pending.stderr
+    approved = run("approve", *src_args(site_src), "rss:news-42")
+    assert approved.returncode == 0 and "news-42.yaml: freigegeben (status: approved)" in approved.stderr
     assert "status: approved" in (site_src / "content/posts/rss/news-42.yaml").read_text(encoding="utf-8")
     rejected = run("reject", *src_args(site_src), "rss:news-42", "--note", "doppelt")
     assert rejected.returncode == 0
     text = (site_src / "content/posts/rss/news-42.yaml").read_text(encoding="utf-8")
     assert "status: rejected" in text and 'note: "doppelt"' in text
     unknown = run("approve", *src_args(site_src), "x:gibt-es-nicht")
-    assert unknown.returncode == 1 and "no post with the id x:gibt-es-nicht" in unknown.stderr
+    assert unknown.returncode == 1 and "Fehler: kein Beitrag mit der id x:gibt-es-nicht" in unknown.stderr
     deny = run("deny", *src_args(site_src), "author", "druck.example")
-    assert deny.returncode == 0
+    assert deny.returncode == 0 and "druck.example steht jetzt in moderation.deny.authors in " in deny.stderr
+    again = run("deny", *src_args(site_src), "author", "druck.example")
+    assert again.returncode == 0 and "druck.example stand schon in moderation.deny.authors" in again.stderr
     assert "authors: [\"druck.example\"]" in (site_src / "config.yaml").read_text(encoding="utf-8")
     built = run("build", *src_args(site_src), "--out", str(site_src / "site"))
     assert built.returncode == 0 and "1 hidden by rule" in built.stderr

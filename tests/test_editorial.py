@@ -31,7 +31,7 @@ def test_approve_and_reject_change_only_status_and_note(site_src):
 def test_unknown_id_changes_nothing(site_src):
     content = site_src / "content"
     before = (content / "posts/rss/news-42.yaml").read_bytes()
-    with pytest.raises(EditorialError, match="no post with the id x:nope"):
+    with pytest.raises(EditorialError, match="kein Beitrag mit der id x:nope; nichts wurde geändert"):
         set_status(content, CATEGORIES, ["rss:news-42", "x:nope"], "approved")
     assert (content / "posts/rss/news-42.yaml").read_bytes() == before
 

@@ -268,15 +268,15 @@ def reject_command(args: argparse.Namespace) -> int:
 
 
 def _set_status(args: argparse.Namespace, status: str) -> int:
-    from .editorial import EditorialError, set_status
+    from .editorial import STATUS_WORDS, EditorialError, set_status
     config = load_config(args.config)
     try:
         paths = set_status(args.content, set(config.category_keys), args.ids, status, args.note)
     except EditorialError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"Fehler: {error}", file=sys.stderr)
         return 1
     for path in paths:
-        log.info("%s: status %s", display_path(path), status)
+        log.info("%s: %s (status: %s)", display_path(path), STATUS_WORDS[status], status)
     return 0
 
 
@@ -288,19 +288,19 @@ def pending_command(args: argparse.Namespace) -> int:
     for post in posts:
         # The name on one line without control characters: it is the author's, and goes to a terminal.
         print(f"{post.id}\t{post.published:%Y-%m-%d}\t{excerpt(post.author.name, 60)}\t{excerpt(post.text, 60)}")
-    log.info("%d post(s) pending", len(posts))
+    log.info("%s auf Prüfung", "1 Beitrag wartet" if len(posts) == 1 else f"{len(posts)} Beiträge warten")
     return 0
 
 
 def deny_command(args: argparse.Namespace) -> int:
-    from .editorial import EditorialError, add_deny_rule
+    from .editorial import DENY_KINDS, EditorialError, add_deny_rule
     try:
         added = add_deny_rule(args.config, args.kind, args.value)
     except EditorialError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"Fehler: {error}", file=sys.stderr)
         return 1
-    log.info("%s %s to moderation.deny in %s", "added" if added else "already there:", args.value,
-             display_path(args.config))
+    where = f"moderation.deny.{DENY_KINDS[args.kind]} in {display_path(args.config)}"
+    log.info("%s %s", args.value, f"steht jetzt in {where}" if added else f"stand schon in {where}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""What editors do from a terminal: approve, reject, list pending posts, add deny rules.
+"""What editors do from a terminal: approve, reject, list pending posts, add deny rules (in German).
 
 `add_deny_rule` edits config.yaml in place, line by line, so its comments and
 order stay exactly as the editors wrote them.
@@ -17,6 +17,7 @@ from .writing import write_atomic, write_post
 from .yamlfile import LineDict, LineList, Problem, read_yaml
 
 DENY_KINDS = {"author": "authors", "keyword": "keywords", "domain": "domains", "id": "ids"}
+STATUS_WORDS = {"approved": "freigegeben", "rejected": "abgelehnt"}  # what approve and reject report
 
 
 class EditorialError(Exception):
@@ -29,7 +30,7 @@ def all_posts(content_dir: Path, categories: set[str]) -> dict[str, Post]:
     posts = read_posts(content_dir, categories, problems)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
-        raise EditorialError("content has errors; run 'generate.py check':\n" + "\n".join(map(str, errors)))
+        raise EditorialError("die Dateien enthalten Fehler, nichts wurde geändert:\n" + "\n".join(map(str, errors)))
     return {post.id: post for post in posts}
 
 
@@ -39,7 +40,8 @@ def set_status(content_dir: Path, categories: set[str], ids: list[str], status: 
     posts = all_posts(content_dir, categories)
     unknown = [post_id for post_id in ids if post_id not in posts]
     if unknown:
-        raise EditorialError(f"no post with the id {', '.join(unknown)}")
+        raise EditorialError(f"kein Beitrag mit der id {', '.join(unknown)}; nichts wurde geändert "
+                             "('generate.py pending' zeigt die wartenden)")
     written = []
     for post_id in ids:
         post = posts[post_id]
@@ -80,7 +82,7 @@ def add_deny_rule(config_path: Path, kind: str, value: str) -> bool:
     key = DENY_KINDS[kind]
     value = value.strip()
     if not value:
-        raise EditorialError("the value must not be empty")
+        raise EditorialError("der Wert darf nicht leer sein")
     text = config_path.read_text(encoding="utf-8")
     data = read_yaml(config_path)
     deny = _deny_section(data)
@@ -95,7 +97,7 @@ def add_deny_rule(config_path: Path, kind: str, value: str) -> bool:
         load_config(config_path)
     except ConfigError as error:
         write_atomic(config_path, text.encode("utf-8"))
-        raise EditorialError(f"config.yaml would become invalid, left unchanged: {error}") from None
+        raise EditorialError(f"config.yaml wäre danach ungültig und bleibt, wie sie war: {error}") from None
     return True
 
 
@@ -103,7 +105,7 @@ def _deny_section(data: object) -> LineDict:
     moderation = data.get("moderation") if isinstance(data, dict) else None
     deny = moderation.get("deny") if isinstance(moderation, dict) else None
     if not isinstance(deny, LineDict):
-        raise EditorialError("config.yaml has no moderation.deny section to add to")
+        raise EditorialError("config.yaml hat keinen Abschnitt moderation.deny, in den die Regel gehört")
     return deny
 
 
@@ -127,7 +129,7 @@ def _insert(lines: list[str], deny: LineDict, key: str, value: str) -> None:
         name_end = line.index(f"{key}:") + len(key) + 1
         lines[index] = f"{line[:name_end]} [{quoted}]{line[name_end:]}"
     else:
-        raise EditorialError(f"moderation.deny.{key} in config.yaml is not a list")
+        raise EditorialError(f"moderation.deny.{key} in config.yaml ist keine Liste")
 
 
 def _indent_of(line: str) -> str:
