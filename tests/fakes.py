@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -64,14 +65,54 @@ class Reply:
 Handler = Callable[[Request], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    """Ends its connections when it closes, so no thread of it outlives the test.
+
+    A client keeps its connections open for the next request (keep-alive), and the thread
+    serving each would wait for it until the process ends; a test that then forks (a
+    parallel build) forks a process with threads, which Python 3.12+ warns about.
+    """
+
+    daemon_threads = True  # a thread stuck in a reply's delay does not hold up the test
+    CLOSE_WAIT = 5.0  # seconds to wait for the threads after their connections are shut
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._open: dict[socket.socket, threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
+        with self._lock:
+            self._open[request] = thread
+        thread.start()
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._open.pop(request, None)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._lock:
+            open_now = dict(self._open)
+        for connection in open_now:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)  # the thread waiting on it reads the end and stops
+            except OSError:
+                pass
+        deadline = time.monotonic() + self.CLOSE_WAIT
+        for thread in open_now.values():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
 class FakeServer:
     """A threaded HTTP server on 127.0.0.1, port chosen by the system."""
 
     def __init__(self) -> None:
         self.routes: list[tuple[str, re.Pattern, Handler]] = []
         self.requests: list[Request] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
@@ -100,6 +141,7 @@ class FakeServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._thread.join()
 
     def __enter__(self) -> "FakeServer":
         return self.start()
