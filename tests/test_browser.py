@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from wall import render
+from wall import sitedata
 from wall.pipeline import build
 
 from .browser import browser, served
@@ -218,7 +218,7 @@ def test_search_finds_posts_in_the_browser_and_shows_hostile_text_as_text(mixed_
 
 
 def test_search_loads_older_parts_of_the_index_only_while_results_are_few(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "INDEX_PART", 20)  # 200 posts: the newest part and 9 older ones
+    monkeypatch.setattr(sitedata, "INDEX_PART", 20)  # 200 posts: the newest part and 9 older ones
     wall = make_wall(tmp_path, 200)
     add(wall, 0, text="Wir suchen Lastenräder #Werkzeug")  # the oldest post
     build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
@@ -271,7 +271,7 @@ def test_a_month_in_the_archive_opens_at_its_newest_post(tmp_path):
 
 
 def test_a_part_of_the_index_that_fails_to_load_can_be_tried_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "INDEX_PART", 20)
+    monkeypatch.setattr(sitedata, "INDEX_PART", 20)
     wall = make_wall(tmp_path, 200)
     build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
     # The first part not searched for the newest 50 results of a search matching every post:

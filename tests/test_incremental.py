@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from wall import buildcache, output, render
+from wall import buildcache, output, sitedata
 from wall.output import landing_order
 from wall.pipeline import build
 from wall.post import Author, Post
@@ -305,7 +305,7 @@ def changed_in(before: dict, after: dict, folder: str) -> list[str]:
 
 
 def test_the_search_index_comes_in_parts_and_new_posts_change_the_newest_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "INDEX_PART", 10)
+    monkeypatch.setattr(sitedata, "INDEX_PART", 10)
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
@@ -334,7 +334,7 @@ BASE = "https://www.ewg.de/essenarbeitetzusammen/"
 
 
 def test_the_sitemap_comes_in_parts_and_a_new_post_changes_the_newest_and_the_index(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "INDEX_PART", 10)
+    monkeypatch.setattr(sitedata, "INDEX_PART", 10)
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
@@ -367,7 +367,7 @@ def test_the_sitemap_comes_in_parts_and_a_new_post_changes_the_newest_and_the_in
 
 
 def test_hiding_an_old_post_changes_its_own_part_of_the_search_index(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "INDEX_PART", 10)
+    monkeypatch.setattr(sitedata, "INDEX_PART", 10)
     folder = make_wall(tmp_path, 60)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)

@@ -16,8 +16,9 @@ from .buildcache import BuildCache
 from .composed import Composed
 from .config import Config, ConfigError, load_config
 from .moderate import moderate
-from .render import RESERVED_PATHS, SiteInput, render_site
+from .render import render_site
 from .renderer import make_environment
+from .sitedata import RESERVED_PATHS, SiteInput
 from .output import files_in, write_site
 from .outdir import refusal
 from .variants import make_small_copies

@@ -13,72 +13,26 @@ import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from jinja2 import Environment
 
 from .composed import Composed
-from .config import Config
-from .dates import MONTHS, german_date, german_period, german_span, iso, local
+from .dates import german_date, german_period, german_span, iso
 from .feeds import FEED_SIZE, arrival_or_edit, json_feed, last_modified, search_index
-from .pages import EASY_LANGUAGE, Page
+from .pages import EASY_LANGUAGE
 from .pagination import Listing, paginate, sort_newest_first
-from .platforms import PLATFORMS, network_labels
+from .platforms import network_labels
 from .post import Post
 from .related import related_posts
 from .renderer import PageRenderer
+from .sitedata import (ARCHIVE, SCREEN, SCREEN_POSTS, Section, SiteInput, archive_months, index_parts,
+                       placed_by_section, search_part_file, site_sections, sitemap_folders, sitemap_part_file)
 
-RESERVED_PATHS = {"seite", "beitrag", "plattform", "kategorie", "static", "media", "feed",
-                  "wall", "suche", "archiv", "404"}
-ARCHIVE = "archiv/"  # every month of the wall's history
-SCREEN = "wall/"  # the screen mode, for a screen at an event: not for search engines
-SCREEN_POSTS = 20  # newest posts in the screen mode
-# Posts per part of the search index and of the sitemap, on average (a search part: about
-# 350 kB, 100 kB compressed; a sitemap part: about 150 kB, far from the 50,000 addresses and
-# 50 MB a sitemap may hold).
-INDEX_PART = 1_000
 HOME_TITLE = "Essen arbeitet zusammen"  # the front page's heading (templates/wall.html)
-CODE = ("render.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py", "feeds.py",
-        "urls.py", "variants.py", "composed.py", "pagination.py", "pages.py")
-
-
-@dataclass(frozen=True)
-class Section:
-    """A filtered listing: a platform or a category."""
-
-    key: str
-    label: str
-    path: str  # e.g. 'kategorie/angebot/'
-    count: int
-
-
-@dataclass(frozen=True)
-class SiteInput:
-    """Everything a build renders from, gathered before anything is rendered."""
-
-    config: Config
-    posts: tuple[Post, ...]  # the shown posts, in any order; each is among the placed ones below
-    # The posts that hold a place on the archive pages, in any order: the approved ones (shown
-    # or hidden by a rule) and the rejected ones.  Pages are cut from these, so hiding or
-    # rejecting a post empties its place and moves no other post to another page.  Nothing of
-    # a post that is not shown is ever shown.
-    placed: tuple[Post, ...]
-    pages: tuple[Page, ...]
-    updated: datetime | None  # 'Stand': the last fetch, else the newest post
-    demo: bool  # the posts are the shipped demo set
-    css_path: str  # the stylesheet below the site root, with a cache-busting version
-
-
-@dataclass(frozen=True)
-class Month:
-    """A month of the wall's history in the archive (see _Plan.month_index)."""
-
-    year: int
-    name: str  # 'März'
-    count: int  # posts shown from this month
-    href: str  # below the site root: its newest post's card on the wall's pages
+CODE = ("render.py", "sitedata.py", "renderer.py", "views.py", "text.py", "platforms.py", "dates.py", "related.py",
+        "feeds.py", "urls.py", "variants.py", "composed.py", "pagination.py", "pages.py")
 
 
 @dataclass
@@ -108,10 +62,7 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     """
     plan = _Plan(site, env, previous or {}, related_cache, jobs)
     wall = plan.listings(plan.placed, "", "Alle Beiträge", pinned=[p for p in plan.posts if p.pinned])
-    in_section: dict[str, list[Post]] = {}
-    for post in plan.placed:
-        in_section.setdefault(f"plattform/{post.platform}/", []).append(post)
-        in_section.setdefault(f"kategorie/{post.category}/", []).append(post)
+    in_section = placed_by_section(plan.placed)
     for section in plan.platforms + plan.categories:
         plan.listings(in_section[section.path], section.path, section.label, section=section)
     plan.post_pages()
@@ -119,15 +70,6 @@ def render_site(site: SiteInput, env: Environment, previous: Mapping[str, str] |
     plan.other_pages()
     plan.machine_files()
     return plan.sorted_result()
-
-
-def _sections(posts: list[Post], kind: str, labels: dict[str, str], attribute: str) -> list[Section]:
-    counts: dict[str, int] = {}
-    for post in posts:
-        key = getattr(post, attribute)
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    return [Section(key, label, f"{kind}/{key}/", counts[key]) for key, label in labels.items() if counts.get(key)]
 
 
 @functools.cache
@@ -164,9 +106,7 @@ class _Plan:
         self._pending_ranks: list[int] = []
         # Post pages and archive pages with the newest post they show: the sitemap part they go in.
         self._dated: dict[str, Post] = {}
-        self.platforms = _sections(self.posts, "plattform", {k: p.label for k, p in PLATFORMS.items()}, "platform")
-        self.categories = _sections(self.posts, "kategorie", {c.key: c.label for c in self.config.categories},
-                                    "category")
+        self.platforms, self.categories = site_sections(self.posts, self.config)
         self.common = dict(site=self.config.site, demo=site.demo, css=site.css_path, categories=self.categories,
                            platforms=self.platforms, networks=network_labels(), legal_pages=site.pages,
                            easy_language=next((p for p in site.pages if p.slug == EASY_LANGUAGE), None),
@@ -247,13 +187,7 @@ class _Plan:
         Archive pages keep their names, so a new post changes the count of its month here and,
         rarely, where a month starts.
         """
-        page_of = {post.id: listing.path for listing in wall for post in listing.posts}
-        months: dict[tuple[int, int], list] = {}  # newest month first: the posts are newest first
-        for post in self.posts:
-            day = local(post.published)
-            months.setdefault((day.year, day.month), [0, post])[0] += 1
-        listed = [Month(year, MONTHS[month - 1], count, f"{page_of[newest.id]}#titel-{newest.slug}")
-                  for (year, month), (count, newest) in months.items()]
+        listed = archive_months(self.posts, wall)
         years = [(year, list(in_year)) for year, in_year in itertools.groupby(listed, key=lambda month: month.year)]
         self.emit(f"{ARCHIVE}index.html", ("months", listed), lambda: self.pages.page(
             "archive.html", ARCHIVE, years=years, total=len(self.posts), title="Archiv",
@@ -281,13 +215,10 @@ class _Plan:
         The newest part (suche/index.json, which names the others) is searched first, and older
         parts load only as far as the results shown need: a phone need not load a big wall's index.
         """
-        def name(part: Listing) -> str:
-            return "index.json" if part.name is None else f"teil-{part.name}.json"
-
-        older = [name(part) for part in reversed(parts[1:])]  # newest first
+        older = [search_part_file(part) for part in reversed(parts[1:])]  # newest first
         for part in parts:
             names_older = older if part.name is None else None
-            self.emit(f"suche/{name(part)}", ("search", [p.digest for p in part.posts], names_older),
+            self.emit(f"suche/{search_part_file(part)}", ("search", [p.digest for p in part.posts], names_older),
                       lambda part=part, names_older=names_older: search_index(part.posts, self.config, names_older))
 
     def sitemap(self, parts: list[Listing]) -> None:
@@ -298,34 +229,18 @@ class _Plan:
         A post's page and an archive page go into the part of the (newest) post they show, the
         listings' first pages and the other pages (but the screen mode) into the newest part.
         """
-        def name(part: Listing) -> str:
-            return "sitemap-neueste.xml" if part.name is None else f"sitemap-{part.name}.xml"
-
         lastmod = last_modified(self.posts)
         entries = []
-        for part, paths in zip(parts, self._pages_by_part(parts)):
+        folders = (path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html"))
+        for part, paths in zip(parts, sitemap_folders(parts, folders, self._dated)):
             changed = max((arrival_or_edit(post) for post in part.posts), default=None)
-            entries.append((name(part), iso(changed) if changed else ""))
-            self.emit(name(part), ("sitemap", [(path, lastmod.get(path)) for path in paths]), functools.partial(
-                self.pages.page, "sitemap_part.xml", name(part), paths=paths, lastmod=lastmod, title="",
+            name = sitemap_part_file(part)
+            entries.append((name, iso(changed) if changed else ""))
+            self.emit(name, ("sitemap", [(path, lastmod.get(path)) for path in paths]), functools.partial(
+                self.pages.page, "sitemap_part.xml", name, paths=paths, lastmod=lastmod, title="",
                 description=""))
         self.emit("sitemap.xml", ("sitemaps", entries), lambda: self.pages.page(
             "sitemap.xml", "sitemap.xml", parts=entries, title="", description=""))
-
-    def _pages_by_part(self, parts: list[Listing]) -> list[list[str]]:
-        """The pages (folders) each part of the sitemap lists, in the order of parts."""
-        part_of = {post.id: number for number, part in enumerate(parts) for post in part.posts}
-        listed: list[list[str]] = [[] for _ in parts]
-        for path in sorted(path[: -len("index.html")] for path in self.result.keys if path.endswith("index.html")):
-            if path != SCREEN:
-                newest = self._dated.get(path)
-                listed[part_of[newest.id] if newest else 0].append(path)
-        return listed
-
-    def index_parts(self) -> list[Listing]:
-        """The shown posts cut into parts like the archive pages, the newest part first: a post
-        changes the part it lands in, and the older parts keep their posts and names."""
-        return paginate(self.placed, INDEX_PART, "", lambda post: post.id in self._shown_ids)
 
     def machine_files(self) -> None:
         """Feeds, sitemap, robots.txt, the search index and the web server's settings (.htaccess),
@@ -337,7 +252,7 @@ class _Plan:
             feed_updated=iso(self.site.updated) if self.site.updated else "1970-01-01T00:00:00+00:00",
             description=self.config.site.description))
         self.emit("feed.json", feed_key, lambda: json_feed(self.pages.views(newest), self.config))
-        parts = self.index_parts()
+        parts = index_parts(self.placed, self._shown_ids)
         self.search_parts(parts)
         self.sitemap(parts)
         self.emit("robots.txt", "robots", lambda: self.pages.page("robots.txt", "robots.txt", title="", description=""))
