@@ -71,7 +71,8 @@ def add_post(config: Config, content_dir: Path, url: str, *, category: str = "",
     moment = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     post = page_post(url, page, author=author, now=moment)
     post = replace(post, category=category or suggest_category(post.text, config.categories))
-    media = MediaStore(content_dir, http.session, frozenset({urlsplit(url).netloc.lower()}), timeout=timeout)
+    media = MediaStore(content_dir, frozenset({urlsplit(url).netloc.lower()}), http.session.headers,
+                       timeout=timeout)
     post, warnings = media.localise(post)
     return write_post(content_dir, post), warnings
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import ipaddress
+import socket
+import sys
 import struct
 import time
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import requests
 from PIL import Image
 
-from wall.media import MediaError, MediaStore, address_allowed, image_kind
+from wall.media import MediaError, MediaStore, image_kind
 
 from .conftest import webp_bytes
 from .fakes import FakeServer, Reply
@@ -20,7 +24,7 @@ from .fakes import FakeServer, Reply
 
 def store(tmp_path: Path, server: FakeServer, allowed: bool = True) -> MediaStore:
     hosts = frozenset({server.host}) if allowed else frozenset()
-    return MediaStore(tmp_path / "content", requests.Session(), hosts, timeout=5)
+    return MediaStore(tmp_path / "content", hosts, timeout=5)
 
 
 def jpeg_with_gps() -> bytes:
@@ -85,12 +89,93 @@ def test_hostile_images_are_refused(tmp_path, fake_server, body, content_type, r
 
 def test_private_and_local_addresses_are_refused(tmp_path, fake_server):
     fake_server.route("GET", "/ok.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
-    with pytest.raises(MediaError, match="private or local address"):
-        store(tmp_path, fake_server, allowed=False).store_image(fake_server.url("/ok.webp"))
-    assert not fake_server.requests, "nothing was sent to a refused address"
-    for url in ("http://169.254.169.254/latest/meta-data", "http://localhost/x.png", "http://10.0.0.1/x.png",
-                "http://[::1]/x.png"):
-        assert not address_allowed(url, frozenset())
+    port = fake_server.host.rpartition(":")[2]
+    urls = [fake_server.url("/ok.webp"), f"http://localhost:{port}/ok.webp", f"http://[::1]:{port}/ok.webp",
+            "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/x.png", "https://192.168.1.1/x.png"]
+    with connections_recorded() as connected:
+        for url in urls:
+            with pytest.raises(MediaError, match="private or local address"):
+                store(tmp_path, fake_server, allowed=False).store_image(url)
+    assert connected == [], "no connection was even opened"
+    assert not fake_server.requests
+
+
+PUBLIC = "93.184.215.14"  # any public address: the tests never connect to it (see connections_recorded)
+
+
+@contextmanager
+def connections_recorded():
+    """The addresses connected to, in order; a connection to anything but loopback fails at once."""
+    addresses: list[str] = []
+    _RECORDERS.append(addresses)
+    try:
+        yield addresses
+    finally:
+        _RECORDERS.remove(addresses)
+
+
+_RECORDERS: list[list[str]] = []
+
+
+def _record_connect(event: str, args: tuple) -> None:
+    if event == "socket.connect" and _RECORDERS and isinstance(args[1], tuple):
+        host = args[1][0]
+        _RECORDERS[-1].append(host)
+        if not ipaddress.ip_address(host).is_loopback:
+            raise OSError(errno.ENETUNREACH, "the tests connect to loopback only")
+
+
+sys.addaudithook(_record_connect)  # audit hooks stay for the process; it acts only inside connections_recorded
+
+
+def resolver(answers: list[list[str]], calls: list[str]):
+    """socket.getaddrinfo for a name server under an attacker's control: each lookup of a
+    name not an address gets the next answer (the last one repeats)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        host = host.decode() if isinstance(host, bytes) else host
+        if host.endswith(".example"):
+            calls.append(host)
+            answer = answers[min(len(calls), len(answers)) - 1]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port))) for address in answer]
+        return real(host, port, *args, **kwargs)
+    return getaddrinfo
+
+
+def test_a_name_that_answers_public_first_and_local_later_never_reaches_the_local_address(
+        tmp_path, fake_server, monkeypatch):
+    # DNS rebinding: a check that looks the name up and a connection that looks it up again
+    # can see two different answers.  Each connection looks it up once and goes where it checked.
+    fake_server.route("GET", "/bild.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
+    port = fake_server.host.rpartition(":")[2]
+    calls: list[str] = []
+    monkeypatch.setattr(socket, "getaddrinfo", resolver([[PUBLIC], ["127.0.0.1"]], calls))
+    with connections_recorded() as connected, pytest.raises(MediaError):
+        store(tmp_path, fake_server, allowed=False).store_image(f"http://bilder.rebind.example:{port}/bild.webp")
+    assert connected == [PUBLIC], "connected to the address checked, and to nothing else"
+    assert calls == ["bilder.rebind.example"], "looked up once"
+    assert not fake_server.requests
+
+
+@pytest.mark.parametrize("answer", [[PUBLIC, "127.0.0.1"], ["127.0.0.1", PUBLIC], ["169.254.169.254"]])
+def test_a_name_with_any_local_address_is_refused(tmp_path, fake_server, monkeypatch, answer):
+    port = fake_server.host.rpartition(":")[2]
+    monkeypatch.setattr(socket, "getaddrinfo", resolver([answer], []))
+    with connections_recorded() as connected, pytest.raises(MediaError, match="private or local address"):
+        store(tmp_path, fake_server, allowed=False).store_image(f"http://cdn.mixed.example:{port}/bild.webp")
+    assert connected == []
+    assert not fake_server.requests
+
+
+def test_each_public_address_is_tried_in_turn(tmp_path, fake_server, monkeypatch):
+    # Hosts with an IPv6 and an IPv4 address: one unreachable must not end the download.
+    port = fake_server.host.rpartition(":")[2]
+    second = "8.8.4.4"
+    monkeypatch.setattr(socket, "getaddrinfo", resolver([[PUBLIC, second]], []))
+    with connections_recorded() as connected, pytest.raises(MediaError, match="download failed"):
+        store(tmp_path, fake_server, allowed=False).store_image(f"http://cdn.two.example:{port}/bild.webp")
+    assert connected == [PUBLIC, second]
 
 
 def test_a_redirect_into_a_private_address_is_refused(tmp_path, fake_server):
@@ -121,7 +206,7 @@ def test_a_download_that_never_quite_times_out_is_given_up_at_its_deadline(tmp_p
     # A byte every 0.3 s: each read is well within the timeout, the whole image would take a minute.
     slow = Reply(200, webp_bytes() + b"\x00" * 200, {"Content-Type": "image/webp"}, dribble=0.3)
     fake_server.route("GET", "/slow.webp")(lambda request: slow)
-    media = MediaStore(tmp_path / "content", requests.Session(), frozenset({fake_server.host}), timeout=2,
+    media = MediaStore(tmp_path / "content", frozenset({fake_server.host}), timeout=2,
                        download_seconds=1)
     started = time.monotonic()
     with pytest.raises(MediaError, match="download took longer than 1 s"):
@@ -130,7 +215,7 @@ def test_a_download_that_never_quite_times_out_is_given_up_at_its_deadline(tmp_p
 
 
 def test_nothing_is_downloaded_once_the_fetch_has_run_out_of_time(tmp_path, fake_server):
-    media = MediaStore(tmp_path / "content", requests.Session(), frozenset({fake_server.host}),
+    media = MediaStore(tmp_path / "content", frozenset({fake_server.host}),
                        give_up_at=time.monotonic() - 1)
     with pytest.raises(MediaError, match="the fetch ran out of time"):
         media.store_image(fake_server.url("/bild.webp"))

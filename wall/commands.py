@@ -201,7 +201,7 @@ def intake_command(args: argparse.Namespace) -> int:
     from .media import MediaStore
     from .review import Git, commit_review, submission_taken_over
     from .writing import write_post
-    import requests
+    from connectors.http import USER_AGENT
     config = load_config(args.config)
     submission = parse_issue(json.loads(args.event.read_text(encoding="utf-8")))
     try:
@@ -218,7 +218,7 @@ def intake_command(args: argparse.Namespace) -> int:
         _write_comment(args.comment_file, handled)
         _github_output(branch="")
         return 0
-    media = MediaStore(args.content, requests.Session(), frozenset())
+    media = MediaStore(args.content, frozenset(), {"User-Agent": USER_AGENT})
     post, warnings = media.localise(post)
     repo.run("switch", "--quiet", "-C", branch)
     write_post(args.content, post)

@@ -205,7 +205,7 @@ class _SourceRun:
         connector = cls(replace(settings, api_base=api_base), context)
         known = [post for post in self.stored.values() if post.source == source.name]
         result = connector.fetch(known)
-        media = MediaStore(self.content_dir, http.session, _allowed_hosts(api_base, settings),
+        media = MediaStore(self.content_dir, _allowed_hosts(api_base, settings), http.session.headers,
                            timeout=settings.timeout, give_up_at=self.give_up_at)
         outcome.report.skipped = result.skipped
         outcome.report.warnings.extend(result.warnings)

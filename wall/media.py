@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import ipaddress
 import logging
-import socket
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -23,6 +22,7 @@ import urllib3
 from PIL import Image, ImageOps
 
 from .mediafiles import image_kind
+from .netguard import public_session, refused_address
 from .post import Media, Post
 from .store import read_posts
 from .writing import write_atomic
@@ -50,32 +50,14 @@ class StoredImage:
     height: int
 
 
-def address_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
-    """False for hosts that resolve to private, loopback, link-local or reserved addresses."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.netloc.lower() in allowed_hosts or host in allowed_hosts:
-        return True
-    try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError):
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            return False
-    return True
-
-
 class MediaStore:
     """Downloads images for one source into content/media/."""
 
-    def __init__(self, content_dir: Path, session: requests.Session, allowed_hosts: frozenset[str],
+    def __init__(self, content_dir: Path, allowed_hosts: frozenset[str], headers: Mapping[str, str] | None = None,
                  timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS,
                  give_up_at: float = float("inf")):
         self.content_dir = content_dir
-        self.session = session
-        self.allowed_hosts = allowed_hosts
+        self.session = public_session(allowed_hosts, dict(headers or {}))  # allowed_hosts: may be local
         self.timeout = timeout  # for each read
         self.download_seconds = download_seconds
         self.give_up_at = give_up_at  # time.monotonic() after which nothing is downloaded
@@ -87,9 +69,7 @@ class MediaStore:
             self._check_time(deadline)
             if not is_web_url(url):
                 raise MediaError(f"not an http(s) URL: {url[:100]!r}")
-            if not address_allowed(url, self.allowed_hosts):
-                raise MediaError(f"refused: {urlsplit(url).hostname} is a private or local address")
-            with self.session.get(url, stream=True, timeout=self.timeout, allow_redirects=False) as response:
+            with self._get(url) as response:
                 if response.is_redirect and response.headers.get("location"):
                     url = urljoin(url, response.headers["location"])
                     continue
@@ -97,6 +77,14 @@ class MediaStore:
                     raise MediaError(f"HTTP {response.status_code} for {url[:100]}")
                 return self._read_capped(response, deadline)
         raise MediaError(f"too many redirects for {url[:100]}")
+
+    def _get(self, url: str) -> requests.Response:
+        try:
+            return self.session.get(url, stream=True, timeout=self.timeout, allow_redirects=False)
+        except requests.ConnectionError as error:
+            if refused_address(error):
+                raise MediaError(f"refused: {urlsplit(url).hostname} is a private or local address") from None
+            raise
 
     def _read_capped(self, response: requests.Response, deadline: float) -> bytes:
         # read1 returns what has arrived (iter_content waits for a whole chunk): a server
