@@ -160,7 +160,7 @@ def test_cli_add_prints_the_file_and_a_hint_and_exits_0_then_1(tmp_path, pages, 
     (post,) = stored(tmp_path / "content")
     assert (post.category, post.author.name) == ("gesuch", "EWG")
     assert Path(first.stdout.strip()).name == f"{post.native_id}.yaml"
-    assert (f"Bitte prüfen und ergänzen Sie den Text in {first.stdout.strip()}, dann status: approved setzen."
+    assert (f"Bitte prüfen und ergänzen Sie den Text in {first.stdout.strip()} und setzen Sie dann status: approved."
             in first.stderr)
     again = run("add", pages.url("/seite/voll"), *options)
     assert again.returncode == 1 and "already exists" in again.stderr and "Traceback" not in again.stderr

@@ -125,4 +125,4 @@ def test_a_failed_workflow_run_opens_one_issue_that_the_next_good_run_closes(tmp
     assert json.loads(store.read_text(encoding="utf-8"))[0]["state"] == "closed"
     calls = [json.loads(line) for line in (tmp_path / "calls.log").read_text(encoding="utf-8").splitlines()]
     assert [call[:2] for call in calls if call[1] != "list"] == [["issue", "create"], ["issue", "edit"], ["issue", "close"]]
-    assert "der letzte Lauf war erfolgreich" in calls[-1][-1]
+    assert "Der letzte Lauf war erfolgreich" in calls[-1][-1]

@@ -315,6 +315,6 @@ def add_command(args: argparse.Namespace) -> int:
     for warning in warnings:
         log.warning("warning: %s", warning)
     print(display_path(path))
-    print(f"Bitte prüfen und ergänzen Sie den Text in {display_path(path)}, dann status: approved setzen.",
+    print(f"Bitte prüfen und ergänzen Sie den Text in {display_path(path)} und setzen Sie dann status: approved.",
           file=sys.stderr)
     return 0

@@ -29,7 +29,7 @@ class Action:
     kind: str  # 'open' or 'close'
     title: str = ""
     body: str = ""
-    closing: str = "Wieder in Ordnung: der letzte Abruf war erfolgreich."  # the comment when closed
+    closing: str = "Wieder in Ordnung: Der letzte Abruf war erfolgreich."  # the comment when closed
 
 
 def update_history(history: dict[str, Any], reports: list[dict], today: date) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def assess(history: dict[str, Any], today: date, last_commit: date | None) -> li
     if last_commit is not None:
         quiet = (today - last_commit).days
         if quiet >= QUIET_REPOSITORY_DAYS:
-            actions.append(Action(WALL, "open", "Die Wall ist still: der Zeitplan läuft bald ab",
+            actions.append(Action(WALL, "open", "Die Wall ist still: Der Zeitplan läuft bald ab",
                                   _quiet_wall_text(quiet)))
         else:
             actions.append(Action(WALL, "close"))
@@ -106,7 +106,7 @@ def run_action(workflow: str, outcome: str, run_url: str) -> Action:
     """
     key = f"workflow:{workflow}"
     if outcome == "success":
-        return Action(key, "close", closing="Wieder in Ordnung: der letzte Lauf war erfolgreich.")
+        return Action(key, "close", closing="Wieder in Ordnung: Der letzte Lauf war erfolgreich.")
     if outcome != "failure":
         return Action(key, "none")
     body = (f"Der Ablauf **{workflow}** ist fehlgeschlagen.\n\n{RUN_ADVICE.get(workflow, '')}\n\n"
@@ -119,8 +119,9 @@ def _token_text(name: str, error: str) -> str:
     return (f"Die Quelle **{name}** kann nicht abgerufen werden, weil der Zugang fehlt oder von der "
             f"Plattform abgelehnt wurde.\n\nMeldung: `{_code(error)}`\n\n**Was tun?** Einen neuen Zugangs"
             "schlüssel (Token) bei der Plattform erzeugen und unter *Settings → Secrets and variables → "
-            "Actions* im genannten Secret hinterlegen. Die Schritte je Plattform stehen in "
-            "`docs/betrieb.md`. Dieses Issue schließt sich beim nächsten erfolgreichen Abruf selbst.")
+            "Actions* im genannten Secret hinterlegen. Die Schritte je Plattform stehen in `docs/sources/` "
+            "(Überblick in `docs/betrieb.md`). Dieses Issue schließt sich beim nächsten erfolgreichen Abruf "
+            "selbst.")
 
 
 def _expiry_text(name: str, expires: str) -> str:

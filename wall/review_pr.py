@@ -59,8 +59,8 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
         f"**{posts_in_german(len(waiting))}** {'wartet' if len(waiting) == 1 else 'warten'} auf Ihre Prüfung"
         + (f" ({posts_in_german(rejected)} haben Sie schon abgelehnt)" if rejected else "") + ". "
         "**Mit dem Zusammenführen (Merge) dieses Pull Requests werden sie freigegeben** und erscheinen beim "
-        "nächsten Veröffentlichen auf der Wall. Beiträge „geändert“ stehen schon auf der Wall: ihr Verfasser "
-        "hat sie auf der Plattform bearbeitet, das Zusammenführen übernimmt die Änderung.",
+        "nächsten Veröffentlichen auf der Wall. Beiträge „geändert“ stehen schon auf der Wall: Die Verfasser "
+        "haben sie auf der Plattform bearbeitet, das Zusammenführen übernimmt die Änderungen.",
         "",
         "- **Ablehnen:** die Datei des Beitrags öffnen (Link „Datei“), auf den Stift klicken und "
         "`status: approved` in `status: rejected` ändern. Abgelehnte Beiträge kommen nicht wieder.",
