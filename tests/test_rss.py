@@ -305,3 +305,16 @@ def test_a_malformed_mastodon_feed_still_gives_the_status_text(tmp_path, feeds):
     (post,) = posts_in(tmp_path / "content").values()
     assert post.text == "Ich biete frisches Brot für Kliniken #EssenArbeitetZusammen"
     assert len(post.media) == 2
+
+
+def test_a_character_reference_to_a_surrogate_in_one_feed_does_not_fail_the_others(tmp_path, feeds):
+    # Security review: a feed that is not well-formed is read by feedparser's loose parser,
+    # whose handle_charref encodes chr(0xD800) to UTF-8 and raises UnicodeEncodeError. That is
+    # no ConnectorError, so it escapes the per-feed handling: one hostile feed (a comment in a
+    # company's news feed is enough) fails every feed of the source, at every run.
+    good = feeds.publish_fixture("news.rss", "company.rss")
+    hostile = feeds.publish_fixture("presse.rss", "company.rss",
+                                    changes={"Nachbarn</title>": "Nachbarn & Freunde &#xD800;</title>"})
+    report = run_fetch(fetch_config(tmp_path, source(feeds, good, hostile)), tmp_path / "content")["news"]
+    assert not report.failed, report.error
+    assert report.new >= 2
