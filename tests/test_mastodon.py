@@ -287,3 +287,20 @@ def test_one_failing_source_does_not_stop_another(tmp_path, fake_server):
         reports = run_fetch(fetch_config(tmp_path, sources), tmp_path / "content")
     assert reports["mastodon"].new == 1 and not reports["mastodon"].failed
     assert reports["broken"].failed and reports["broken"].error_kind == "server"
+
+
+def test_a_lone_surrogate_in_platform_json_gives_a_post_file_that_reads_back(tmp_path, fake_server):
+    # Security review: JSON may escape a lone surrogate ("\ud800"); json.loads gives a str that
+    # clean_text keeps. PyYAML writes it as "\uD800" but refuses it when reading ("found invalid
+    # Unicode character escape code"): the fetched file is unreadable, so `check` fails, the post
+    # is missing from the review pull request's table, and once merged `build` fails for the whole
+    # wall (ContentError), so nothing is published until someone edits the file by hand.
+    from wall.pipeline import check
+    instance = MastodonFake(fake_server)
+    instance.add(1, "Ich biete Hilfe \ud83d #EssenArbeitetZusammen", name="Backstube \ud800")
+    config = fetch_config(tmp_path, source(instance.base))
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.new == 1
+    _, problems = check(tmp_path / "config.yaml", tmp_path / "content")
+    assert not [str(problem) for problem in problems if problem.severity == "error"]
+    assert len(posts_in(tmp_path / "content")) == 1
