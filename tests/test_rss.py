@@ -318,3 +318,26 @@ def test_a_character_reference_to_a_surrogate_in_one_feed_does_not_fail_the_othe
     report = run_fetch(fetch_config(tmp_path, source(feeds, good, hostile)), tmp_path / "content")["news"]
     assert not report.failed, report.error
     assert report.new >= 2
+
+
+def test_a_feed_servers_error_page_cannot_break_out_of_the_health_issue_or_the_log_line(tmp_path, feeds):
+    # Security review: connectors/http.py _snippet puts the first 200 characters of an error
+    # body into the message with '\n' replaced but '\r' kept. CommonMark and the Actions runner
+    # (.NET ReadLine) both take a lone '\r' as a line end: in the health issue the code span
+    # `...` is cut by a blank line ('\r\r'), so the rest renders as Markdown (@mentions ping
+    # people, links); in the log, '\r::error ...' or '\r::add-mask::' is a workflow command.
+    # A 403 opens the health issue at once (kind 'auth'); any site whose feed is configured can send one.
+    from dataclasses import asdict
+    from datetime import date
+    from wall.health import assess, update_history
+    url = feeds.publish_fixture("news.rss", "company.rss")
+    feeds.replies["news.rss"] = Reply.text(
+        "Forbidden\r\r@ewg/redaktion bitte [neuen Token hier eintragen](https://evil.example/login)"
+        "\r::error title=Token abgelaufen::https://evil.example/login\r::add-mask::Beiträge", 403)
+    report = run_fetch(fetch_config(tmp_path, source(feeds, url, extra="    retries: 0\n")),
+                       tmp_path / "content")["news"]
+    assert report.failed and report.error_kind == "auth"
+    (action,) = assess(update_history({}, [asdict(report)], date(2020, 4, 1)), date(2020, 4, 1), None)
+    assert action.kind == "open"
+    assert "\r" not in action.body, "a blank line ends the code span: the rest is live Markdown"
+    assert "\r" not in report.summary(), "the runner reads '\\r::' as the start of a workflow command"
