@@ -304,3 +304,27 @@ def test_a_lone_surrogate_in_platform_json_gives_a_post_file_that_reads_back(tmp
     _, problems = check(tmp_path / "config.yaml", tmp_path / "content")
     assert not [str(problem) for problem in problems if problem.severity == "error"]
     assert len(posts_in(tmp_path / "content")) == 1
+
+
+@pytest.mark.parametrize("field, value", [
+    ("url", "https://evil.example/@a/1 x"),  # startswith('https://') is all status_to_post checks
+    ("account.url", "javascript:alert(1)"),
+    ("language", "de_DE"),  # cut to 35 characters, never checked against LANGUAGE_TAG
+])
+def test_a_status_with_a_field_the_post_schema_refuses_is_not_stored_as_an_unreadable_file(
+        tmp_path, instance, field, value):
+    # Security review: unlike the other connectors (is_web_url, language patterns), mastodon.py
+    # stores url, account.url and language as the instance sends them. The post file is written,
+    # then refused when read back: `check` fails on the review pull request, the post is missing
+    # from its table, fetch never overwrites the file again (unreadable), and once merged the
+    # whole build fails, so nothing is published until someone deletes the file by hand.
+    from wall.pipeline import check
+    status = instance.add(1)
+    if field == "account.url":
+        status["account"]["url"] = value
+    else:
+        status[field] = value
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    _, problems = check(tmp_path / "config.yaml", tmp_path / "content")
+    assert not [str(problem) for problem in problems if problem.severity == "error"]
