@@ -341,3 +341,19 @@ def test_a_feed_servers_error_page_cannot_break_out_of_the_health_issue_or_the_l
     assert action.kind == "open"
     assert "\r" not in action.body, "a blank line ends the code span: the rest is live Markdown"
     assert "\r" not in report.summary(), "the runner reads '\\r::' as the start of a workflow command"
+
+
+def test_one_feed_cannot_flood_the_wall_with_posts_in_one_run(tmp_path, feeds):
+    # Security review: every other connector stops at max_pages (default 5) pages of at most
+    # 100 posts per tag or page; the RSS connector takes every entry of a feed of up to 20 MB.
+    # A feed of 2,000 tagged entries (276 kB) becomes 2,000 post files in one commit to the review
+    # branch (about 145,000 at the 20 MB cap, each with up to 4 image downloads); every later
+    # fetch, check and build reads them all again, and git history keeps them for good.
+    # The bound asserted is the largest any other connector stores per run (5 pages of 100).
+    items = "".join(f"<item><title>Ich biete Nr. {number} {TAG}</title><link>{{base}}/n/{number}</link>"
+                    "<pubDate>Mon, 23 Mar 2020 08:00:00 GMT</pubDate></item>" for number in range(2000))
+    url = feeds.publish("flood.rss", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Flut</title>'
+                                     f"<link>{{base}}/</link>{items}</channel></rss>")
+    report = run_fetch(fetch_config(tmp_path, source(feeds, url)), tmp_path / "content")["news"]
+    assert not report.failed
+    assert report.new <= 500, f"{report.new} posts from one feed in one run"
