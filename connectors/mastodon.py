@@ -9,7 +9,8 @@ from typing import Any, Sequence
 from urllib.parse import quote, urlsplit
 
 from wall.fields import parse_timestamp
-from wall.post import Author, Media, Post
+from wall.post import LANGUAGE_TAG, Author, Media, Post
+from wall.urls import is_web_url
 
 from .base import ConnectorError, FetchResult, SourceContext, SourceSettings, urls_setting
 from .html_text import html_to_text
@@ -176,9 +177,10 @@ def status_to_post(status: dict, instance_host: str) -> Post | None:
     status_id = parts.path.rstrip("/").rsplit("/", 1)[-1]
     published = parse_timestamp(status.get("created_at") or "")
     url = status.get("url") or uri
-    if not parts.netloc or not status_id or published is None or not url.startswith(("http://", "https://")):
+    if not parts.netloc or not status_id or published is None or not is_web_url(url):
         return None
     account = status.get("account") or {}
+    language = _text_field(status, "language")
     text = html_to_text(status.get("content") or "")
     warning = (status.get("spoiler_text") or "").strip()
     if not warning and status.get("sensitive") and status.get("media_attachments"):
@@ -187,7 +189,7 @@ def status_to_post(status: dict, instance_host: str) -> Post | None:
         id=f"mastodon:{parts.netloc.lower()}:{status_id}", platform="mastodon", url=url,
         author=_author(account, instance_host), published=published.astimezone(timezone.utc),
         text=text, status="pending", content_warning=warning,
-        language=(status.get("language") or "")[:35],
+        language=language if LANGUAGE_TAG.fullmatch(language) else "",
         hashtags=tuple(dict.fromkeys(HASHTAG.findall(text))),
         media=tuple(filter(None, (_media(item) for item in status.get("media_attachments") or []))),
         edited_at=parse_timestamp(status.get("edited_at") or ""),
@@ -200,7 +202,18 @@ def _author(account: dict, instance_host: str) -> Author:
         acct = f"{acct}@{instance_host}"  # a local account of the instance we asked
     name = _strip_emoji(account.get("display_name") or "", account.get("emojis") or [])
     return Author(name=name or account.get("username") or acct or "Unbekannt", handle=acct,
-                  url=account.get("url") or "", avatar=account.get("avatar_static") or "")
+                  url=_web_url(account, "url"), avatar=_web_url(account, "avatar_static"))
+
+
+def _text_field(data: dict, key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _web_url(data: dict, key: str) -> str:
+    # An instance sends what it likes: only http(s) addresses become links or downloads.
+    value = _text_field(data, key)
+    return value if is_web_url(value) else ""
 
 
 def _strip_emoji(name: str, emojis: list) -> str:

@@ -24,7 +24,7 @@ from wall.merge import suggest_category
 from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
 from wall.store import read_posts
 from wall.yamlfile import display_path
-from wall.writing import write_post
+from wall.writing import UnreadablePost, write_post
 from wall.urls import is_web_url, safe_name
 
 from .base import ConnectorError
@@ -74,7 +74,10 @@ def add_post(config: Config, content_dir: Path, url: str, *, category: str = "",
     media = MediaStore(content_dir, frozenset({urlsplit(url).netloc.lower()}), http.session.headers,
                        timeout=timeout)
     post, warnings = media.localise(post)
-    return write_post(content_dir, post), warnings
+    try:
+        return write_post(content_dir, post), warnings
+    except UnreadablePost as error:
+        raise AddError(str(error)) from None
 
 
 def existing_post(config: Config, content_dir: Path, url: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from wall.fields import parse_timestamp
 from wall.post import Author, Media, Post
+from wall.urls import is_web_url
 
 HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w·]*)")
 TAG = re.compile(r"[^\s#]{1,100}")
@@ -44,7 +45,7 @@ def thread_to_post(item: dict) -> Post | None:
 
 def _permalink(item: dict, username: str) -> str:
     permalink = item.get("permalink")
-    if isinstance(permalink, str) and permalink.startswith("https://"):
+    if is_web_url(permalink) and permalink.startswith("https://"):
         return permalink
     shortcode = str(item.get("shortcode") or "")
     if username and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", shortcode):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from wall.pipeline import check
 from wall.state import read_state
 from wall.store import load_content
 
@@ -290,36 +291,31 @@ def test_one_failing_source_does_not_stop_another(tmp_path, fake_server):
 
 
 def test_a_lone_surrogate_in_platform_json_gives_a_post_file_that_reads_back(tmp_path, fake_server):
-    # Security review: JSON may escape a lone surrogate ("\ud800"); json.loads gives a str that
-    # clean_text keeps. PyYAML writes it as "\uD800" but refuses it when reading ("found invalid
-    # Unicode character escape code"): the fetched file is unreadable, so `check` fails, the post
-    # is missing from the review pull request's table, and once merged `build` fails for the whole
-    # wall (ContentError), so nothing is published until someone edits the file by hand.
-    from wall.pipeline import check
+    # JSON may escape a lone surrogate ("\ud800"), and json.loads keeps it. PyYAML writes it as
+    # "\uD800" but refuses it when reading: the file would be unreadable (check fails, then the
+    # build). It becomes the replacement character, as a browser shows an undecodable byte.
     instance = MastodonFake(fake_server)
     instance.add(1, "Ich biete Hilfe \ud83d #EssenArbeitetZusammen", name="Backstube \ud800")
     config = fetch_config(tmp_path, source(instance.base))
     report = run_fetch(config, tmp_path / "content")["mastodon"]
     assert report.new == 1
-    _, problems = check(tmp_path / "config.yaml", tmp_path / "content")
+    _, problems = check(tmp_path / "config.yaml", tmp_path / "content", demo_dir=None)
     assert not [str(problem) for problem in problems if problem.severity == "error"]
-    assert len(posts_in(tmp_path / "content")) == 1
+    (post,) = posts_in(tmp_path / "content").values()
+    assert post.author.name == "Backstube \ufffd" and post.text.startswith("Ich biete Hilfe \ufffd #")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("url", "https://evil.example/@a/1 x"),  # startswith('https://') is all status_to_post checks
-    ("account.url", "javascript:alert(1)"),
-    ("language", "de_DE"),  # cut to 35 characters, never checked against LANGUAGE_TAG
-    ("account.avatar_static", "avatar.png"),  # MediaStore.localise keeps an avatar that is no web URL as it is
+@pytest.mark.parametrize("field, value, kept", [
+    ("url", "https://evil.example/@a/1 x", False),  # a post needs its address: left out
+    ("account.url", "javascript:alert(1)", True),  # the rest: the post without the value
+    ("language", "de_DE", True),
+    ("account.avatar_static", "avatar.png", True),
+    ("account.url", ["https://a.example"], True),
 ])
 def test_a_status_with_a_field_the_post_schema_refuses_is_not_stored_as_an_unreadable_file(
-        tmp_path, instance, field, value):
-    # Security review: unlike the other connectors (is_web_url, language patterns), mastodon.py
-    # stores url, account.url and language as the instance sends them. The post file is written,
-    # then refused when read back: `check` fails on the review pull request, the post is missing
-    # from its table, fetch never overwrites the file again (unreadable), and once merged the
-    # whole build fails, so nothing is published until someone deletes the file by hand.
-    from wall.pipeline import check
+        tmp_path, instance, field, value, kept):
+    # A post file that is written but refused when read back fails `check` on the review pull
+    # request, is never rewritten by fetch (unreadable), and once merged fails the whole build.
     status = instance.add(1)
     if field.startswith("account."):
         status["account"][field.split(".", 1)[1]] = value
@@ -327,5 +323,22 @@ def test_a_status_with_a_field_the_post_schema_refuses_is_not_stored_as_an_unrea
         status[field] = value
     config = fetch_config(tmp_path, source(instance.base))
     run_fetch(config, tmp_path / "content")
-    _, problems = check(tmp_path / "config.yaml", tmp_path / "content")
+    _, problems = check(tmp_path / "config.yaml", tmp_path / "content", demo_dir=None)
     assert not [str(problem) for problem in problems if problem.severity == "error"]
+    assert len(posts_in(tmp_path / "content")) == (1 if kept else 0)
+
+
+def test_a_fetched_post_whose_file_would_be_refused_is_left_out_with_a_warning(tmp_path, instance):
+    # The last net under every connector: a value no connector check caught (here an id longer
+    # than a post file takes) leaves that post out; the others are stored.
+    instance.add(1)
+    overlong = instance.add(2)
+    overlong["uri"] = f"{instance.base}/users/a/statuses/{'2' * 300}"
+    config = fetch_config(tmp_path, source(instance.base))
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.new, report.skipped) == (1, 1)
+    assert any(warning.startswith(f"mastodon:{instance.server.host}:{'2' * 300}: left out: id:")
+               for warning in report.warnings), report.warnings
+    _, problems = check(tmp_path / "config.yaml", tmp_path / "content", demo_dir=None)
+    assert problems == []
+    assert list(posts_in(tmp_path / "content")) == [f"mastodon:{instance.server.host}:1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from wall.pages import EASY_LANGUAGE
 from wall.post import Author, Media, Post, post_filename
 from wall.store import load_content, read_posts
-from wall.writing import dump_post, write_post
+from wall.writing import UnreadablePost, dump_post, write_post
 
 from .conftest import ROOT, VALID_POST, webp_bytes, write
 
@@ -204,8 +205,24 @@ def test_file_name_from_any_id_stays_in_its_folder(tmp_path, native_id):
     post = Post(id=f"x:{native_id}", platform="x", url="https://x.com/a/status/1",
                 author=Author(name="A"), published=datetime(2020, 3, 23, tzinfo=timezone.utc),
                 text="t", status="pending")
-    path = write_post(tmp_path / "content", post)
-    assert path.resolve().is_relative_to((tmp_path / "content/posts/x").resolve())
+    try:
+        path = write_post(tmp_path / "content", post)
+    except UnreadablePost:  # an id the file would refuse (a space, say): nothing is written anywhere
+        assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+    else:
+        assert path.resolve().is_relative_to((tmp_path / "content/posts/x").resolve())
+
+
+def test_a_post_whose_file_would_be_refused_is_not_written(tmp_path):
+    post = Post(id="x:1", platform="x", url="https://x.com/a/status/1", author=Author(name="A"),
+                published=datetime(2020, 3, 23, tzinfo=timezone.utc), text="t", status="pending")
+    for bad in (replace(post, language="de_DE"), replace(post, url="javascript:alert(1)"),
+                replace(post, author=Author(name="A", url="https://a.example/\ud800")),
+                replace(post, status="published")):
+        with pytest.raises(UnreadablePost, match="x:1: not stored, its file would be refused: "):
+            write_post(tmp_path / "content", bad)
+    assert not (tmp_path / "content").exists()
+    assert write_post(tmp_path / "content", post).is_file()
 
 
 def test_written_post_reads_back_equal_and_writes_identically(tmp_path):

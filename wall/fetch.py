@@ -31,7 +31,7 @@ from .moderate import deny_reason
 from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
-from .writing import write_post
+from .writing import file_problems, write_post
 from .yamlfile import Problem, display_path
 
 log = logging.getLogger(__name__)
@@ -234,22 +234,28 @@ class _SourceRun:
             report.warnings.append(f"{fetched.id}: left out: another post has its page and file name ({fetched.slug})")
             return
         if stored is None:
-            post = arrival(fetched, self.config, self.new_status, self.now)
-            post, warnings = media.localise(post)
-            report.warnings.extend(warnings)
-            outcome.writes.append(post)
-            report.new += 1
+            report.new += _queued(media.localise(arrival(fetched, self.config, self.new_status, self.now)), outcome)
         elif stored.status == "rejected" or not platform_changed(stored, fetched):
             report.unchanged += 1
         else:
-            post, warnings = media.localise(updated(stored, fetched, self.now))
-            report.warnings.extend(warnings)
-            outcome.writes.append(post)
-            report.updated += 1
+            report.updated += _queued(media.localise(updated(stored, fetched, self.now)), outcome)
 
     def _name_taken(self, post: Post) -> bool:
         # Distinct ids can share a name ('mastodon:ABC', 'mastodon:abc-b5d4045c'): never write over another post.
         return post.slug in self.names or os.path.exists(self.content_dir / post_filename(post.id))
+
+
+def _queued(localised: tuple[Post, list[str]], outcome: _Outcome) -> int:
+    """1 when the post is queued to be written; 0, with a warning, when its file would be refused."""
+    post, warnings = localised
+    outcome.report.warnings.extend(warnings)
+    problems = file_problems(post)
+    if problems:
+        outcome.report.warnings.append(f"{post.id}: left out: {problems[0]}")
+        outcome.report.skipped += 1
+        return 0
+    outcome.writes.append(post)
+    return 1
 
 
 def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:

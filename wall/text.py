@@ -19,6 +19,7 @@ MAX_LINKED_URL = 2000  # characters; a longer one stays text (sitemaps and old b
 # control characters and non-characters are invalid in HTML and XML.
 _UNSHOWABLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f"
                          "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a pair: no character, and no file can hold it
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def find_urls(text: str) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """Text without bidi or control characters, for anything shown to visitors."""
-    return _UNSHOWABLE.sub("", text)
+    """Text without bidi or control characters, for anything shown to visitors; a lone
+    surrogate (JSON can escape one) becomes the replacement character."""
+    return _SURROGATE.sub("\ufffd", _UNSHOWABLE.sub("", text))
 
 
 def segments(line: str, platform: str, post_url: str) -> list[Segment]:

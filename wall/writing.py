@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
-from .post import Post, post_filename, post_to_dict
+from .fields import Fields
+from .post import Post, post_filename, post_from_fields, post_to_dict
+from .yamlfile import Problem, YamlFileError, parse_yaml
 
 
 def dump_post(post: Post) -> str:
@@ -22,8 +24,35 @@ def dump_post(post: Post) -> str:
                      width=100, default_flow_style=False)
 
 
+class UnreadablePost(ValueError):
+    """A post whose file the wall would refuse to read back: it was not written."""
+
+
+def file_problems(post: Post) -> list[str]:
+    """Why reading this post's file back would fail (empty when it would not).
+
+    Connectors take what a platform sends; a value the post file refuses (a link that is
+    no web address, a language that is no language code) would leave a file that fails
+    every check and, once approved, every build.
+    """
+    path = post_filename(post.id)
+    try:
+        data = parse_yaml(dump_post(post).encode("utf-8"), path)
+    except YamlFileError as error:
+        return [error.problem.message]
+    problems: list[Problem] = []
+    fields = Fields.of(data, path, problems, "", 1, unknown="warning")
+    if fields:
+        post_from_fields(fields, {post.category})  # which categories there are is config's matter
+    return [problem.message for problem in problems if problem.severity == "error"]
+
+
 def write_post(content_dir: Path, post: Post) -> Path:
-    """Write a post file atomically; return its path."""
+    """Write a post file atomically; return its path.  Raise UnreadablePost, writing nothing,
+    when the file would not read back."""
+    problems = file_problems(post)
+    if problems:
+        raise UnreadablePost(f"{post.id}: not stored, its file would be refused: {problems[0]}")
     path = content_dir / post_filename(post.id)
     write_atomic(path, dump_post(post).encode("utf-8"))
     return path
