@@ -174,5 +174,5 @@ def _host(url: str) -> str:
 
 
 def _snippet(response: requests.Response) -> str:
-    text = response.text[:200].replace("\n", " ").strip()
+    text = " ".join(response.text[:200].split())
     return text or "(empty body)"

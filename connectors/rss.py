@@ -26,6 +26,9 @@ from .http import MAX_BODY
 from .rss_entry import Feed, entry_keys, entry_to_post, language_tag, one_line
 
 MASTODON_TAG_FEED = re.compile(r"/tags/[^/]+\.rss")
+# As many as the platform connectors take from one tag in one run (5 pages of 40 on Mastodon):
+# a feed of thousands of tagged entries does not become thousands of posts to review.
+MAX_POSTS_PER_FEED = 200
 MEDIA_RSS = ("{http://search.yahoo.com/mrss/}", "{http://search.yahoo.com/mrss}")
 
 
@@ -96,6 +99,7 @@ class RssConnector:
 
     def _take(self, entries: list, feed: Feed, result: FetchResult, seen: set[str]) -> None:
         unusable = 0
+        wanted: list[Post] = []
         for entry, key in zip(entries, entry_keys(entries)):
             post = entry_to_post(entry, key, feed)
             unusable += post is None
@@ -103,10 +107,16 @@ class RssConnector:
                 result.skipped += 1
             elif post.id not in seen:
                 seen.add(post.id)
-                result.posts.append(post)
+                wanted.append(post)
         if unusable:
             result.warnings.append(f"{feed.base}: {unusable} entries without an http(s) link or a date "
                                    "in the years 2000 to 2099 left out")
+        if len(wanted) > MAX_POSTS_PER_FEED:
+            result.warnings.append(f"{feed.base}: {len(wanted)} entries to take; the newest {MAX_POSTS_PER_FEED} "
+                                   "taken, the older left out")
+            result.skipped += len(wanted) - MAX_POSTS_PER_FEED
+            wanted = sorted(wanted, key=lambda post: post.published, reverse=True)[:MAX_POSTS_PER_FEED]
+        result.posts.extend(wanted)
 
     def _feed_info(self, url: str, response: requests.Response, parsed: Any) -> Feed:
         channel = parsed.feed
@@ -138,7 +148,11 @@ def parse_feed(response: requests.Response, url: str) -> Any:
         raise ConnectorError(f"feed too large ({len(response.content)} bytes)", url=url, kind="response")
     headers = {name.lower(): value for name, value in response.headers.items()}
     headers["content-location"] = response.url  # relative links resolve against the feed
-    parsed = feedparser.parse(response.content, response_headers=headers)
+    try:
+        parsed = feedparser.parse(response.content, response_headers=headers)
+    except Exception as error:  # its lenient parser raises more than it documents on hostile input
+        raise ConnectorError(f"the feed could not be read ({type(error).__name__})", url=url,
+                             kind="response") from None
     if not parsed.get("version") and not parsed.entries:
         snippet = one_line(html_to_text(response.text[:2000]), 120) or "(empty body)"
         raise ConnectorError(f"not an RSS or Atom feed ({headers.get('content-type', 'no content type')}): "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
+from connectors.rss import MAX_POSTS_PER_FEED
 from wall.config import ConfigError
 from wall.state import read_state
 from wall.store import load_content
@@ -344,16 +346,18 @@ def test_a_feed_servers_error_page_cannot_break_out_of_the_health_issue_or_the_l
 
 
 def test_one_feed_cannot_flood_the_wall_with_posts_in_one_run(tmp_path, feeds):
-    # Security review: every other connector stops at max_pages (default 5) pages of at most
-    # 100 posts per tag or page; the RSS connector takes every entry of a feed of up to 20 MB.
-    # A feed of 2,000 tagged entries (276 kB) becomes 2,000 post files in one commit to the review
-    # branch (about 145,000 at the 20 MB cap, each with up to 4 image downloads); every later
-    # fetch, check and build reads them all again, and git history keeps them for good.
-    # The bound asserted is the largest any other connector stores per run (5 pages of 100).
+    # Every other connector stops at max_pages pages; a feed of 2,000 tagged entries (276 kB, and
+    # about 145,000 fit in the 20 MB a feed may have) would become 2,000 files to review, each
+    # with up to 4 image downloads, read again by every later fetch, check and build.
+    start = datetime(2020, 3, 23, 8, tzinfo=timezone.utc)
     items = "".join(f"<item><title>Ich biete Nr. {number} {TAG}</title><link>{{base}}/n/{number}</link>"
-                    "<pubDate>Mon, 23 Mar 2020 08:00:00 GMT</pubDate></item>" for number in range(2000))
+                    f"<pubDate>{format_datetime(start + timedelta(minutes=number))}</pubDate></item>"
+                    for number in range(2000))
     url = feeds.publish("flood.rss", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Flut</title>'
                                      f"<link>{{base}}/</link>{items}</channel></rss>")
     report = run_fetch(fetch_config(tmp_path, source(feeds, url)), tmp_path / "content")["news"]
     assert not report.failed
-    assert report.new <= 500, f"{report.new} posts from one feed in one run"
+    assert (report.new, report.skipped) == (MAX_POSTS_PER_FEED, 2000 - MAX_POSTS_PER_FEED)
+    assert f"2000 entries to take; the newest {MAX_POSTS_PER_FEED} taken, the older left out" in report.warnings[0]
+    numbers = sorted(int(post.url.rsplit("/", 1)[1]) for post in posts_in(tmp_path / "content").values())
+    assert numbers == list(range(2000 - MAX_POSTS_PER_FEED, 2000)), "the newest"

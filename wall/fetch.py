@@ -31,6 +31,7 @@ from .moderate import deny_reason
 from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
+from .text import one_line
 from .writing import file_problems, write_post
 from .yamlfile import Problem, display_path
 
@@ -183,6 +184,9 @@ class _SourceRun:
         except Exception as error:  # a bug in one connector must not stop the others
             log.debug("%s failed", source.name, exc_info=True)
             report.error, report.error_kind = f"{type(error).__name__}: {error}", "error"
+        # Errors and warnings quote what servers sent; they go into logs, where a line starting
+        # '::' is a workflow command, and into issues, where a line break ends a code span.
+        report.error, report.warnings = one_line(report.error), [one_line(warning) for warning in report.warnings]
         report.seconds = time.perf_counter() - started
         log.info("%s", report.summary())
         return outcome

@@ -164,7 +164,7 @@ def _quiet_wall_text(days: int) -> str:
 
 
 def _code(text: str) -> str:
-    return text.replace("`", "'").replace("\n", " ")[:300]
+    return " ".join(text.replace("`", "'").split())[:300]  # any line break would end the code span
 
 
 def marker(key: str) -> str:

@@ -52,6 +52,11 @@ def clean_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", _UNSHOWABLE.sub("", text))
 
 
+def one_line(text: str) -> str:
+    """clean_text on one line: every kind of line break (a lone CR, U+2028 ...) becomes a space."""
+    return " ".join(clean_text(text).split())
+
+
 def segments(line: str, platform: str, post_url: str) -> list[Segment]:
     """Split one line into text, link, hashtag and mention segments."""
     found: list[Segment] = []
