@@ -351,17 +351,16 @@ def test_a_backlog_of_posts_keeps_the_description_within_githubs_limit(tmp_path)
 
 
 def test_pull_request_text_has_no_www_autolinks(tmp_path):
-    # Security review: _cell breaks 'http' (and '@', '#') with a zero-width space, but GitHub's
-    # Markdown (GFM "extended www autolink") also links 'www.' + domain after whitespace or
-    # '*', '_', '~', '('. A post's text or author name then becomes a clickable link in the review
-    # pull request, the page where editors decide with merge rights, although the description
-    # promises 'no links' (docstring of _cell) and the post text is only an excerpt to read.
+    # GitHub's Markdown links 'www.' + domain (GFM "extended www autolink") as it links 'http':
+    # a post's text or author name would become a clickable link in the review pull request,
+    # the page where editors decide with merge rights.
     import re
     config = config_without_sources(tmp_path)
     hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1",
                    author=Author(name="www.ewg-de.example", handle="a"),
                    published=datetime(2020, 3, 23, tzinfo=timezone.utc),
-                   text="Zugang für die Redaktion erneuern: www.github-login.example/ewg (dringend)",
+                   text="Zugang für die Redaktion erneuern: www.github-login.example/ewg (dringend, GH-12)",
                    status="approved", category="angebot")
     body = pr_body([proposed(hostile)], [], config)
     assert re.search(r"(?:^|[\s*_~(])www\.[\w-]+\.", body, re.MULTILINE) is None, body
+    assert "GH-12" not in body and "GH\u200b-12" in body, "GitHub links GH-12 to issue 12"

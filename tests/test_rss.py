@@ -310,10 +310,9 @@ def test_a_malformed_mastodon_feed_still_gives_the_status_text(tmp_path, feeds):
 
 
 def test_a_character_reference_to_a_surrogate_in_one_feed_does_not_fail_the_others(tmp_path, feeds):
-    # Security review: a feed that is not well-formed is read by feedparser's loose parser,
-    # whose handle_charref encodes chr(0xD800) to UTF-8 and raises UnicodeEncodeError. That is
-    # no ConnectorError, so it escapes the per-feed handling: one hostile feed (a comment in a
-    # company's news feed is enough) fails every feed of the source, at every run.
+    # A feed that is not well-formed is read by feedparser's loose parser, whose handle_charref
+    # raises UnicodeEncodeError on chr(0xD800): one hostile feed (a comment in a company's news
+    # feed is enough) must fail only itself, not every feed of the source at every run.
     good = feeds.publish_fixture("news.rss", "company.rss")
     hostile = feeds.publish_fixture("presse.rss", "company.rss",
                                     changes={"Nachbarn</title>": "Nachbarn & Freunde &#xD800;</title>"})
@@ -323,8 +322,7 @@ def test_a_character_reference_to_a_surrogate_in_one_feed_does_not_fail_the_othe
 
 
 def test_a_feed_servers_error_page_cannot_break_out_of_the_health_issue_or_the_log_line(tmp_path, feeds):
-    # Security review: connectors/http.py _snippet puts the first 200 characters of an error
-    # body into the message with '\n' replaced but '\r' kept. CommonMark and the Actions runner
+    # An error quotes the first 200 characters of the server's error body. CommonMark and the Actions runner
     # (.NET ReadLine) both take a lone '\r' as a line end: in the health issue the code span
     # `...` is cut by a blank line ('\r\r'), so the rest renders as Markdown (@mentions ping
     # people, links); in the log, '\r::error ...' or '\r::add-mask::' is a workflow command.

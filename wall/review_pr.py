@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,13 +160,17 @@ def _trusted_lines(trusted: Trusted) -> list[str]:
                 "gestellt (`config.yaml`, `moderation.allow.authors`)."]
 
 
+AUTOLINKED_WORD = re.compile(r"\b(www|gh)([.-])", re.IGNORECASE)
+
+
 def _cell(text: str) -> str:
     """Post text inside a Markdown table: no markup, no links, no @mentions or #references."""
     text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for character in "\\`*_[]()|!~$":
         text = text.replace(character, "\\" + character)
-    # GitHub links @user and #123 even when escaped; a zero-width space breaks that.
-    return text.replace("@", "@\u200b").replace("#", "#\u200b").replace("http", "http\u200b")
+    # GitHub links @user, #123, GH-123, http... and www.host even when escaped; a zero-width space breaks that.
+    text = text.replace("@", "@\u200b").replace("#", "#\u200b").replace("http", "http\u200b")
+    return AUTOLINKED_WORD.sub("\\1\u200b\\2", text)
 
 
 def _url_cell(url: str) -> str:
