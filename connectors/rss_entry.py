@@ -21,7 +21,9 @@ from wall.urls import is_web_url
 from .html_text import html_to_text
 
 HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w·]*)")
-POST_ID = re.compile(r"[^\s\x00-\x1f\x7f]{1,200}")  # what a post id allows after 'rss:'
+# What a post id allows after 'rss:', less C1 controls and bidi marks: ids are shown (the mail
+# asking for a post's removal names it), and U+202E would show it backwards.
+POST_ID = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,200}")
 MASTODON_STATUS = re.compile(r"/@([\w.-]+)/\d+/?")
 MAX_IMAGES = 4  # a hostile feed must not make us download hundreds of files per entry
 

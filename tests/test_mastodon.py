@@ -342,3 +342,14 @@ def test_a_fetched_post_whose_file_would_be_refused_is_left_out_with_a_warning(t
     _, problems = check(tmp_path / "config.yaml", tmp_path / "content", demo_dir=None)
     assert problems == []
     assert list(posts_in(tmp_path / "content")) == [f"mastodon:{instance.server.host}:1"]
+
+
+def test_a_post_keeps_at_most_ten_images(tmp_path, instance):
+    instance.add(1, media=[image_attachment(instance.base, number, name=f"bild-{number}.webp")
+                           for number in range(14)])
+    report = run_fetch(fetch_config(tmp_path, source(instance.base)), tmp_path / "content")["mastodon"]
+    (post,) = posts_in(tmp_path / "content").values()
+    assert len(post.media) == 10
+    assert f"{post.id}: the first 10 of its 14 images kept" in report.warnings
+    downloads = instance.server.requests_to(r"/media/bild-.*")
+    assert sorted(request.path for request in downloads) == sorted(f"/media/bild-{n}.webp" for n in range(10))

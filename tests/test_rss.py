@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -359,3 +361,18 @@ def test_one_feed_cannot_flood_the_wall_with_posts_in_one_run(tmp_path, feeds):
     assert f"2000 entries to take; the newest {MAX_POSTS_PER_FEED} taken, the older left out" in report.warnings[0]
     numbers = sorted(int(post.url.rsplit("/", 1)[1]) for post in posts_in(tmp_path / "content").values())
     assert numbers == list(range(2000 - MAX_POSTS_PER_FEED, 2000)), "the newest"
+
+
+@pytest.mark.parametrize("guid", ["m1\u202eexe.txt", "m 1", "m" * 250])
+def test_a_guid_unfit_for_an_id_becomes_a_digest(tmp_path, feeds, guid):
+    # Ids are shown (the removal mail names them): no right-to-left override (nor C1 controls,
+    # which feedparser already reads as cp1252), nothing a post file refuses (a space, over 200 characters).
+    items = "".join(f"<item><title>Masken {number} {TAG}</title><link>{{base}}/masken/{number}</link>"
+                    f"<guid>{guid}{number}</guid><pubDate>Mon, 23 Mar 2020 08:00:00 GMT</pubDate></item>"
+                    for number in (1, 2))
+    url = feeds.publish("news.rss", f'<rss version="2.0"><channel><title>Näherei</title>{items}</channel></rss>')
+    report = run_fetch(fetch_config(tmp_path, source(feeds, url)), tmp_path / "content")["news"]
+    assert report.new == 2
+    host = urlsplit(url).netloc
+    ids = [post.id for post in posts_in(tmp_path / "content").values()]
+    assert all(re.fullmatch(rf"rss:{re.escape(host)}:[0-9a-f]{{16}}", post_id) for post_id in ids), ids
