@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from wall.pipeline import check
+from wall.post import post_filename
 from wall.state import read_state
-from wall.store import load_content
+from wall.store import STATE_FILE, load_content
 
-from .conftest import fetch_config, run_fetch, tree
+from .conftest import FETCH_CONFIG, fetch_config, run_fetch, tree
 from .fake_mastodon import MastodonFake, image_attachment, make_status
 from .fakes import FakeServer, Reply
 
@@ -353,3 +354,27 @@ def test_a_post_keeps_at_most_ten_images(tmp_path, instance):
     assert f"{post.id}: the first 10 of its 14 images kept" in report.warnings
     downloads = instance.server.requests_to(r"/media/bild-.*")
     assert sorted(request.path for request in downloads) == sorted(f"/media/bild-{n}.webp" for n in range(10))
+
+
+def test_a_post_erased_for_good_stays_out_once_its_id_is_denied(tmp_path, instance):
+    # A deletion under the GDPR removes the file and, with git filter-repo, every trace in the
+    # history, where fetch would otherwise see that an editor removed it. Whenever the source
+    # reads the post again (here: from the start, as after its state was lost), the id in
+    # moderation.deny.ids (docs/redaktion.md) keeps it out.
+    from wall.config import load_config
+    from wall.editorial import add_deny_rule
+    instance.add(1)
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    (post,) = posts_in(tmp_path / "content").values()
+    (tmp_path / "content" / post_filename(post.id)).unlink()
+    (tmp_path / "content" / STATE_FILE).unlink()
+    assert add_deny_rule(tmp_path / "config.yaml", "id", post.id)
+    report = run_fetch(load_config(tmp_path / "config.yaml"), tmp_path / "content")["mastodon"]
+    assert (report.new, report.skipped) == (0, 1)
+    assert posts_in(tmp_path / "content") == {}
+    (tmp_path / "config.yaml").write_text(FETCH_CONFIG.format(sources=source(instance.base), allow="[]",
+                                          deny_authors="[]", deny_keywords="[]"), encoding="utf-8")
+    (tmp_path / "content" / STATE_FILE).unlink()
+    report = run_fetch(load_config(tmp_path / "config.yaml"), tmp_path / "content")["mastodon"]
+    assert report.new == 1, "without the rule it would come back"
