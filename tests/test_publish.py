@@ -399,3 +399,27 @@ def test_a_host_serving_an_old_copy_fails_the_publish_even_when_only_a_page_chan
             with pytest.raises(LiveCheckFailed, match=r"serves another release than the one just uploaded "
                                                       r"\(wall-release.txt: '20200401T010000Z-[0-9a-f]{7}'\)"):
                 publish(second, settings(server, base, "sftp"), server.environ, now=at(2), live_url=live)
+
+
+def test_an_sftp_upload_that_stops_partway_does_not_keep_a_removed_post_online_for_ever(tmp_path, src, monkeypatch):
+    # Before anything is sent, the host's manifest is rewritten without the files about to
+    # change, and also without the files about to be removed. An upload that stops after that
+    # (a dropped connection, the runner killed) leaves a manifest that no longer names the
+    # removed post's page, so no later publish ever deletes it from the host.
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        site = build_site(src, tmp_path / "site")
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        removed_post = sorted((site / "beitrag").iterdir())[0].name
+        shutil.rmtree(site / "beitrag" / removed_post)  # an author deleted it, an editor took it down
+        write(site / "index.html", "<p>neu</p>")
+        monkeypatch.setattr(sftp, "upload_order",  # the connection drops before the removals
+                            lambda changed: ["gibt-es-nicht.html", *changed])
+        with pytest.raises(UploadStopped):
+            publish(site, settings(server, base, method="sftp"), server.environ)
+        monkeypatch.undo()
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        again = publish(site, settings(server, base, method="sftp"), server.environ)
+        assert not (base / "beitrag" / removed_post).exists(), \
+            f"beitrag/{removed_post}/ is still online after two complete publishes (deleted: {again.deleted})"
+        assert host_files(base) == tree(site)
