@@ -401,3 +401,21 @@ def test_a_build_killed_while_moving_files_leaves_no_page_the_next_build_takes_f
     site, full = tree(folder / "site"), tree(folder / "full")
     stale = sorted(path for path in set(site) | set(full) if site.get(path) != full.get(path))
     assert stale == [], "pages moved in by the killed build are kept as if they were current"
+
+
+def test_a_build_killed_while_swapping_the_site_folder_leaves_the_last_good_site(tmp_path):
+    # A large change replaces site/ with two renames: site/ -> .site.old-PID, then
+    # .site.new-PID -> site/. Killed between them, there is no site/ at all; the next build
+    # that fails (here: a broken post file) does not put the old one back either, and the
+    # one after that deletes it as a dead build's leftover.
+    from .crash import KILLED, at_rename_from, generate
+    folder = make_wall(tmp_path, 120)  # a change to every page is more than IN_PLACE_LIMIT files
+    assert generate(folder, *BUILD).returncode == 0
+    good = tree(folder / "site")
+    config_edit(folder, 'title: "#EssenArbeitetZusammen"', "title: Essen hilft")
+    killed = generate(folder, *BUILD, kill_when=at_rename_from(".site.new-"))
+    assert killed.returncode == KILLED
+    write(folder / "content/posts/x/kaputt.yaml", "id: [\n")
+    assert generate(folder, *BUILD).returncode == 1
+    assert (folder / "site").is_dir(), "no site/ at all: serve and publish have nothing, the old one sits in .site.old-*"
+    assert tree(folder / "site") == good
