@@ -4,6 +4,7 @@ to a full build of the same input."""
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import pickle
 import re
@@ -419,3 +420,24 @@ def test_a_build_killed_while_swapping_the_site_folder_leaves_the_last_good_site
     assert generate(folder, *BUILD).returncode == 1
     assert (folder / "site").is_dir(), "no site/ at all: serve and publish have nothing, the old one sits in .site.old-*"
     assert tree(folder / "site") == good
+
+
+def test_a_dead_builds_old_folder_does_not_fail_a_later_build_that_gets_its_process_id(tmp_path):
+    # Killed while deleting the replaced site (the last step of a large change; at 10,000 posts
+    # the longest one), a build leaves .site.old-PID. _remove_leftovers spares it while a process
+    # with that id runs, and a build that got the same id (in a container the build runs with
+    # the same id every time) counts as running: _swap's rename of site/ onto the non-empty
+    # folder then fails with 'Directory not empty', at every large change from then on.
+    from .crash import KILLED, generate
+    folder = make_wall(tmp_path, 120)
+    assert generate(folder, *BUILD).returncode == 0
+    config_edit(folder, 'title: "#EssenArbeitetZusammen"', "title: Essen hilft")
+    killed = generate(folder, *BUILD, kill_when=(
+        "def should_kill(event, args):\n"
+        "    return event == 'shutil.rmtree' and os.path.basename(str(args[0])).startswith('.site.old-')\n"))
+    assert killed.returncode == KILLED
+    (leftover,) = folder.glob(".site.old-*")
+    leftover.rename(folder / f".site.old-{os.getpid()}")  # the next build gets the dead one's id
+    config_edit(folder, "title: Essen hilft", "title: Essen hilft sich")
+    build(folder / "config.yaml", folder / "content", folder / "site", demo_dir=None, static=STATIC)
+    assert "Essen hilft sich" in (folder / "site/index.html").read_text(encoding="utf-8")
