@@ -186,3 +186,34 @@ def test_cli_config_error_exits_1(tmp_path):
     result = run_cli("--config", str(tmp_path / "config.yaml"), "--content", str(tmp_path / "content"))
     assert result.returncode == 1
     assert "config.yaml:5: sources[0].instances: erwartet: http- oder https-Adressen, gefunden: 'ftp://x'" in result.stderr
+
+
+def test_a_fetch_killed_after_removing_a_deleted_post_leaves_none_of_its_images(tmp_path):
+    # A post deleted upstream is removed "with its media at the next fetch". The fetch unlinks
+    # the post file first and removes unused media only after every source is written. Killed
+    # in between (runner timeout, OOM), the post file is gone, so no later fetch sees the post
+    # as deleted again, and remove_unused_media (which runs only when a post left) never comes.
+    from .crash import KILLED, generate
+    from .fake_mastodon import image_attachment
+    with FakeServer() as server:
+        fake = MastodonFake(server)
+        fake.add(1, media=[image_attachment(fake.base, 1)])
+        fetch_config(tmp_path, mastodon_source(fake.base))
+        fetch = ("fetch", "--config", "config.yaml", "--content", "content")
+        assert generate(tmp_path, *fetch).returncode == 0
+        media = sorted(path.name for path in (tmp_path / "content/media").rglob("*.webp"))
+        assert media, "the post's image and avatar were stored"
+        fake.statuses.clear()
+        fake.deleted.add("1")  # the author deleted it
+        killed = generate(tmp_path, *fetch, kill_when=(
+            "def should_kill(event, args):\n"
+            "    if seen:\n"
+            "        return True\n"
+            "    if event == 'os.remove' and str(args[0]).endswith('.yaml'):\n"
+            "        seen.append(args)\n"
+            "    return False\n"))
+        assert killed.returncode == KILLED, killed.stderr
+        assert not list((tmp_path / "content/posts").rglob("*.yaml")), "the post file is gone"
+        assert generate(tmp_path, *fetch).returncode == 0  # the next run, complete
+    left = sorted(path.name for path in (tmp_path / "content/media").rglob("*") if path.is_file())
+    assert left == [], "images of a post its author deleted stay in content/ (and in git) for good"
