@@ -423,3 +423,31 @@ def test_an_sftp_upload_that_stops_partway_does_not_keep_a_removed_post_online_f
         assert not (base / "beitrag" / removed_post).exists(), \
             f"beitrag/{removed_post}/ is still online after two complete publishes (deleted: {again.deleted})"
         assert host_files(base) == tree(site)
+
+
+def test_a_release_that_failed_its_live_check_is_never_a_rollback_target_even_if_the_run_dies(tmp_path):
+    # After a failed live check, rollback.sh drop switches current back and only then deletes
+    # the failed release. A run killed between the two (the runner's timeout, a dropped SSH
+    # connection: sh -s stops reading its script) leaves the failed release with an ordinary
+    # release name; killed during the rm -rf, half of it. After the next good publish, a
+    # rollback (the workflow's button) goes to the newest older release: the failed one.
+    base = tmp_path / "wall"
+    for release, page in (("20200401T010000Z-aaaaaaa", "gut"), ("20200401T020000Z-bbbbbbb", "kaputt")):
+        staged(base, page)
+        assert activate(base, release).returncode == 0
+    fake_bin = tmp_path / "bin"
+    write(fake_bin / "rm", '#!/bin/sh\ncase "$*" in *releases/*) kill -9 "$PPID"; exit 1 ;; esac\n'
+                           'exec /bin/rm "$@"\n').chmod(0o755)  # the run dies as the deletion starts
+    dropped = subprocess.run(["sh", str(ROOT / "deploy/rollback.sh"), str(base), "drop"], capture_output=True,
+                             text=True, env={**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"})
+    assert dropped.returncode == KILLED_BY_SIGNAL
+    assert (base / "current").resolve().name == "20200401T010000Z-aaaaaaa", "switched back before it died"
+    staged(base, "neu und gut")
+    assert activate(base, "20200401T030000Z-ccccccc").returncode == 0  # the next publish
+    rolled_back = host_script("rollback.sh", str(base))
+    assert rolled_back.returncode == 0, rolled_back.stderr
+    assert (base / "current").resolve().name != "20200401T020000Z-bbbbbbb", \
+        "a rollback went to the release that had failed its live check"
+
+
+KILLED_BY_SIGNAL = -9
