@@ -441,3 +441,20 @@ def test_a_dead_builds_old_folder_does_not_fail_a_later_build_that_gets_its_proc
     config_edit(folder, "title: Essen hilft", "title: Essen hilft sich")
     build(folder / "config.yaml", folder / "content", folder / "site", demo_dir=None, static=STATIC)
     assert "Essen hilft sich" in (folder / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_killed_while_saving_its_cache_leaves_no_copy_of_it_beside_the_site(tmp_path):
+    # The cache files are written with write_atomic: a temporary file beside them, then a rename.
+    # Killed before the rename, the temporary file (..site.parsed.XXXXXXXX, 60 MB at 50,000 posts)
+    # stays: _remove_leftovers looks for .site.new-PID and .site.old-PID only, and .gitignore
+    # does not cover it either.
+    from .crash import KILLED, generate
+    folder = make_wall(tmp_path, 30)
+    killed = generate(folder, *BUILD, kill_when=(
+        "def should_kill(event, args):\n"
+        "    return event == 'os.rename' and str(args[1]).endswith('.site.parsed')\n"))
+    assert killed.returncode == KILLED
+    assert generate(folder, *BUILD).returncode == 0
+    assert generate(folder, *BUILD).returncode == 0
+    beside = sorted(path.name for path in folder.iterdir() if path.name.startswith(".site") or path.name.startswith(".."))
+    assert beside == [".site.cache", ".site.parsed"]
