@@ -4,8 +4,8 @@ to a full build of the same input."""
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import pickle
 import re
 import shutil
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from wall import buildcache, output, sitedata
-from wall.output import landing_order
-from wall.pipeline import build
+from wall.output import claimed, landing_order
+from wall.pipeline import BuildError, build
 from wall.post import Author, Post
 from wall.pagination import sort_newest_first
 from wall.store import load_content
@@ -187,7 +187,8 @@ def test_a_small_change_is_moved_into_the_site_and_a_large_one_replaces_it(tmp_p
     assert out.stat().st_ino == site_folder, "files were moved into the existing folder"
     assert not page.exists(), "the deleted post's folder went with its page"
     assert not [path for path in out.rglob("*") if path.is_dir() and not any(path.iterdir())]
-    assert sorted(p.name for p in folder.glob(".site.*")) == [".site.cache", ".site.parsed"], "no staging left"
+    assert sorted(p.name for p in folder.glob(".site.*")) == [".site.cache", ".site.lock", ".site.parsed"], \
+        "no staging left"
 
     config_edit(folder, 'title: "#EssenArbeitetZusammen"', "title: Essen hilft")
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
@@ -210,7 +211,7 @@ def test_a_build_that_dies_while_moving_files_is_repaired_by_the_next_one(tmp_pa
     monkeypatch.setattr(output.os, "replace", dies_after_the_post_page)
     with pytest.raises(KeyboardInterrupt):
         build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
-    monkeypatch.undo()
+    monkeypatch.setattr(output.os, "replace", real_replace)  # not undo(): that would undo the chdir too
     assert "ganz anderes" in (out / "beitrag/rss-3/index.html").read_text(encoding="utf-8"), \
         "the site holds the changed post page and not the rest of the change"
     add(folder, 3)  # the change is taken back before the next build
@@ -219,12 +220,28 @@ def test_a_build_that_dies_while_moving_files_is_repaired_by_the_next_one(tmp_pa
 
 
 def test_what_dead_builds_left_beside_the_site_is_removed(tmp_path):
+    # Whatever the process ids in the names: holding the lock, no other build is running.
     folder = make_wall(tmp_path, 5)
     out = folder / "site"
-    for leftover in (".site.new-999999999", ".site.old-999999998", f".site.new-{1}"):  # 1: init, alive
+    for leftover in (".site.new-999999999", ".site.old-999999998", f".site.new-{1}", f".site.old-{os.getpid()}"):
         write(folder / leftover / "index.html", "Kopie")
+    write(folder / "..site.parsed.partial-x1y2z3", "halb")
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
-    assert sorted(p.name for p in folder.glob(".site.*")) == [".site.cache", ".site.new-1", ".site.parsed"]
+    assert sorted(p.name for p in folder.glob(".*site.*")) == [".site.cache", ".site.lock", ".site.parsed"]
+
+
+def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path):
+    folder = make_wall(tmp_path, 5)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    before = tree(out)
+    add(folder, 3, text="Wir bieten etwas ganz anderes an #Werkzeug")
+    with claimed(out):  # as a build running beside this one holds it
+        with pytest.raises(BuildError, match="another build is writing into .*site; nothing was written"):
+            build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert tree(out) == before
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert "ganz anderes" in (out / "beitrag/rss-3/index.html").read_text(encoding="utf-8")
 
 
 def test_files_new_to_the_site_land_before_the_pages_that_link_to_them(tmp_path):
@@ -457,4 +474,4 @@ def test_a_build_killed_while_saving_its_cache_leaves_no_copy_of_it_beside_the_s
     assert generate(folder, *BUILD).returncode == 0
     assert generate(folder, *BUILD).returncode == 0
     beside = sorted(path.name for path in folder.iterdir() if path.name.startswith(".site") or path.name.startswith(".."))
-    assert beside == [".site.cache", ".site.parsed"]
+    assert beside == [".site.cache", ".site.lock", ".site.parsed"]

@@ -48,7 +48,7 @@ def test_a_page_failing_its_safety_check_in_a_worker_leaves_the_site_as_it_was(t
     with pytest.raises(BuildError, match=r"beitrag/.*<script> is allowed only"):
         _build(folder, out, jobs=2, templates=templates)
     assert tree(out) == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".site.cache", ".site.parsed", "config.yaml",
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".site.cache", ".site.lock", ".site.parsed", "config.yaml",
                                                                 "content", "site", "templates"]
     assert multiprocessing.active_children() == []
 

@@ -50,6 +50,12 @@ class BuildCache:
         """Keys of the pages the last build wrote that are still present (see files_in)."""
         return {path: key for path, key in self.keys.items() if path in present}
 
+    def forget_keys(self) -> None:
+        """Drop the saved keys before site/ changes: a build killed while changing it must not
+        leave keys that call its half-changed pages current.  save() writes them anew."""
+        self.path.unlink(missing_ok=True)
+        self.keys = {}
+
     def save(self, keys: dict[str, str]) -> None:
         """Keep what this build knew for the next one (what changed, and the parsed files if many did)."""
         related_versions, memo_versions = self._loaded

@@ -15,12 +15,15 @@ check and write them.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .workers import in_parts
+from .writing import PARTIAL, remove_partial_files
 
 IN_PLACE_LIMIT = 100  # changes up to this many files (or a tenth of the site) are moved into place
 PARALLEL_FROM = 256  # fewer pages than this are written in-process: a fork costs more than it saves
@@ -30,18 +33,56 @@ PageMaker = tuple[str, Callable[[], object]]
 Check = Callable[[str, object], None]  # given a page's path and what rendered; raises to stop the build
 
 
+class SiteBusy(Exception):
+    """Another build is writing into the same folder."""
+
+
+@contextmanager
+def claimed(out_dir: Path) -> Iterator[None]:
+    """Held for a whole build: one build at a time writes into out_dir and beside it.
+
+    Whatever a killed build left is cleared first: its staging folders, the half of a
+    cache file it was writing, and, when it died between the two renames that replace
+    the site, the site it had moved aside is put back.
+    """
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.with_name(f".{out_dir.name}.lock"), "a") as lock:  # closing it releases the lock
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SiteBusy(f"another build is writing into {out_dir}") from None
+        _recover(out_dir)
+        yield
+
+
+def _recover(out_dir: Path) -> None:
+    moved_aside = sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"), key=lambda folder: folder.stat().st_mtime)
+    if moved_aside and not out_dir.exists():
+        os.rename(moved_aside[-1], out_dir)
+    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        if folder.name.rpartition("-")[0].endswith((".new", ".old")) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+    for leftover in out_dir.parent.glob(f"..{out_dir.name}.*{PARTIAL}*"):  # the cache files'
+        leftover.unlink(missing_ok=True)
+    small = out_dir.with_name(f".{out_dir.name}.small")
+    if small.is_dir():
+        remove_partial_files(small, recursive=True)
+
+
 def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[str, Path],
                out_dir: Path, check: Check | None = None, jobs: int = 1,
-               present: set[str] | None = None) -> int:
+               present: set[str] | None = None, before_change: Callable[[], None] = lambda: None) -> int:
     """Make out_dir hold the pages, the reused pages and the copies; return how many files changed.
 
     Each page is rendered, checked (check raises to stop the build) and written into
     the new folder, by up to jobs processes; nothing is kept in memory but the paths.
-    present: files_in(out_dir), when the caller has it already.
+    present: files_in(out_dir), when the caller has it already.  before_change is called
+    just before out_dir changes (the build cache is dropped there: see pipeline.py).
+    Call it inside claimed(out_dir).
     """
     out_dir = out_dir.resolve()
     old = out_dir if out_dir.is_dir() else None
-    _remove_leftovers(out_dir)
     fresh = out_dir.with_name(f".{out_dir.name}.new-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     try:
@@ -54,7 +95,9 @@ def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[s
             shutil.rmtree(fresh, ignore_errors=True)
             return 0
         _copy_changed(fresh, {path: source for path, source in copies.items() if path in changed})
-        if old is not None and len(changed) + len(removed) <= max(IN_PLACE_LIMIT, len(wanted) // 10):
+        in_place = old is not None and len(changed) + len(removed) <= max(IN_PLACE_LIMIT, len(wanted) // 10)
+        if in_place:
+            before_change()
             _move_into(fresh, old, changed, removed)
             shutil.rmtree(fresh, ignore_errors=True)
             return len(changed) + len(removed)
@@ -62,26 +105,9 @@ def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[s
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+    before_change()
     _swap(fresh, out_dir, out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}"))
     return len(changed) + len(removed)
-
-
-def _remove_leftovers(out_dir: Path) -> None:
-    """The staging and old folders of builds that died (killed, a power cut): whole copies of the site."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*"):
-        kind, _, pid = folder.name.rpartition("-")
-        if kind.endswith((".new", ".old")) and pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def _move_into(staged: Path, site: Path, changed: set[str], removed: list[str]) -> None:
@@ -199,6 +225,9 @@ def files_in(folder: Path) -> set[str]:
 
 
 def _swap(fresh: Path, out_dir: Path, stale: Path) -> None:
+    # Killed between the two renames, the site is in stale: claimed() puts it back.
+    if stale.exists():
+        shutil.rmtree(stale)
     if out_dir.exists():
         os.rename(out_dir, stale)
     os.rename(fresh, out_dir)

@@ -19,7 +19,7 @@ from .moderate import moderate
 from .render import render_site
 from .renderer import make_environment
 from .sitedata import RESERVED_PATHS, SiteInput
-from .output import files_in, write_site
+from .output import SiteBusy, claimed, files_in, write_site
 from .outdir import refusal
 from .variants import make_small_copies
 from .store import Content, load_content
@@ -102,8 +102,14 @@ def build(config_path: Path, content_dir: Path, out_dir: Path, *, demo_dir: Path
     jobs processes render the pages (default: one per usable CPU).  On any failure
     out_dir stays exactly as it was.
     """
-    with _no_cycle_collection():
-        return _build(config_path, content_dir, out_dir, demo_dir, templates, static, full, jobs)
+    _check_out_dir(out_dir, {"the config file": config_path, "the content folder": content_dir,
+                             "the templates folder": templates, "the static folder": static,
+                             **({"the demo folder": demo_dir} if demo_dir else {})})
+    try:
+        with claimed(out_dir), _no_cycle_collection():
+            return _build(config_path, content_dir, out_dir, demo_dir, templates, static, full, jobs)
+    except SiteBusy as error:
+        raise BuildError(f"{error}; nothing was written") from None
 
 
 @contextmanager
@@ -123,9 +129,6 @@ def _no_cycle_collection() -> Iterator[None]:
 def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path | None, templates: Path,
            static: Path, full: bool, jobs: int | None) -> BuildReport:
     started = time.perf_counter()
-    _check_out_dir(out_dir, {"the config file": config_path, "the content folder": content_dir,
-                             "the templates folder": templates, "the static folder": static,
-                             **({"the demo folder": demo_dir} if demo_dir else {})})
     jobs = jobs or usable_cpus()
     cache = BuildCache(BuildCache.load(out_dir).path) if full else BuildCache.load(out_dir)
     config, content = gather(config_path, content_dir, demo_dir, cache.memo, jobs)
@@ -145,7 +148,8 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     copies = {**_static_files(static), **media, **small}
     pending = {path for path, _ in rendered.pending}
     changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,
-                         out_dir, check=_safety_check(), jobs=jobs, present=present)
+                         out_dir, check=_safety_check(), jobs=jobs, present=present,
+                         before_change=cache.forget_keys)
     cache.save(rendered.keys)
     return BuildReport(posts_read=len(content.posts), shown=len(shown),
                        hidden_by_rule=len(approved) - len(shown),

@@ -58,10 +58,20 @@ def write_post(content_dir: Path, post: Post) -> Path:
     return path
 
 
+PARTIAL = ".partial-"  # in the name of a file being written: one a killed run left behind can go
+
+
+def remove_partial_files(folder: Path, recursive: bool = False) -> None:
+    """Remove what write_atomic left in folder when its process was killed mid-write.
+    Only call it where nothing else is writing into folder."""
+    for leftover in (folder.rglob if recursive else folder.glob)(f".*{PARTIAL}*"):
+        leftover.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write beside the target, then rename, so no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{PARTIAL}")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
