@@ -217,3 +217,17 @@ def test_a_fetch_killed_after_removing_a_deleted_post_leaves_none_of_its_images(
         assert generate(tmp_path, *fetch).returncode == 0  # the next run, complete
     left = sorted(path.name for path in (tmp_path / "content/media").rglob("*") if path.is_file())
     assert left == [], "images of a post its author deleted stay in content/ (and in git) for good"
+
+
+def test_a_fetch_removes_what_a_killed_run_was_writing(tmp_path):
+    with FakeServer() as server:
+        fake = MastodonFake(server)
+        fake.add(1)
+        config = fetch_config(tmp_path, mastodon_source(fake.base))
+        halves = [tmp_path / "content/posts/mastodon/.a.yaml.partial-k1ll3d", tmp_path / "content/.state.yaml.partial-x",
+                  tmp_path / "content/media/ab/.abcd.webp.partial-y"]
+        for half in halves:
+            write(half, "halb")
+        report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.new == 1
+    assert [half for half in halves if half.exists()] == []

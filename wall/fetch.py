@@ -32,7 +32,7 @@ from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
 from .text import one_line
-from .writing import file_problems, write_post
+from .writing import file_problems, remove_partial_files, write_post
 from .yamlfile import Problem, display_path
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
           max_wait: float = 120, time_limit: float = FETCH_SECONDS) -> list[SourceReport]:
     """Run the sources (all, or those named in only) and write what changed into content_dir."""
     sources = [source for source in config.sources if not only or source.name in only]
+    remove_partial_files(content_dir, recursive=True)  # what a killed run was writing
     stored, unreadable = _stored_posts(config, content_dir)
     state = read_state(content_dir)
     moment = now().replace(microsecond=0)
@@ -100,10 +101,9 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     written: set[str] = set()
     for outcome in outcomes:
         changed |= _apply(outcome, content_dir, state, written)
-    if any(outcome.gone for outcome in outcomes):
-        # Only now that every source's post files are written: before, a later source's new
-        # images would look unused.
-        remove_unused_media(content_dir, set(config.category_keys))
+    # Only now that every source's post files are written (before, a later source's new images
+    # would look unused), and at every run: a run killed after removing a post left its images.
+    remove_unused_media(content_dir, set(config.category_keys))
     if changed:
         state["last_fetch"] = moment.isoformat()
     write_state(content_dir, state)
