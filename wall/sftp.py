@@ -41,13 +41,14 @@ def publish_sftp(site_dir: Path, new: dict[str, str], marker: Path, settings: Pu
     """Changed files up, each replacing its old version in one step where the server can, then
     removed ones gone.
 
-    Before anything is sent, the host's manifest forgets the files about to change: if the
-    upload stops partway, the next publish sends them all again (and finds nothing missing).
+    Before anything is sent, the host's manifest forgets the files about to change but still
+    names those about to be removed: if the upload stops partway, the next publish sends the
+    changed ones again and removes the others (a post taken down must not stay online).
     """
     old, replaces = _remote_state(settings, options)
     changed = upload_order([path for path, digest in new.items() if old.get(path) != digest])
     removed = sorted(set(old) - set(new), reverse=True)
-    kept = {path: digest for path, digest in old.items() if path in new and path not in changed}
+    kept = {path: digest for path, digest in old.items() if path not in changed}  # removed ones too, until gone
     with tempfile.TemporaryDirectory(prefix="wall-sftp-") as folder:
         before, after = Path(folder) / "before.json", Path(folder) / MANIFEST
         before.write_text(json.dumps(kept, sort_keys=True, indent=0), encoding="utf-8")
