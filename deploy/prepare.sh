@@ -18,6 +18,12 @@ if [ -L current ]; then live="$(basename "$(readlink current)")"; fi
 ls -1 releases | grep -v '^\.' | sort -r | tail -n +"$keep" | while read -r old; do
   [ "$old" = "$live" ] || rm -rf -- "releases/$old" || echo "warning: could not remove releases/$old" >&2
 done
+# A failed release's mark outlives it only when its deletion did not finish: retry it here.
+for mark in releases/.failed-*; do
+  [ -e "$mark" ] || continue
+  failed="${mark#releases/.failed-}"
+  if [ "$failed" != "$live" ]; then rm -rf -- "releases/$failed" && rm -f "$mark"; fi
+done
 rm -rf "releases/$work"
 # rsync replaces a changed file by a new one (never writes into it), so the live
 # release's files, which these links share, are never changed.

@@ -9,7 +9,14 @@ base="$1"; drop="${2:-}"
 case "$base" in /*) ;; *) echo "BASE must be an absolute path" >&2; exit 2 ;; esac
 cd "$base"
 live="$(basename "$(readlink current)")"
-previous="$(ls -1 releases | grep -v '^\.' | sort | awk -v live="$live" '$0 < live' | tail -n 1)"
+if [ "$drop" = "drop" ]; then
+  # Marked first: whenever this run dies from here on, no later rollback goes back to it.
+  : > "releases/.failed-$live"
+fi
+# Older than the live one, not marked as failed.
+previous="$(ls -1 releases | grep -v '^\.' | sort | awk -v live="$live" '$0 < live' | while read -r release; do
+  [ -e "releases/.failed-$release" ] || echo "$release"
+done | tail -n 1)"
 if [ -z "$previous" ]; then
   echo "no release older than $live to go back to" >&2
   exit 4
@@ -19,5 +26,9 @@ ln -s "releases/$previous" .current.new
 mv -T .current.new current
 echo "live: $previous"
 if [ "$drop" = "drop" ]; then
-  rm -rf -- "releases/$live" || echo "warning: could not remove the failed releases/$live" >&2
+  if rm -rf -- "releases/$live"; then
+    rm -f "releases/.failed-$live"
+  else
+    echo "warning: could not remove the failed releases/$live" >&2
+  fi
 fi

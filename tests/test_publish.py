@@ -448,6 +448,8 @@ def test_a_release_that_failed_its_live_check_is_never_a_rollback_target_even_if
     assert rolled_back.returncode == 0, rolled_back.stderr
     assert (base / "current").resolve().name != "20200401T020000Z-bbbbbbb", \
         "a rollback went to the release that had failed its live check"
+    assert host_script("prepare.sh", str(base), ".next.tmp", "5").returncode == 0  # the next publish finishes the job
+    assert sorted(path.name for path in (base / "releases").iterdir() if "bbbbbbb" in path.name) == []
 
 
 KILLED_BY_SIGNAL = -9
