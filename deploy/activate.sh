@@ -2,6 +2,12 @@
 # Runs on the web host: makes this run's uploaded folder the live release in one step.
 # Usage: activate.sh BASE WORK RELEASE KEEP   (WORK: see prepare.sh)
 set -eu
+# A release is marked before its deletion starts (a run killed halfway leaves half of it):
+# rollback.sh skips marked releases, and prepare.sh finishes the deletion.
+drop() {
+  { : > "releases/.dropping-$1"; } 2>/dev/null || true
+  if rm -rf -- "releases/$1"; then rm -f "releases/.dropping-$1"; else echo "warning: could not remove releases/$1" >&2; fi
+}
 umask 022
 base="$1"; work="$2"; release="$3"; keep="${4:-5}"
 case "$base" in /*) ;; *) echo "BASE must be an absolute path" >&2; exit 2 ;; esac
@@ -24,5 +30,5 @@ if [ "$live" != "$release" ]; then echo "current points at $live, not at $releas
 echo "live: $live"
 # The new release is live: an old one that cannot be removed is a warning, not a failure.
 ls -1 releases | grep -v '^\.' | sort -r | tail -n +"$((keep + 1))" | while read -r old; do
-  [ "$old" = "$live" ] || rm -rf -- "releases/$old" || echo "warning: could not remove releases/$old" >&2
+  [ "$old" = "$live" ] || drop "$old"
 done

@@ -3,6 +3,12 @@
 # release as hard links, for rsync to bring up to date (only what changed travels).
 # Usage: prepare.sh BASE WORK KEEP   (WORK: the folder's name inside releases/, '.<...>.tmp')
 set -eu
+# A release is marked before its deletion starts (a run killed halfway leaves half of it):
+# rollback.sh skips marked releases, and prepare.sh finishes the deletion.
+drop() {
+  { : > "releases/.dropping-$1"; } 2>/dev/null || true
+  if rm -rf -- "releases/$1"; then rm -f "releases/.dropping-$1"; else echo "warning: could not remove releases/$1" >&2; fi
+}
 umask 022  # the web server reads what we write, whatever the account's own umask
 base="$1"; work="$2"; keep="${3:-5}"
 case "$base" in /*) ;; *) echo "BASE must be an absolute path" >&2; exit 2 ;; esac
@@ -16,13 +22,12 @@ live=""
 if [ -L current ]; then live="$(basename "$(readlink current)")"; fi
 # Room before the upload, not only after it: the new release will be one of the KEEP.
 ls -1 releases | grep -v '^\.' | sort -r | tail -n +"$keep" | while read -r old; do
-  [ "$old" = "$live" ] || rm -rf -- "releases/$old" || echo "warning: could not remove releases/$old" >&2
+  [ "$old" = "$live" ] || drop "$old"
 done
-# A failed release's mark outlives it only when its deletion did not finish: retry it here.
-for mark in releases/.failed-*; do
+for mark in releases/.dropping-*; do  # deletions a killed run did not finish
   [ -e "$mark" ] || continue
-  failed="${mark#releases/.failed-}"
-  if [ "$failed" != "$live" ]; then rm -rf -- "releases/$failed" && rm -f "$mark"; fi
+  marked="${mark#releases/.dropping-}"
+  [ "$marked" = "$live" ] || drop "$marked"
 done
 rm -rf "releases/$work"
 # rsync replaces a changed file by a new one (never writes into it), so the live

@@ -11,11 +11,11 @@ cd "$base"
 live="$(basename "$(readlink current)")"
 if [ "$drop" = "drop" ]; then
   # Marked first: whenever this run dies from here on, no later rollback goes back to it.
-  : > "releases/.failed-$live"
+  : > "releases/.dropping-$live"
 fi
-# Older than the live one, not marked as failed.
+# Older than the live one, and not being deleted.
 previous="$(ls -1 releases | grep -v '^\.' | sort | awk -v live="$live" '$0 < live' | while read -r release; do
-  [ -e "releases/.failed-$release" ] || echo "$release"
+  [ -e "releases/.dropping-$release" ] || echo "$release"
 done | tail -n 1)"
 if [ -z "$previous" ]; then
   echo "no release older than $live to go back to" >&2
@@ -26,9 +26,7 @@ ln -s "releases/$previous" .current.new
 mv -T .current.new current
 echo "live: $previous"
 if [ "$drop" = "drop" ]; then
-  if rm -rf -- "releases/$live"; then
-    rm -f "releases/.failed-$live"
-  else
+  if rm -rf -- "releases/$live"; then rm -f "releases/.dropping-$live"; else
     echo "warning: could not remove the failed releases/$live" >&2
   fi
 fi

@@ -452,4 +452,20 @@ def test_a_release_that_failed_its_live_check_is_never_a_rollback_target_even_if
     assert sorted(path.name for path in (base / "releases").iterdir() if "bbbbbbb" in path.name) == []
 
 
+def test_a_release_whose_deletion_a_killed_run_left_half_done_is_no_rollback_target(tmp_path):
+    base = tmp_path / "wall"
+    releases = ["20200401T010000Z-aaaaaaa", "20200401T020000Z-bbbbbbb", "20200401T030000Z-ccccccc"]
+    for release in releases:
+        staged(base, release)
+        assert activate(base, release).returncode == 0
+    write(base / "releases" / f".dropping-{releases[0]}", "")  # pruning died halfway through it
+    (base / "releases" / releases[0] / "index.html").unlink()
+    assert host_script("rollback.sh", str(base)).returncode == 0
+    assert (base / "current").resolve().name == releases[1]
+    again = host_script("rollback.sh", str(base))
+    assert again.returncode == 4 and "no release older than" in again.stderr
+    assert host_script("prepare.sh", str(base), ".next.tmp", "5").returncode == 0
+    assert sorted(path.name for path in (base / "releases").iterdir()) == [".next.tmp", *releases[1:]]
+
+
 KILLED_BY_SIGNAL = -9
