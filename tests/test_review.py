@@ -274,14 +274,18 @@ def proposed(post: Post, new: bool = True) -> review_pr.Proposed:
     return review_pr.Proposed(post, f"content/posts/{post.platform}/{post.id.split(':')[-1]}.yaml", new)
 
 
+def body_with(tmp_path: Path, author: Author, text: str) -> str:
+    """The review pull request's description proposing one post by author with text."""
+    hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1", author=author,
+                   published=datetime(2020, 3, 23, tzinfo=timezone.utc), text=text, status="approved",
+                   category="angebot")
+    return pr_body([proposed(hostile)], [], config_without_sources(tmp_path),
+                   files_at="https://github.com/ewg/wall/blob/b/")
+
+
 def test_pull_request_text_cannot_be_turned_into_markup_mentions_or_links(tmp_path):
-    config = config_without_sources(tmp_path)
-    hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1",
-                   author=Author(name="Evil | <img src=x onerror=alert(1)> @octocat", handle="a|b](javascript:x)"),
-                   published=datetime(2020, 3, 23, tzinfo=timezone.utc),
-                   text="[klick](javascript:alert(1)) <script>alert(1)</script> fixes #1 `code` ${{ secrets.X }}\n| a |",
-                   status="approved", category="angebot")
-    body = pr_body([proposed(hostile)], [], config, files_at="https://github.com/ewg/wall/blob/b/")
+    body = body_with(tmp_path, Author(name="Evil | <img src=x onerror=alert(1)> @octocat", handle="a|b](javascript:x)"),
+                     "[klick](javascript:alert(1)) <script>alert(1)</script> fixes #1 `code` ${{ secrets.X }}\n| a |")
     row = [line for line in body.splitlines() if line.startswith("| neu | X (Twitter)")][0]
     assert row.count(" | ") == 7, "the post cannot add table cells"
     assert "<script>" not in body and "<img" not in body
@@ -355,12 +359,7 @@ def test_pull_request_text_has_no_www_autolinks(tmp_path):
     # a post's text or author name would become a clickable link in the review pull request,
     # the page where editors decide with merge rights.
     import re
-    config = config_without_sources(tmp_path)
-    hostile = Post(id="x:1", platform="x", url="https://x.com/a/status/1",
-                   author=Author(name="www.ewg-de.example", handle="a"),
-                   published=datetime(2020, 3, 23, tzinfo=timezone.utc),
-                   text="Zugang für die Redaktion erneuern: www.github-login.example/ewg (dringend, GH-12)",
-                   status="approved", category="angebot")
-    body = pr_body([proposed(hostile)], [], config)
+    body = body_with(tmp_path, Author(name="www.ewg-de.example", handle="a"),
+                     "Zugang für die Redaktion erneuern: www.github-login.example/ewg (dringend, GH-12)")
     assert re.search(r"(?:^|[\s*_~(])www\.[\w-]+\.", body, re.MULTILINE) is None, body
     assert "GH-12" not in body and "GH\u200b-12" in body, "GitHub links GH-12 to issue 12"
