@@ -31,6 +31,9 @@ class BlueskyFake:
     server: FakeServer
     posts: list[dict] = field(default_factory=list)  # post views, as search and getPosts return them
     deleted: set[str] = field(default_factory=set)  # uris getPosts leaves out
+    # uris the search service finds but the AppView drops after hydration (the viewer blocks the
+    # author, a hide tag): the page comes back shorter, or empty, and still carries its cursor
+    filtered: set[str] = field(default_factory=set)
     page_size: int = 2  # small pages so the cursor is followed
     public: bool = False  # behave as public.api.bsky.app: searchPosts is an HTML 403 page
     expire_tokens: int = 0  # this many AppView calls answer ExpiredToken (and expire the token)
@@ -117,7 +120,8 @@ class BlueskyFake:
         hits.sort(key=lambda post: sort_at(post), reverse=True)
         offset = int(request.arg("cursor") or 0)
         size = min(int(request.arg("limit", "25")), self.page_size)
-        answer: dict[str, Any] = {"posts": hits[offset:offset + size], "hitsTotal": len(hits)}
+        page = [post for post in hits[offset:offset + size] if post_view_uri(post) not in self.filtered]
+        answer: dict[str, Any] = {"posts": page, "hitsTotal": len(hits)}
         if offset + size < len(hits):
             answer["cursor"] = str(offset + size)
         return Reply.json(answer, headers=_rate_headers())
@@ -161,6 +165,10 @@ def _parse(value: str) -> datetime:
 
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def post_view_uri(post: dict) -> str:
+    return post.get("post", post)["uri"]
 
 
 def sort_at(post: dict) -> datetime:

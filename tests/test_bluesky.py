@@ -91,6 +91,24 @@ def test_max_pages_caps_the_run_and_a_gap_is_reported(tmp_path, bsky):
                                "the older ones were not read (raise max_pages)"]
 
 
+def test_a_page_emptied_by_the_appviews_filters_does_not_end_the_search(tmp_path, bsky):
+    # platform-apis.md §2.1 Pagination: stop when `cursor` is absent; pages may hold fewer than
+    # `limit` posts because some are filtered after the search (the AppView's searchPosts drops
+    # posts of blocked authors after the search service gave the page and its cursor), so a
+    # page can come back empty and still carry the cursor to the rest.
+    bsky.add(1)
+    fetch(tmp_path, bsky)
+    for number in range(10, 16):
+        bsky.add(number)
+    blocked = [make_post(bsky.base, number, "x")["uri"] for number in (12, 13)]
+    bsky.filtered.update(blocked)
+    report = fetch(tmp_path, bsky)
+    assert {post_id(10), post_id(11)} <= set(posts_in(tmp_path / "content")), \
+        "the posts behind the emptied page are lost: `since` has moved past them"
+    assert report.new == 4
+    assert [s.arg("cursor") for s in bsky.server.requests_to(SEARCH)][-3:] == [None, "2", "4"]
+
+
 def test_the_next_run_reads_only_newer_posts_and_the_state_holds_no_token(tmp_path, bsky):
     bsky.add(1)
     bsky.add(2)
