@@ -49,6 +49,9 @@ class GraphFake:
     pages: dict[str, dict] = field(default_factory=dict)  # Page id and user name -> id, name, link
     fb_posts: dict[str, list[dict]] = field(default_factory=dict)  # Page id -> posts, newest first
     deleted: set[str] = field(default_factory=set)  # post ids answered with code 100/33
+    # ids that take their place on a page but are not shown to this token (visibility, privacy):
+    # a page may come back short, or empty, and still carry `next` (Graph API "Paginated Results")
+    invisible: set[str] = field(default_factory=set)
     page_size: int = 2  # small pages so paging is exercised
     cursor: str = "normal"  # 'sticky': the same `after` on every page; 'stuck': the same page again
     usage: dict[str, str] = field(default_factory=dict)  # usage headers sent with every answer
@@ -161,7 +164,7 @@ class GraphFake:
     def _paged(self, request: Request, items: list[dict], path: str) -> Reply:
         start = self._offset(request)
         page = items[start:start + min(int(request.arg("limit") or 25), self.page_size)]
-        body: dict[str, Any] = {"data": page}
+        body: dict[str, Any] = {"data": [item for item in page if item["id"] not in self.invisible]}
         if start + len(page) < len(items):
             after = STICKY_AFTER if self.cursor != "normal" else f"QVFI{start + len(page)}"
             query = {key: values[0] for key, values in request.query.items()}

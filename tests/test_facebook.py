@@ -137,6 +137,23 @@ def test_more_new_posts_than_max_pages_hold_are_read_by_the_next_run(tmp_path, g
         (str(epoch(7)), None)]
 
 
+def test_a_page_left_empty_by_privacy_does_not_end_the_read(tmp_path, graph):
+    # platform-apis.md §5.2 Pagination: follow `paging.next` until it is absent; a page shorter
+    # than `limit` is not the end.  Meta's "Paginated Results": "it is possible that a page may
+    # be empty but contain a `next` paging link. Stop paging when the `next` link no longer appears."
+    content = tmp_path / "content"
+    graph.add_post(PAGE_ID, 1, TAGGED)
+    fetch(tmp_path, graph)
+    for number in range(2, 8):
+        graph.add_post(PAGE_ID, number, TAGGED)
+    graph.invisible.update({f"{PAGE_ID}_5", f"{PAGE_ID}_4"})  # the whole second page
+    report = fetch(tmp_path, graph)
+    assert {f"facebook:{PAGE_ID}_2", f"facebook:{PAGE_ID}_3"} <= set(posts_in(content)), \
+        "the posts behind the empty page are lost: `since` moved past them"
+    assert report.new == 4
+    assert len(graph.api_calls(rf"/v25\.0/{PAGE_ID}/posts")) >= 3
+
+
 def test_a_read_stopped_by_the_usage_limit_is_finished_by_the_next_run(tmp_path, graph):
     graph.add_post(PAGE_ID, 1, TAGGED)
     fetch(tmp_path, graph)
