@@ -214,6 +214,16 @@ def test_edit_found_by_recheck_updates_text_and_keeps_the_editors_decisions(tmp_
     assert post.edited_at.isoformat() == "2020-03-30T10:00:00+00:00"
 
 
+def test_a_comment_does_not_make_a_post_edited(tmp_path, graph):
+    # platform-apis.md §5.2 Time: `updated_time` also changes when the post gets comments, not
+    # only on edits, so it is no edit marker.  Meta's Page feed reference: "The time the post was
+    # last updated, which occurs when the post was created, edited, or a User comments on a post".
+    graph.add_post(PAGE_ID, 1, TAGGED, updated="2020-03-29T18:45:00+0000")  # commented on, never edited
+    fetch(tmp_path, graph)
+    post = posts_in(tmp_path / "content")[f"facebook:{PAGE_ID}_1"]
+    assert post.edited_at is None, "stored (and fed as <updated>) as edited at the time of a comment"
+
+
 def test_rejected_post_stays_rejected_and_untouched(tmp_path, graph):
     graph.add_post(PAGE_ID, 1, TAGGED)
     fetch(tmp_path, graph)
