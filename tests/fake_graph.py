@@ -3,7 +3,8 @@
 Shapes, paging, usage headers and error bodies follow ../shared/reference/platform-apis.md
 §4 and §5: ids are strings, times end in '+0000', errors are 400/403 with a JSON body and a
 `code`, `paging.next` is a full URL (here carrying an access_token, as Meta's do when the
-token came as a parameter), and CDN image URLs carry a signature that changes on every answer.
+token came as a parameter), CDN image URLs carry a signature that changes on every answer, and
+only the top-level fields a request names in `fields` (and `id`) come back.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class GraphFake:
             return self._answer(self.pages[node])
         found = [p for posts in self.fb_posts.values() for p in posts if p["id"] == node]
         if found and node not in self.deleted:
-            return self._answer(found[0])
+            return self._answer(selected(found[0], request.arg("fields")))
         if "_" in node or node.isdigit():
             return graph_error(100, MISSING.format(id=node), subcode=33)
         return graph_error(803, "(#803) Some of the aliases you requested do not exist")
@@ -164,7 +165,8 @@ class GraphFake:
     def _paged(self, request: Request, items: list[dict], path: str) -> Reply:
         start = self._offset(request)
         page = items[start:start + min(int(request.arg("limit") or 25), self.page_size)]
-        body: dict[str, Any] = {"data": [item for item in page if item["id"] not in self.invisible]}
+        body: dict[str, Any] = {"data": [selected(item, request.arg("fields")) for item in page
+                                         if item["id"] not in self.invisible]}
         if start + len(page) < len(items):
             after = STICKY_AFTER if self.cursor != "normal" else f"QVFI{start + len(page)}"
             query = {key: values[0] for key, values in request.query.items()}
@@ -192,6 +194,24 @@ class GraphFake:
             headers["X-App-Usage"] = '{"call_count":12,"total_cputime":3,"total_time":5}'
         headers.update(self.usage)
         return Reply(200, body, headers)
+
+
+def selected(item: dict, fields: str | None) -> dict:
+    """The item with only the requested top-level fields (and `id`), as Graph answers a `fields` list."""
+    if not fields:
+        return item
+    names, depth, name = {"id"}, 0, ""
+    for char in fields + ",":
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and char == ",":
+            names.add(name.strip())
+            name = ""
+        elif depth == 0:
+            name += char
+    return {key: value for key, value in item.items() if key in names}
 
 
 def _epoch(graph_time: str) -> int:
@@ -225,7 +245,7 @@ def ig_child(base: str, number: int, media_type: str = "IMAGE", name: str = "") 
 
 def make_post(base: str, page_id: str, number: int, message: str, *, updated: str | None = None,
               attachments: list[dict] | None = None, status_type: str = "mobile_status_update",
-              parent_id: str | None = None) -> dict:
+              parent_id: str | None = None, hidden: bool = False) -> dict:
     """A Page post as /{page-id}/posts returns it."""
     created = f"2020-03-{20 + number % 10:02d}T08:{number % 60:02d}:00+0000"
     post: dict[str, Any] = {
@@ -235,6 +255,7 @@ def make_post(base: str, page_id: str, number: int, message: str, *, updated: st
         "updated_time": updated or created,
         "permalink_url": f"https://www.facebook.com/{page_id}/posts/{number}",
         "status_type": status_type,
+        "is_hidden": hidden,  # hidden from the Page's timeline by its admins (Page posts only)
     }
     if attachments:
         post["attachments"] = {"data": attachments}

@@ -224,6 +224,18 @@ def test_a_comment_does_not_make_a_post_edited(tmp_path, graph):
     assert post.edited_at is None, "stored (and fed as <updated>) as edited at the time of a comment"
 
 
+def test_a_post_the_page_hid_from_its_timeline_stays_off_the_wall(tmp_path, graph):
+    # platform-apis.md §5.1 Parameters: the fields to ask for include `is_hidden`.  Meta's Page
+    # feed reference: "If this post is marked as hidden (Applies to Pages only). Hiding a post
+    # hides it in a Page's timeline".  Graph sends only the fields asked for (the fake now too).
+    graph.add_post(PAGE_ID, 1, TAGGED)
+    graph.add_post(PAGE_ID, 2, "Alte Aktion, von der Seite verborgen #EssenArbeitetZusammen", hidden=True)
+    report = fetch(tmp_path, graph)
+    assert set(posts_in(tmp_path / "content")) == {f"facebook:{PAGE_ID}_1"}, \
+        "is_hidden is not asked for, so Graph never says the post is hidden"
+    assert (report.new, report.skipped) == (1, 1)
+
+
 def test_rejected_post_stays_rejected_and_untouched(tmp_path, graph):
     graph.add_post(PAGE_ID, 1, TAGGED)
     fetch(tmp_path, graph)
