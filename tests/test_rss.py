@@ -108,6 +108,18 @@ def test_mastodon_tag_feed_keeps_the_text_and_both_alt_texts(tmp_path, feeds):
     assert post.author.avatar == "", "the channel image is the instance's, not the author's"
 
 
+def test_mastodon_tag_feed_marks_a_sensitive_status_with_a_content_warning(tmp_path, feeds):
+    # platform-apis.md §1.7: each media:content carries <media:rating scheme="urn:simple">adult|nonadult;
+    # Mastodon writes `status.sensitive? ? 'adult' : 'nonadult'` (app/views/tags/show.rss.ruby), and
+    # §1.3/§8.11: sensitive media stay behind a content warning, as the API connector does.
+    url = feeds.publish_fixture("essenarbeitetzusammen.rss", "mastodon-tag.rss",
+                                changes={">nonadult<": ">adult<"})
+    run_fetch(fetch_config(tmp_path, source(feeds, url)), tmp_path / "content")
+    (post,) = posts_in(tmp_path / "content").values()
+    assert len(post.media) == 2
+    assert post.content_warning, "media rated adult are shown openly on the wall"
+
+
 def test_unchanged_feed_answers_304_and_nothing_changes(tmp_path, feeds):
     url = feeds.publish_fixture("news.rss", "company.rss")
     config = fetch_config(tmp_path, source(feeds, url))
