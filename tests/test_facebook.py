@@ -330,6 +330,18 @@ def test_high_usage_header_stops_paging_and_rechecks(tmp_path, graph):
     assert len(graph.api_calls(rf"/v25\.0/{PAGE_ID}_\d+")) == 0, "no rechecks past the limit"
 
 
+def test_usage_above_80_percent_already_stops_paging(tmp_path, graph):
+    # platform-apis.md §8.6: Meta sends percentage headers; "Back off when any percentage is above
+    # about 75-80".  The connector goes on up to 90 %, towards the 100 % at which Meta blocks the
+    # app (every Graph source with it) until the usage falls again.
+    for number in range(1, 6):
+        graph.add_post(PAGE_ID, number, TAGGED)
+    graph.usage = {"X-App-Usage": '{"call_count":85,"total_cputime":3,"total_time":5}'}
+    report = fetch(tmp_path, graph)
+    assert len(graph.api_calls(rf"/v25\.0/{PAGE_ID}/posts")) <= 1, "paged on at 85 %"
+    assert any("usage at 85 %" in warning for warning in report.warnings)
+
+
 def test_one_unknown_page_is_a_warning(tmp_path, graph):
     graph.add_post(PAGE_ID, 1, TAGGED)
     report = fetch(tmp_path, graph, pages=f"['{PAGE_ID}', gibtsnicht]")
