@@ -77,7 +77,7 @@ class MastodonFake:
 def make_status(base: str, number: int, text: str, *, user: str = "kruemel", name: str = "Backstube Krümel",
                 media: list[dict] | None = None, reply_to: str | None = None, bot: bool = False,
                 spoiler: str = "", edited_at: str | None = None, reblog: dict | None = None,
-                language: str = "de", tags: list[str] | None = None) -> dict:
+                language: str = "de", tags: list[str] | None = None, sensitive: bool | None = None) -> dict:
     """A status as GET /api/v1/timelines/tag returns it; its origin is the fake itself."""
     words = [w.strip(".,!?") for w in text.split() if w.startswith("#")]
     tag_names = tags if tags is not None else [w[1:].casefold() for w in words]
@@ -92,7 +92,8 @@ def make_status(base: str, number: int, text: str, *, user: str = "kruemel", nam
                     "url": f"{base}/@{user}", "avatar": f"{base}/media/avatar.png",
                     "avatar_static": f"{base}/media/avatar.png", "bot": bot,
                     "emojis": [{"shortcode": "essen", "url": f"{base}/e.png"}]},
-        "content": paragraphs, "spoiler_text": spoiler, "sensitive": bool(spoiler),
+        "content": paragraphs, "spoiler_text": spoiler,
+        "sensitive": bool(spoiler) if sensitive is None else sensitive,
         "visibility": "public", "language": language,
         "in_reply_to_id": reply_to, "in_reply_to_account_id": None, "reblog": reblog,
         "media_attachments": media or [],

@@ -240,6 +240,15 @@ def test_content_warning_is_kept(tmp_path, instance):
     assert post.content_warning == "Corona-Fallzahlen"
 
 
+def test_a_sensitive_status_without_media_or_spoiler_text_gets_a_content_warning(tmp_path, instance):
+    # platform-apis.md §1.3 content warnings: "Hide the content and media behind the CW when
+    # `spoiler_text` is set or `sensitive` is true."  The connector warns only when there are media.
+    instance.add(1, sensitive=True)
+    run_fetch(fetch_config(tmp_path, source(instance.base)), tmp_path / "content")
+    (post,) = posts_in(tmp_path / "content").values()
+    assert post.content_warning, "a status its author marked sensitive is shown openly"
+
+
 def test_rate_limit_with_retry_after_is_waited_out(tmp_path, instance):
     instance.add(1)
     calls = []
