@@ -162,7 +162,7 @@ class BlueskyConnector:
                 newest = _later(newest, sort_at(post_view(item)))
                 self._take(item, tag, result, seen)
             cursor = answer.get("cursor")
-            if not cursor or not answer["posts"]:
+            if not cursor:  # a page the AppView's filters emptied still carries the cursor to the rest
                 break
         else:
             if since:
