@@ -83,13 +83,16 @@ class GraphApi:
         return data
 
     def pages(self, path: str, params: Mapping[str, Any], max_pages: int) -> Iterator[list[dict]]:
-        """The `data` items of up to max_pages pages, following `paging.next`.
+        """The `data` items of up to max_pages pages, following `paging.next` until it is absent.
 
-        Instagram may send the same `after` cursor on every page and still page on, so a
-        repeated cursor is followed; a page that brings only ids already seen ends it.
-        Afterwards `more` tells whether pages were left unread.
+        A page may come back short, or empty, because of privacy or visibility and still
+        carry `next`, so it does not end the read.  Instagram may send the same `after`
+        cursor on every page and still page on, so a repeated cursor is followed while it
+        brings new items; a page with nothing new whose `next` was followed before would
+        only come again, and ends the read.  Afterwards `more` tells whether pages were left unread.
         """
         seen: set[str] = set()
+        followed: set[frozenset] = set()
         self.more = True
         for _ in range(max_pages):
             if self.exhausted:
@@ -101,9 +104,11 @@ class GraphApi:
             if fresh:
                 yield fresh
             following = _next_params(body.get("paging"))
-            if not fresh or following is None:
+            request = frozenset(following.items()) if following else None
+            if request is None or (not fresh and request in followed):
                 self.more = False
                 return
+            followed.add(request)
             params = {**params, **following}
 
     def _check(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
