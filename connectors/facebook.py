@@ -19,7 +19,7 @@ from .base import ConnectorError, FetchResult, SourceContext
 from .graph import (GRAPH_API, NATIVE_ID, GraphApi, GraphError, GraphSettings, carries, data_items,
                     graph_time, hashtags_in, keep_known_sources, plain_text)
 
-FIELDS = ("id,message,created_time,updated_time,permalink_url,status_type,parent_id,"
+FIELDS = ("id,message,created_time,permalink_url,status_type,parent_id,"
           "attachments{type,description,media,subattachments}")
 PAGE_SIZE = 25
 RECHECKS = 20  # known posts asked for by id each run, newest first
@@ -191,10 +191,11 @@ def page_post(item: dict, author: Author) -> Post | None:
     if not NATIVE_ID.fullmatch(native) or published is None or not is_web_url(url):
         return None
     text = plain_text(item.get("message"))
-    updated = graph_time(item.get("updated_time"))
+    # No edited_at: updated_time also moves when someone comments.  An edit shows as a changed
+    # text or photo when the post is read again, and the fetch dates it to that run.
     return Post(id=f"facebook:{native}", platform="facebook", url=url, author=author,
                 published=published, text=text, status="pending", hashtags=hashtags_in(text),
-                media=_media(item, text), edited_at=updated if updated and updated > published else None)
+                media=_media(item, text))
 
 
 def _media(item: dict, text: str) -> tuple[Media, ...]:
