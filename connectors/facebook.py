@@ -19,7 +19,7 @@ from .base import ConnectorError, FetchResult, SourceContext
 from .graph import (GRAPH_API, NATIVE_ID, GraphApi, GraphError, GraphSettings, carries, data_items,
                     graph_time, hashtags_in, keep_known_sources, plain_text)
 
-FIELDS = ("id,message,created_time,permalink_url,status_type,parent_id,"
+FIELDS = ("id,message,created_time,permalink_url,status_type,parent_id,is_hidden,"
           "attachments{type,description,media,subattachments}")
 PAGE_SIZE = 25
 RECHECKS = 20  # known posts asked for by id each run, newest first
@@ -138,6 +138,9 @@ class FacebookConnector:
             return
         if post is not None:
             self.seen.add(post.id)
+        if post is not None and item.get("is_hidden") is True:
+            self._leave_hidden(post, result, known)
+            return
         if post is None or not carries(post.hashtags, self.context.hashtags):
             result.skipped += 1
             return
@@ -145,8 +148,16 @@ class FacebookConnector:
             self.parents[post.id] = f"facebook:{item['parent_id']}"
         result.posts.append(keep_known_sources(post, known))
 
+    def _leave_hidden(self, post: Post, result: FetchResult, known: dict[str, Post]) -> None:
+        """A post the Page hid from its timeline stays off the wall; one already there goes as if deleted."""
+        stored = known.get(post.id)
+        if stored is not None and stored.status != "rejected":
+            result.gone.append(post.id)
+        else:
+            result.skipped += 1
+
     def _recheck(self, known: Sequence[Post], result: FetchResult, known_by_id: dict[str, Post]) -> None:
-        """Ask for the newest known posts by id: code 100/33 means deleted, else maybe edited.
+        """Ask for the newest known posts by id: code 100/33 means deleted, else maybe edited or hidden.
 
         Only posts of Pages read in this run are asked for, so a token that lost its access
         to a Page (which also answers 100/33) cannot remove that Page's posts.

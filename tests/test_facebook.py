@@ -238,6 +238,16 @@ def test_a_post_the_page_hid_from_its_timeline_stays_off_the_wall(tmp_path, grap
     assert (report.new, report.skipped) == (1, 1)
 
 
+def test_a_stored_post_the_page_hides_later_leaves_the_wall(tmp_path, graph):
+    graph.add_post(PAGE_ID, 1, TAGGED)
+    graph.add_post(PAGE_ID, 2, TAGGED)
+    fetch(tmp_path, graph)
+    graph.fb_posts[PAGE_ID][1]["is_hidden"] = True  # post 1: found again only by the recheck
+    report = fetch(tmp_path, graph)
+    assert (report.removed, report.error) == (1, "")
+    assert list(posts_in(tmp_path / "content")) == [f"facebook:{PAGE_ID}_2"]
+
+
 def test_rejected_post_stays_rejected_and_untouched(tmp_path, graph):
     graph.add_post(PAGE_ID, 1, TAGGED)
     fetch(tmp_path, graph)
