@@ -34,7 +34,7 @@ TOKEN_PROBLEMS = {458: "the app was removed", 460: "the password was changed", 4
                   464: "the user is unconfirmed", 467: "it is invalid"}
 USAGE_HEADERS = ("x-app-usage", "x-business-use-case-usage", "x-page-usage")
 USAGE_KEYS = frozenset({"call_count", "total_cputime", "total_time"})
-USAGE_STOP = 90  # percent of an allowance used: ask for nothing more this run
+USAGE_STOP = 80  # percent of an allowance used: ask for nothing more this run (Meta blocks at 100)
 
 
 @dataclass(frozen=True, kw_only=True)
