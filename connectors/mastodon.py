@@ -18,6 +18,7 @@ from .links import next_link
 
 PAGE_SIZE = 40
 RECHECKS = 20  # known posts asked for by id each run, newest first
+SENSITIVE_WARNING = "Als sensibel markiert"  # for a status marked sensitive without a spoiler text
 HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w·]*)")
 
 
@@ -183,8 +184,8 @@ def status_to_post(status: dict, instance_host: str) -> Post | None:
     language = _text_field(status, "language")
     text = html_to_text(status.get("content") or "")
     warning = (status.get("spoiler_text") or "").strip()
-    if not warning and status.get("sensitive") and status.get("media_attachments"):
-        warning = "Als sensibel markiert"
+    if not warning and status.get("sensitive") is True:
+        warning = SENSITIVE_WARNING
     return Post(
         id=f"mastodon:{parts.netloc.lower()}:{status_id}", platform="mastodon", url=url,
         author=_author(account, instance_host), published=published.astimezone(timezone.utc),
