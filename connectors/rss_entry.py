@@ -19,6 +19,7 @@ from wall.post import LANGUAGE_TAG, Author, Media, Post
 from wall.urls import is_web_url
 
 from .html_text import html_to_text
+from .mastodon import SENSITIVE_WARNING
 
 HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w·]*)")
 # What a post id allows after 'rss:', less C1 controls and bidi marks: ids are shown (the mail
@@ -70,7 +71,7 @@ def entry_to_post(entry: Any, key: str, feed: Feed) -> Post | None:
     return Post(id=f"rss:{_native_id(feed.namespace, key)}", platform="rss", url=link,
                 author=_author(entry, link, feed), published=published, edited_at=edited, text=text,
                 status="pending", language=language or feed.language, media=_media(entry, feed),
-                hashtags=tuple(dict.fromkeys(HASHTAG.findall(text))))
+                content_warning=_content_warning(entry), hashtags=tuple(dict.fromkeys(HASHTAG.findall(text))))
 
 
 def _native_id(namespace: str, key: str) -> str:
@@ -142,6 +143,15 @@ def _media(entry: Any, feed: Feed) -> tuple[Media, ...]:
     urls = [urljoin(feed.base, url.strip()) for url in found if isinstance(url, str) and url.strip()]
     urls = [url for url in dict.fromkeys(urls) if is_web_url(url)][:MAX_IMAGES]
     return tuple(Media(path="", type="image", alt=feed.alts.get(url, ""), source_url=url) for url in urls)
+
+
+def _content_warning(entry: Any) -> str:
+    """The warning for media rated adult (Media RSS); Mastodon rates a sensitive status's media so."""
+    rating = entry.get("media_rating")
+    rating = rating if isinstance(rating, dict) else {}
+    scheme = str(rating.get("scheme") or "urn:simple").strip().lower()  # urn:simple is the default
+    adult = scheme == "urn:simple" and str(rating.get("content") or "").strip().lower() == "adult"
+    return SENSITIVE_WARNING if adult else ""
 
 
 def _is_image(item: dict) -> bool:

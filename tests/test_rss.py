@@ -106,6 +106,7 @@ def test_mastodon_tag_feed_keeps_the_text_and_both_alt_texts(tmp_path, feeds):
     assert (post.author.name, post.author.handle, post.author.url) == (
         "kruemel", f"kruemel@{host}", f"{feeds.base}/@kruemel")
     assert post.author.avatar == "", "the channel image is the instance's, not the author's"
+    assert post.content_warning == "", "media rated nonadult need no warning"
 
 
 def test_mastodon_tag_feed_marks_a_sensitive_status_with_a_content_warning(tmp_path, feeds):
