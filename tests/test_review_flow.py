@@ -1,0 +1,143 @@
+"""Sequences of editors' and fetch runs' events in git that must not lose a decision.
+
+Same setup as test_review.py (a bare repository as GitHub, fresh blobless clones as the
+workflow, an editor's clone), with an RSS source: a feed hands out all its entries again
+whenever it changes, so a post whose rejection was forgotten really comes back.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from wall.config import load_config
+from wall.fetch import fetch
+from wall.history import removed_post_files
+from wall.review import REVIEW_BRANCH, Git, commit_review, start_review
+from wall.review_pr import posts_for_review
+
+from .conftest import FETCH_CONFIG
+from .fake_feeds import FeedFake
+from .test_review import editor_clone, git, merge_into_main, workflow_clone
+
+
+def feed_xml(*numbers: int) -> str:
+    items = "".join(
+        f"<item><title>Ich biete Hilfe Nr. {n} #EssenArbeitetZusammen</title><link>{{base}}/news/{n}</link>"
+        f"<guid isPermaLink=\"false\">{{base}}/?p={n}</guid>"
+        f"<pubDate>Mon, {10 + n:02d} Feb 2020 08:00:00 GMT</pubDate>"
+        f"<description>Ich biete Hilfe Nr. {n} #EssenArbeitetZusammen</description></item>"
+        for n in numbers)
+    return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Hotel</title>"
+            f"<link>{{base}}/</link><description>Neues</description>{items}</channel></rss>")
+
+
+@pytest.fixture
+def feed_origin(tmp_path, fake_server):
+    """A bare 'GitHub' repository whose main holds a config reading one company news feed."""
+    feeds = FeedFake(fake_server)
+    feeds.publish("news.rss", feed_xml(1))
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    git(bare, "config", "uploadpack.allowFilter", "true")
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
+    sources = (f"  - name: news\n    type: rss\n    api_base: {feeds.base}\n    feeds: [{feeds.url('news.rss')}]\n"
+               "    author_name: Hotel Ruhrblick\n    timeout: 2\n    retries: 0\n")
+    (seed / "config.yaml").write_text(FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]",
+                                                         deny_keywords="[]"), encoding="utf-8")
+    (seed / "content/posts").mkdir(parents=True)
+    (seed / "content/posts/.gitkeep").write_text("", encoding="utf-8")
+    git(seed, "add", "-A")
+    git(seed, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "origin", "main")
+    return bare, feeds
+
+
+def run(tmp_path: Path, bare: Path, name: str, day: int) -> Path:
+    """The fetch workflow: fresh clone, review branch, fetch, commit, push."""
+    work = tmp_path / name
+    workflow_clone(bare, work)
+    start = start_review(Git(work))
+    fetch(load_config(work / "config.yaml"), work / "content", new_status="approved", max_wait=1,
+          now=lambda: datetime(2020, 4, day, 6, tzinfo=timezone.utc))
+    if commit_review(Git(work), f"Neue Beiträge vom {day}. April 2020") or start.settled:
+        git(work, "push", "--quiet", "origin", REVIEW_BRANCH)
+    return work
+
+
+def rss_files(work: Path, ref: str = "") -> list[str]:
+    if ref:
+        return git(work, "ls-tree", "-r", "--name-only", ref, "content/posts/rss").split()
+    return sorted(p.relative_to(work).as_posix() for p in (work / "content/posts/rss").glob("*.yaml"))
+
+
+def number_of(path: str) -> str:
+    return path.rsplit("p-", 1)[-1].split("-", 1)[0] if "p-" in path else path
+
+
+def proposed_numbers(work: Path) -> list[str]:
+    review = posts_for_review(work / "content", load_config(work / "config.yaml"))
+    return sorted(item.post.url.rsplit("/", 1)[-1] for item in review)
+
+
+def reject_by_deleting(editor: Path, path: str, message: str) -> None:
+    """An editor deletes a post's file in the review pull request ("…" -> "Delete file")."""
+    git(editor, "rm", "--quiet", path)
+    git(editor, "commit", "--quiet", "-m", message)
+    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+
+
+def test_a_rejection_by_deleting_the_only_new_post_survives_merge_pull_request(tmp_path, feed_origin):
+    # The guide: deleting a file rejects for good "solange Pull Requests mit ‚Merge pull request‘
+    # zusammengeführt werden".  Here they are.  But when every post of the pull request was
+    # rejected by deletion, the merge commit's posts/ equals main's, and `git log -- posts`
+    # (history simplification) follows main only: the editor's deletion is never seen again.
+    bare, feeds = feed_origin
+    first = run(tmp_path, bare, "run1", 1)
+    [spam] = rss_files(first)
+    editor = editor_clone(tmp_path, bare)
+    reject_by_deleting(editor, spam, "Redaktion: Werbung abgelehnt")
+    merge_into_main(editor)  # "Merge pull request" ...
+    git(editor, "push", "--quiet", "origin", "--delete", REVIEW_BRANCH)  # ... and the head branch goes
+
+    check = tmp_path / "check"
+    workflow_clone(bare, check)
+    assert spam.removeprefix("content/") in removed_post_files(check / "content"), \
+        "the editor's deletion is in main's history, so it must count as a rejection"
+
+    feeds.publish("news.rss", feed_xml(1, 2))  # the company posts again: the feed is read anew
+    second = run(tmp_path, bare, "run2", 2)
+    assert spam not in rss_files(second), "a post whose file an editor deleted never comes back"
+    assert proposed_numbers(second) == ["2"]
+
+
+def test_a_rejection_by_deleting_survives_an_edit_on_main_while_the_pull_request_is_open(tmp_path, feed_origin):
+    # Same cause without any merge of the pull request: the editor rejected the only new post
+    # by deleting it (nothing left to approve, so the PR stays open), and on main another
+    # post gets a note.  The next run merges main into the review branch; that merge commit's
+    # posts/ equals main's, git log follows main only, and the deletion is gone from view.
+    bare, feeds = feed_origin
+    first = run(tmp_path, bare, "run1", 1)
+    merge_into_main(first)  # post 1 is on the wall
+    git(bare, "branch", "-D", REVIEW_BRANCH)
+    feeds.publish("news.rss", feed_xml(1, 2))
+    second = run(tmp_path, bare, "run2", 2)
+    published = rss_files(second, "origin/main")
+    [spam] = sorted(set(rss_files(second)) - set(published))
+
+    editor = editor_clone(tmp_path, bare)
+    reject_by_deleting(editor, spam, "Redaktion: Werbung abgelehnt")
+    git(editor, "switch", "--quiet", "main")  # meanwhile on main: a note on the published post
+    note = editor / published[0]
+    note.write_text(note.read_text(encoding="utf-8") + 'note: "Telefonisch bestätigt"\n', encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz")
+    git(editor, "push", "--quiet", "origin", "main")
+
+    feeds.publish("news.rss", feed_xml(1, 2, 3))
+    third = run(tmp_path, bare, "run3", 3)
+    assert spam not in rss_files(third), "the rejection in the pull request stands"
+    assert proposed_numbers(third) == ["3"]
