@@ -32,7 +32,9 @@ def feed_xml(*numbers: int) -> str:
         f"<description>Ich biete Hilfe Nr. {n} #EssenArbeitetZusammen</description></item>"
         for n in numbers)
     return (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Hotel</title>"
-            f"<link>{{base}}/</link><description>Neues</description>{items}</channel></rss>")
+            f"<link>{{base}}/</link><description>Neues</description>"
+            f"<image><url>{{base}}/img/logo.png</url><title>Hotel</title><link>{{base}}/</link></image>"
+            f"{items}</channel></rss>")
 
 
 @pytest.fixture
@@ -141,3 +143,43 @@ def test_a_rejection_by_deleting_survives_an_edit_on_main_while_the_pull_request
     third = run(tmp_path, bare, "run3", 3)
     assert spam not in rss_files(third), "the rejection in the pull request stands"
     assert proposed_numbers(third) == ["3"]
+
+
+def test_squash_and_merge_loses_a_rejection_by_deletion(tmp_path, feed_origin):
+    # docs/redaktion.md: never "Squash and merge"; docs/betrieb.md: switch it off. Should it be
+    # on and used once, the rejection is lost without a word: the post is back as "neu".
+    bare, feeds = feed_origin
+    feeds.publish("news.rss", feed_xml(1, 2))
+    first = run(tmp_path, bare, "run1", 1)
+    editor = editor_clone(tmp_path, bare)
+    spam = [path for path in rss_files(first) if "p-2-" in path][0]
+    reject_by_deleting(editor, spam, "Redaktion: Werbung abgelehnt")
+    git(editor, "switch", "--quiet", "main")
+    git(editor, "merge", "--quiet", "--squash", f"origin/{REVIEW_BRANCH}")
+    git(editor, "commit", "--quiet", "-m", "Neue Beiträge zur Freigabe (#1)")
+    git(editor, "push", "--quiet", "origin", "main", f":{REVIEW_BRANCH}")  # and the head branch is deleted
+
+    feeds.publish("news.rss", feed_xml(1, 2, 3))
+    second = run(tmp_path, bare, "run2", 2)
+    assert spam not in rss_files(second), "the deleted post does not come back"
+
+
+def test_deleting_the_review_branch_brings_rejected_posts_back_approved(tmp_path, feed_origin):
+    # The editor rejects post 2 the "safe" way (status: rejected), then closes the pull request
+    # and clicks the "Delete branch" button GitHub offers right after closing. The next run
+    # starts the branch afresh from main: the fetch state lived on the branch too, so the feed
+    # is read in full, and post 2 is proposed again, new and approved.
+    bare, feeds = feed_origin
+    feeds.publish("news.rss", feed_xml(1, 2))
+    first = run(tmp_path, bare, "run1", 1)
+    editor = editor_clone(tmp_path, bare)
+    spam = editor / [path for path in rss_files(first) if "p-2-" in path][0]
+    spam.write_text(spam.read_text(encoding="utf-8").replace("status: approved", "status: rejected\n"
+                                                              'note: "Werbung"'), encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Werbung abgelehnt")
+    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+    git(editor, "push", "--quiet", "origin", "--delete", REVIEW_BRANCH)  # PR closed, branch deleted
+
+    second = run(tmp_path, bare, "run2", 2)
+    text = (second / spam.relative_to(editor)).read_text(encoding="utf-8")
+    assert "status: approved" not in text, "a post an editor rejected is not proposed as approved again"
