@@ -7,6 +7,7 @@ whenever it changes, so a post whose rejection was forgotten really comes back.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -183,3 +184,64 @@ def test_deleting_the_review_branch_brings_rejected_posts_back_approved(tmp_path
     second = run(tmp_path, bare, "run2", 2)
     text = (second / spam.relative_to(editor)).read_text(encoding="utf-8")
     assert "status: approved" not in text, "a post an editor rejected is not proposed as approved again"
+
+
+def review_args(work: Path, tmp_path: Path) -> list[str]:
+    return ["review", "--config", str(work / "config.yaml"), "--content", str(work / "content"),
+            "--body-file", str(tmp_path / "pr.md")]
+
+
+def test_a_closed_pull_request_is_opened_again_by_the_next_run(tmp_path, feed_origin):
+    # docs/redaktion.md: closing the pull request without merging "lehnt nichts ab: Der nächste
+    # Abruf öffnet ihn mit denselben Beiträgen wieder".  fetch.yml opens or updates it only when
+    # the step output changed is true, and review writes true only when this run made a commit.
+    # A run with nothing new after the close leaves the posts on the branch without a pull
+    # request, for as long as the sources bring nothing new.
+    from .test_cli_workflow import run as cli
+    bare, feeds = feed_origin
+    work = tmp_path / "work"
+    workflow_clone(bare, work)
+    outputs = tmp_path / "first_output"
+    assert cli(*review_args(work, tmp_path), env={**os.environ, "GITHUB_OUTPUT": str(outputs)}).returncode == 0
+    assert outputs.read_text(encoding="utf-8") == "changed=true\ncount=1\n"
+    # An editor closes the pull request "Neue Beiträge zur Freigabe" without merging (GitHub only).
+    again = tmp_path / "run2"
+    workflow_clone(bare, again)
+    outputs = tmp_path / "second_output"
+    result = cli(*review_args(again, tmp_path), env={**os.environ, "GITHUB_OUTPUT": str(outputs)})
+    assert result.returncode == 0, result.stderr
+    assert "count=1" in outputs.read_text(encoding="utf-8"), "the post still waits on the branch"
+    assert "changed=true" in outputs.read_text(encoding="utf-8"), \
+        "so the workflow must (re)open the pull request, or the post waits unseen"
+
+
+def test_an_editor_committing_to_the_pull_request_during_a_run_does_not_fail_the_run(tmp_path, feed_origin,
+                                                                                     monkeypatch):
+    # The hourly run takes minutes; an editor who saves a change in the pull request meanwhile
+    # makes the run's push non-fast-forward.  The run dies with a traceback (ReviewError is not
+    # caught), the fetched posts are thrown away, and an issue "Ablauf ‚Beiträge abrufen‘ ist
+    # fehlgeschlagen" tells the editors that no new posts arrive.
+    from generate import main
+    import wall.fetch
+    bare, feeds = feed_origin
+    first = run(tmp_path, bare, "run1", 1)
+    [post] = rss_files(first)
+    feeds.publish("news.rss", feed_xml(1, 2))
+    real_fetch = wall.fetch.fetch
+
+    def fetch_while_an_editor_saves(*args, **kwargs):
+        editor = editor_clone(tmp_path, bare)
+        path = editor / post
+        path.write_text(path.read_text(encoding="utf-8").replace("category: angebot", "category: gesuch"),
+                        encoding="utf-8")
+        git(editor, "commit", "--quiet", "-am", "Redaktion: Kategorie")
+        git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+        return real_fetch(*args, **kwargs)
+
+    monkeypatch.setattr(wall.fetch, "fetch", fetch_while_an_editor_saves)
+    work = tmp_path / "run2"
+    workflow_clone(bare, work)
+    assert main(review_args(work, tmp_path)) == 0
+    on_branch = git(bare, "ls-tree", "-r", "--name-only", REVIEW_BRANCH, "content/posts/rss").split()
+    assert len(on_branch) == 2, "the post fetched during the editor's commit is on the branch"
+    assert "category: gesuch" in git(bare, "show", f"{REVIEW_BRANCH}:{post}"), "and so is the editor's change"
