@@ -245,3 +245,38 @@ def test_an_editor_committing_to_the_pull_request_during_a_run_does_not_fail_the
     on_branch = git(bare, "ls-tree", "-r", "--name-only", REVIEW_BRANCH, "content/posts/rss").split()
     assert len(on_branch) == 2, "the post fetched during the editor's commit is on the branch"
     assert "category: gesuch" in git(bare, "show", f"{REVIEW_BRANCH}:{post}"), "and so is the editor's change"
+
+
+def test_a_gdpr_deletion_as_the_guide_describes_it_keeps_main_publishable(tmp_path, feed_origin):
+    # docs/redaktion.md, "Bittet die Person ... um Löschung": delete the post's file and "die
+    # Bilddateien, die unter media: und avatar: in ihr genannt sind".  An avatar is stored once
+    # per image and shared by every post of that author: deleting it leaves the author's other
+    # posts on main and in the review pull request pointing at a missing file, an error for
+    # `check` and `build`.  The publish workflow then fails, and the wall keeps showing the very
+    # post that had to be deleted; the review pull request's checks turn red as well.
+    from wall.pipeline import check
+    bare, feeds = feed_origin
+    feeds.publish("news.rss", feed_xml(1, 2))
+    first = run(tmp_path, bare, "run1", 1)
+    merge_into_main(first)
+    git(bare, "branch", "-D", REVIEW_BRANCH)
+    feeds.publish("news.rss", feed_xml(1, 2, 3))
+    second = run(tmp_path, bare, "run2", 2)  # post 3 (same company) waits in the pull request
+
+    editor = editor_clone(tmp_path, bare)
+    git(editor, "switch", "--quiet", "main")
+    [personal] = [path for path in rss_files(editor) if "p-1-" in path]
+    text = (editor / personal).read_text(encoding="utf-8")
+    avatar = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("avatar:")]
+    assert avatar, text
+    git(editor, "rm", "--quiet", personal, f"content/{avatar[0]}")
+    git(editor, "commit", "--quiet", "-m", "Redaktion: Löschung nach DSGVO")
+    git(editor, "push", "--quiet", "origin", "main")
+
+    on_main = tmp_path / "main"
+    workflow_clone(bare, on_main)
+    errors = [p for p in check(on_main / "config.yaml", on_main / "content", None)[1] if p.severity == "error"]
+    assert errors == [], "main must still build, or the deletion never reaches the wall: " + str(errors[0])
+    third = run(tmp_path, bare, "run3", 3)
+    errors = [p for p in check(third / "config.yaml", third / "content", None)[1] if p.severity == "error"]
+    assert errors == [], "the review pull request's checks must stay green"
