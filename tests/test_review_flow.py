@@ -280,3 +280,26 @@ def test_a_gdpr_deletion_as_the_guide_describes_it_keeps_main_publishable(tmp_pa
     third = run(tmp_path, bare, "run3", 3)
     errors = [p for p in check(third / "config.yaml", third / "content", None)[1] if p.severity == "error"]
     assert errors == [], "the review pull request's checks must stay green"
+
+
+def test_reverting_an_approval_on_main_does_not_stop_the_fetch(tmp_path, feed_origin):
+    # docs/redaktion.md forbids "Revert" on a review pull request (its posts count as rejected
+    # for good); that much is documented.  The revert also takes back content/state.yaml.  When
+    # a later run has meanwhile started a new review branch with a newer state.yaml (the head
+    # branch was deleted on merge), the next run cannot merge main: state.yaml is no post file,
+    # so ReviewError stops every run until someone resolves a conflict in a file the guide never
+    # mentions (it talks about config.yaml).
+    bare, feeds = feed_origin
+    first = run(tmp_path, bare, "run1", 1)
+    merge_into_main(first)
+    git(bare, "branch", "-D", REVIEW_BRANCH)
+    feeds.publish("news.rss", feed_xml(1, 2))
+    run(tmp_path, bare, "run2", 2)  # a new review branch, with post 2 and a newer state.yaml
+    editor = tmp_path / "reverter"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(editor)], check=True, capture_output=True)
+    merge = git(editor, "log", "-1", "--merges", "--format=%H", "origin/main").strip()
+    git(editor, "revert", "--no-edit", "-m", "1", merge)
+    git(editor, "push", "--quiet", "origin", "main")
+    feeds.publish("news.rss", feed_xml(1, 2, 3))
+    third = run(tmp_path, bare, "run3", 3)
+    assert [number_of(path) for path in rss_files(third)] == ["2", "3"]
