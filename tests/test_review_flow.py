@@ -22,7 +22,7 @@ from wall.review_pr import posts_for_review
 
 from .conftest import FETCH_CONFIG
 from .fake_feeds import FeedFake
-from .test_review import editor_clone, git, merge_into_main, workflow_clone
+from .test_review import editor_clone, git, merge_into_main, origin, workflow_clone  # noqa: F401 (fixture)
 
 
 def feed_xml(*numbers: int) -> str:
@@ -303,3 +303,51 @@ def test_reverting_an_approval_on_main_does_not_stop_the_fetch(tmp_path, feed_or
     feeds.publish("news.rss", feed_xml(1, 2, 3))
     third = run(tmp_path, bare, "run3", 3)
     assert [number_of(path) for path in rss_files(third)] == ["2", "3"]
+
+
+def test_the_description_keeps_naming_files_where_mains_version_replaced_an_edit_in_the_pr(tmp_path, origin):
+    # docs/redaktion.md: a file changed both on main and in the pull request keeps main's
+    # version, and the description names it under "Gleichzeitig geändert".  Here the lost
+    # change is a rejection: post 1, edited on its platform, waits as "geändert"; an editor sets
+    # it to rejected in the pull request while another adds a note to it on main.  The next run
+    # keeps main's (approved) version and says so, but only in that run's description: the next
+    # run with anything new (hourly for Instagram) rewrites it without the notice.  Merging
+    # then leaves the post on the wall, and nothing says the rejection was dropped.
+    from generate import main
+    from .fake_mastodon import make_status
+    from .test_review import post_files
+    bare, instance = origin
+    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
+    first = run(tmp_path, bare, "run1", 1)
+    merge_into_main(first)
+    git(bare, "branch", "-D", REVIEW_BRANCH)
+    instance.statuses[-1] = make_status(instance.base, 1, "Ich biete Masken, jetzt mit Link #EssenArbeitetZusammen",
+                                        edited_at="2020-04-02T05:00:00.000Z")
+    run(tmp_path, bare, "run2", 2)
+    editor = editor_clone(tmp_path, bare)
+    [name] = post_files(editor)
+    path = editor / "content/posts/mastodon" / name
+    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", "status: rejected"),
+                    encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: geänderte Fassung abgelehnt")
+    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+    git(editor, "switch", "--quiet", "main")
+    git(editor, "reset", "--quiet", "--hard", "origin/main")
+    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", 'status: approved\nnote: "geprüft"'),
+                    encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz")
+    git(editor, "push", "--quiet", "origin", "main")
+
+    work = tmp_path / "run3"
+    workflow_clone(bare, work)
+    assert main(review_args(work, tmp_path)) == 0
+    assert "**Gleichzeitig geändert:** 1 Beitrag" in (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "status: approved" in git(bare, "show", f"{REVIEW_BRANCH}:content/posts/mastodon/{name}")
+
+    instance.add(2, "Ich suche Kisten #EssenArbeitetZusammen")  # an hour later, something new
+    later = tmp_path / "run4"
+    workflow_clone(bare, later)
+    assert main(review_args(later, tmp_path)) == 0
+    body = (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "Gleichzeitig geändert" in body and name in body, \
+        "the editors are still told that their rejection of this post was replaced by main's version"
