@@ -17,8 +17,12 @@ def removed_post_files(content_dir: Path) -> frozenset[str]:
     never writes that post again.  Deletions by the bot do not count: they follow
     the platform (a post deleted there, or reported so by mistake, that is back is
     proposed again).  Outside a git work tree nothing is known.
+
+    --full-history: without it git follows only the parent of a merge whose posts/ equals
+    the merge's, and that is the main line when every new post of a pull request was
+    deleted in it: the deletion would not be seen.
     """
-    result = subprocess.run(["git", "-C", str(content_dir), "log", "--relative", "--diff-filter=D",
+    result = subprocess.run(["git", "-C", str(content_dir), "log", "--full-history", "--relative", "--diff-filter=D",
                              "--name-only", "--format=%x00%ae", "--", "posts"],
                             capture_output=True, text=True)
     if result.returncode != 0:
