@@ -23,7 +23,7 @@ from .history import BOT_EMAIL, BOT_NAME, removed_post_files
 from .media import remove_unused_media
 from .moderate import author_listed
 from .post import post_filename
-from .store import read_post
+from .store import STATE_FILE, read_post
 
 REVIEW_BRANCH = "redaktion/neue-beitraege"
 BOT = ("-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}")
@@ -83,6 +83,7 @@ def start_review(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remo
 # What `git status --porcelain` says of a file both sides changed: ours is the review branch, theirs main.
 DELETED_ON_EITHER_SIDE = {"DU", "UD", "DD"}
 POST_FILE = re.compile(r"(^|/)posts/[^/]+/[^/]+\.yaml$")  # content/posts/<platform>/<file>.yaml
+STATE_PATH = re.compile(rf"(^|/){re.escape(STATE_FILE)}$")  # content/state.yaml: where each source stopped
 
 
 def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[str, ...]:
@@ -99,6 +100,11 @@ def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[st
     conflicts = {entry[3:]: entry[:2] for entry in _paths(top.run("status", "--porcelain", "-z",
                                                                   "--untracked-files=no"))
                  if entry[:2] in DELETED_ON_EITHER_SIDE | {"UU", "AA", "AU", "UA"}}
+    for path in [path for path in conflicts if STATE_PATH.search(path) and not POST_FILE.search(path)]:
+        _keep_ours(top, path, conflicts.pop(path))  # main's is older (a revert took it back)
+    if not conflicts:
+        top.run(*BOT, "commit", "--quiet", "--no-edit")
+        return ()
     others = sorted(path for path in conflicts if not POST_FILE.search(path))
     if others or not conflicts:
         top.run("merge", "--abort", check=False)
@@ -114,6 +120,15 @@ def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[st
     log.warning("%d post files were changed both on %s and on %s; %s's version was kept: %s", len(conflicts),
                 base, branch, base, ", ".join(sorted(conflicts)))
     return tuple(sorted(conflicts))
+
+
+def _keep_ours(top: Git, path: str, state: str) -> None:
+    """This branch's version of path (the fetch on it knows more), or main's if this branch has none."""
+    if state == "DU":
+        top.run("checkout", "--theirs", "--", path)
+    else:
+        top.run("checkout", "--ours", "--", path)
+    top.run("add", "--", path)
 
 
 @dataclass(frozen=True)
