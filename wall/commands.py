@@ -121,7 +121,17 @@ def _report_fetch(reports, report_json: Path | None) -> int:
 
 
 def review_command(args: argparse.Namespace) -> int:
-    from .review import Git, Removals, Trusted, commit_review, land_removals, land_trusted, record_landed, start_review
+    from .review import ReviewError
+    try:
+        return _review(args)
+    except ReviewError as error:  # git said no (a conflict for an editor, a push refused): no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _review(args: argparse.Namespace) -> int:
+    from .review import (Git, Removals, Trusted, commit_review, land_removals, land_trusted, push_review,
+                         record_landed, start_review)
     from .review_pr import posts_for_review, pr_body
     repo = Git(args.content)
     start = start_review(repo, args.branch, args.base)
@@ -137,7 +147,7 @@ def review_command(args: argparse.Namespace) -> int:
     changed = commit_review(repo, f"Neue Beiträge vom {day:%d.%m.%Y}", (".",))
     record_landed(repo, removals.commit, trusted.commit)  # so the pull request does not list them again
     if (changed or start.settled) and not args.no_push:  # settled: so the pull request has no conflicts left
-        repo.run("push", "--quiet", "origin", args.branch)
+        push_review(repo, args.branch)
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
         body = pr_body(posts, reports, config, removals, start.settled, _files_at(args.branch), trusted)

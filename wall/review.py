@@ -131,6 +131,27 @@ def _keep_ours(top: Git, path: str, state: str) -> None:
     top.run("add", "--", path)
 
 
+PUSH_TRIES = 3
+
+
+def push_review(git: Git, branch: str = REVIEW_BRANCH, remote: str = "origin") -> None:
+    """Push the review branch; when an editor saved a change in the pull request meanwhile,
+    merge it (their version of a post file wins, as main's does) and push again."""
+    for attempt in range(1, PUSH_TRIES + 1):
+        pushed = subprocess.run(["git", "-C", str(git.root), "push", "--quiet", remote, branch],
+                                capture_output=True, text=True)
+        if pushed.returncode == 0:
+            return
+        if attempt == PUSH_TRIES:
+            raise ReviewError(f"git push failed: {pushed.stderr.strip()[-300:]}")
+        git.run("fetch", "--quiet", remote, branch)
+        merged = subprocess.run(["git", "-C", str(git.root), *BOT, "merge", "--quiet", "--no-edit",
+                                 f"{remote}/{branch}"], capture_output=True, text=True)
+        if merged.returncode != 0:
+            _settle_conflicts(git, branch, f"{remote}/{branch}", merged.stdout)
+        log.info("%s changed during this run (an editor's save); merged, pushing again", branch)
+
+
 @dataclass(frozen=True)
 class Removals:
     """Post files of main that this run removed because their platform deleted them."""
