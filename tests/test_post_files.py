@@ -107,8 +107,6 @@ MALFORMED = [
     ("media path leaving content/", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: ../../.github/x.webp\n"},
      ["content/posts/x/1.yaml:10: media[0].path: erwartet: ein Pfad unter content/ wie "
       "'media/ab/abcd1234.webp', gefunden: '../../.github/x.webp'"]),
-    ("missing media file", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/ab/gone.webp\n"},
-     ["content/posts/x/1.yaml:9: media: Mediendatei nicht gefunden: content/media/ab/gone.webp"]),
     ("duplicate key", {"posts/x/1.yaml": VALID_POST + "status: rejected\n"},
      ["content/posts/x/1.yaml:9: kein gültiges YAML: der Schlüssel 'status' kommt doppelt vor"]),
     ("not a mapping", {"posts/x/1.yaml": "- just\n- a list\n"},
@@ -125,6 +123,23 @@ MALFORMED = [
 @pytest.mark.parametrize("files, expected", [case[1:] for case in MALFORMED], ids=[c[0] for c in MALFORMED])
 def test_malformed_post_names_file_and_line(tmp_path, files, expected):
     assert problems_for(tmp_path, files) == expected
+
+
+def test_a_missing_image_is_left_out_with_a_warning_and_the_post_stays(tmp_path):
+    # Deleting an image file (a GDPR request; an avatar that other posts of the author share)
+    # must not stop the whole wall's build: the posts naming it are shown without it.
+    write(tmp_path / "content/media/ab/da.webp", webp_bytes())
+    write(tmp_path / "content/posts/x/1.yaml", edited("author:\n  name: Anna", "author:\n  name: Anna\n"
+                                                      "  avatar: media/ab/weg.webp")
+          + "media:\n  - path: media/ab/gone.webp\n  - path: media/ab/da.webp\n")
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(problem) for problem in content.problems] == [
+        "content/posts/x/1.yaml:4: Warnung: author: Mediendatei nicht gefunden: content/media/ab/weg.webp; "
+        "ohne dieses Bild gezeigt",
+        "content/posts/x/1.yaml:10: Warnung: media: Mediendatei nicht gefunden: content/media/ab/gone.webp; "
+        "ohne dieses Bild gezeigt"]
+    (post,) = content.posts
+    assert post.author.avatar == "" and [media.path for media in post.media] == ["media/ab/da.webp"]
 
 
 WITH_IMAGE = VALID_POST + "media:\n  - path: media/ab/leak.webp\n"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
 from .fields import Fields, parse_timestamp
-from .mediafiles import MediaFiles
+from .mediafiles import NOT_FOUND, MediaFiles
 from .pages import Page, read_pages
-from .post import Post, post_filename, post_from_fields
+from .post import Media, Post, post_filename, post_from_fields
 from .workers import in_parts
 from .yamlfile import Problem, YamlFileError, display_path, read_yaml
 
@@ -162,14 +162,17 @@ def _checked_post(post: Post | None, found: list[Problem], path: str | Path, dis
                   problems: list[Problem], media_files: MediaFiles) -> Post | None:
     """The parsed post if its media can be shown; problems are appended.
 
-    media_files remembers what it found, across the calls of one read.
+    A media file that is missing is left out with a warning (deleting an image, even one
+    other posts share, must not stop the wall's build); any other problem with one is an
+    error.  media_files remembers what it found, across the calls of one read.
     """
     problems.extend(found)
     if post is None:
         return None
-    before = len(problems)
-    _check_media_files(post, path, root, display, problems, media_files)
-    return post if len(problems) == before else None
+    media_problems: list[Problem] = []
+    post = _without_missing_media(post, path, root, display, media_problems, media_files)
+    problems.extend(media_problems)
+    return None if any(problem.severity == "error" for problem in media_problems) else post
 
 
 def _in_its_folder(post: Post, path: str | Path, root: Path, display: str, problems: list[Problem]) -> bool:
@@ -185,14 +188,25 @@ def _in_its_folder(post: Post, path: str | Path, root: Path, display: str, probl
     return True
 
 
-def _check_media_files(post: Post, path: str | Path, root: Path, display: str, problems: list[Problem],
-                       media_files: MediaFiles) -> None:
-    paths = [("author", post.author.avatar, "image")] if post.author.avatar else []
-    paths += [("media", media.path, media.type) for media in post.media]
-    for key, relative, media_type in paths:
+def _without_missing_media(post: Post, path: str | Path, root: Path, display: str, problems: list[Problem],
+                           media_files: MediaFiles) -> Post:
+    kept: list[Media] = []
+    avatar = post.author.avatar
+    checks = [("author", avatar, "image", None)] if avatar else []
+    checks += [("media", item.path, item.type, item) for item in post.media]
+    for key, relative, media_type, item in checks:
         problem = media_files.problem(relative, media_type)
+        missing = problem == NOT_FOUND
         if problem:
-            problems.append(Problem(display, _line(path, key), f"{key}: {problem}: {display_path(root / relative)}"))
+            shown = f"{key}: {problem}: {display_path(root / relative)}" + ("; ohne dieses Bild gezeigt" if missing else "")
+            problems.append(Problem(display, _line(path, key), shown, "warning" if missing else "error"))
+        if item is not None and not missing:
+            kept.append(item)
+        elif item is None and missing:
+            avatar = ""
+    if avatar == post.author.avatar and len(kept) == len(post.media):
+        return post
+    return replace(post, author=replace(post.author, avatar=avatar), media=tuple(kept))
 
 
 def _line(path: str | Path, key: str) -> int:
