@@ -93,7 +93,7 @@ def test_review_command_commits_pushes_and_writes_the_pull_request_text(tmp_path
     result = run("review", *src_args(work), "--body-file", str(tmp_path / "pr.md"),
                  "--report-json", str(tmp_path / "fetch.json"), env=env)
     assert result.returncode == 0, result.stderr
-    assert "changed=true\ncount=1\n" == outputs.read_text(encoding="utf-8")
+    assert "changed=true\nwaiting=true\ncount=1\n" == outputs.read_text(encoding="utf-8")
     body = (tmp_path / "pr.md").read_text(encoding="utf-8")
     assert "| neu | Mastodon | Backstube Krümel (@" in body
     (name,) = [path.name for path in (work / "content/posts/mastodon").glob("*.yaml")]
@@ -154,7 +154,8 @@ def test_a_run_that_only_removes_posts_deleted_upstream_opens_no_pull_request(tm
     result = run("review", *src_args(work), env={**os.environ, "GITHUB_OUTPUT": str(outputs)})
     assert result.returncode == 0, result.stderr
     assert git(bare, "ls-tree", "-r", "--name-only", "main", "content/posts/mastodon") == ""
-    assert outputs.read_text(encoding="utf-8") == "changed=false\ncount=0\n", "nothing for the editors to review"
+    assert outputs.read_text(encoding="utf-8") == "changed=false\nwaiting=false\ncount=0\n", \
+        "nothing for the editors to review"
 
 
 def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):

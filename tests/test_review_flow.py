@@ -193,26 +193,22 @@ def review_args(work: Path, tmp_path: Path) -> list[str]:
 
 def test_a_closed_pull_request_is_opened_again_by_the_next_run(tmp_path, feed_origin):
     # docs/redaktion.md: closing the pull request without merging "lehnt nichts ab: Der nächste
-    # Abruf öffnet ihn mit denselben Beiträgen wieder".  fetch.yml opens or updates it only when
-    # the step output changed is true, and review writes true only when this run made a commit.
-    # A run with nothing new after the close leaves the posts on the branch without a pull
-    # request, for as long as the sources bring nothing new.
+    # Abruf öffnet ihn mit denselben Beiträgen wieder", also when the sources bring nothing new.
     from .test_cli_workflow import run as cli
     bare, feeds = feed_origin
     work = tmp_path / "work"
     workflow_clone(bare, work)
     outputs = tmp_path / "first_output"
     assert cli(*review_args(work, tmp_path), env={**os.environ, "GITHUB_OUTPUT": str(outputs)}).returncode == 0
-    assert outputs.read_text(encoding="utf-8") == "changed=true\ncount=1\n"
+    assert outputs.read_text(encoding="utf-8") == "changed=true\nwaiting=true\ncount=1\n"
     # An editor closes the pull request "Neue Beiträge zur Freigabe" without merging (GitHub only).
     again = tmp_path / "run2"
     workflow_clone(bare, again)
     outputs = tmp_path / "second_output"
     result = cli(*review_args(again, tmp_path), env={**os.environ, "GITHUB_OUTPUT": str(outputs)})
     assert result.returncode == 0, result.stderr
-    assert "count=1" in outputs.read_text(encoding="utf-8"), "the post still waits on the branch"
-    assert "changed=true" in outputs.read_text(encoding="utf-8"), \
-        "so the workflow must (re)open the pull request, or the post waits unseen"
+    assert outputs.read_text(encoding="utf-8") == "changed=false\nwaiting=true\ncount=1\n", \
+        "nothing new, but the post still waits on the branch: fetch.yml opens the pull request again"
 
 
 def test_an_editor_committing_to_the_pull_request_during_a_run_does_not_fail_the_run(tmp_path, feed_origin,

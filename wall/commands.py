@@ -131,7 +131,7 @@ def review_command(args: argparse.Namespace) -> int:
 
 def _review(args: argparse.Namespace) -> int:
     from .review import (Git, Removals, Trusted, commit_review, land_removals, land_trusted, push_review,
-                         record_landed, start_review)
+                         record_landed, settled_files, start_review)
     from .review_pr import posts_for_review, pr_body
     repo = Git(args.content)
     start = start_review(repo, args.branch, args.base)
@@ -150,11 +150,14 @@ def _review(args: argparse.Namespace) -> int:
         push_review(repo, args.branch)
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
-        body = pr_body(posts, reports, config, removals, start.settled, _files_at(args.branch), trusted)
+        body = pr_body(posts, reports, config, removals, settled_files(repo, args.base), _files_at(args.branch),
+                       trusted)
         args.body_file.write_text(body, encoding="utf-8")
-    # Nothing to review (only fetch state, or removals already on main): no pull request to open.
-    needs_review = (changed or bool(start.settled)) and bool(posts or removals.waiting)
-    _github_output(changed="true" if needs_review else "false", count=str(len(posts)))
+    # waiting: the pull request must be open (a closed one is opened again: closing rejects nothing);
+    # changed: its description is new (only fetch state, or removals already on main, change nothing).
+    waiting = bool(posts or removals.waiting)
+    _github_output(changed="true" if waiting and (changed or start.settled) else "false",
+                   waiting="true" if waiting else "false", count=str(len(posts)))
     log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once, "
              "%d of trusted authors put on it at once", args.branch, "new commit" if changed else "nothing new",
              len(posts), len(removals.landed), args.base, len(trusted.landed))

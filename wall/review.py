@@ -116,10 +116,23 @@ def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[st
         else:
             top.run("checkout", "--theirs", "--", path)
             top.run("add", "--", path)
-    top.run(*BOT, "commit", "--quiet", "--no-edit")
+    # Named in the merge commit, so every later description of the pull request can name them too.
+    trailers = [argument for path in sorted(conflicts) for argument in ("--trailer", f"{SETTLED_TRAILER}: {path}")]
+    top.run(*BOT, "commit", "--quiet", "--no-edit", *trailers)
     log.warning("%d post files were changed both on %s and on %s; %s's version was kept: %s", len(conflicts),
                 base, branch, base, ", ".join(sorted(conflicts)))
     return tuple(sorted(conflicts))
+
+
+SETTLED_TRAILER = "Wall-Kept-From-Main"
+
+
+def settled_files(git: Git, base: str = "main", remote: str = "origin") -> tuple[str, ...]:
+    """Post files whose version from base replaced the review branch's in a merge, since the
+    branch last left base (see _settle_conflicts): until the pull request is merged."""
+    messages = git.run("log", "--format=%B", f"{remote}/{base}..HEAD")
+    prefix = f"{SETTLED_TRAILER}: "
+    return tuple(sorted({line[len(prefix):].strip() for line in messages.splitlines() if line.startswith(prefix)}))
 
 
 def _keep_ours(top: Git, path: str, state: str) -> None:
