@@ -102,7 +102,10 @@ COMMANDS = [
      "fetch into the review branch, commit, push, write the PR text; posts deleted upstream leave the base at once",
      [ONLY, HOURLY, REPORT_JSON, BRANCH, BASE,
       (("--body-file",), dict(type=Path, metavar="FILE", help="write the pull request text here")),
-      (("--no-push",), dict(action="store_true", help="commit but do not push (nor remove anything from the base)"))]),
+      (("--no-push",), dict(action="store_true", help="commit but do not push (nor remove anything from the base)")),
+      (("--previous-pull-request",), dict(default="", metavar="NUMBER STATE",
+                                          help="the branch's newest pull request and its state (OPEN, CLOSED, "
+                                               "MERGED), as gh tells it: a deleted branch is taken up again"))]),
     ("health", commands.health_command,
      "open or close health issues from a fetch report, or for a whole workflow run (--workflow)",
      [(("--report",), dict(type=Path, metavar="FILE", help="the JSON from --report-json")),

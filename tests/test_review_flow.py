@@ -17,7 +17,7 @@ import pytest
 from wall.config import load_config
 from wall.fetch import fetch
 from wall.history import removed_post_files
-from wall.review import REVIEW_BRANCH, Git, commit_review, start_review
+from wall.review import REVIEW_BRANCH, Git, PreviousPullRequest, commit_review, start_review
 from wall.review_pr import posts_for_review
 
 from .conftest import FETCH_CONFIG
@@ -60,11 +60,11 @@ def feed_origin(tmp_path, fake_server):
     return bare, feeds
 
 
-def run(tmp_path: Path, bare: Path, name: str, day: int) -> Path:
-    """The fetch workflow: fresh clone, review branch, fetch, commit, push."""
+def run(tmp_path: Path, bare: Path, name: str, day: int, previous: PreviousPullRequest | None = None) -> Path:
+    """The fetch workflow: fresh clone, review branch, fetch, commit, push (previous: what gh says)."""
     work = tmp_path / name
     workflow_clone(bare, work)
-    start = start_review(Git(work))
+    start = start_review(Git(work), previous=previous)
     fetch(load_config(work / "config.yaml"), work / "content", new_status="approved", max_wait=1,
           now=lambda: datetime(2020, 4, day, 6, tzinfo=timezone.utc))
     if commit_review(Git(work), f"Neue Beiträge vom {day}. April 2020") or start.settled:
@@ -85,6 +85,11 @@ def number_of(path: str) -> str:
 def proposed_numbers(work: Path) -> list[str]:
     review = posts_for_review(work / "content", load_config(work / "config.yaml"))
     return sorted(item.post.url.rsplit("/", 1)[-1] for item in review)
+
+
+def open_pull_request(bare: Path, number: int) -> None:
+    """GitHub keeps a pull request's head as refs/pull/<number>/head, also once its branch is deleted."""
+    git(bare, "update-ref", f"refs/pull/{number}/head", f"refs/heads/{REVIEW_BRANCH}")
 
 
 def reject_by_deleting(editor: Path, path: str, message: str) -> None:
@@ -155,14 +160,19 @@ def test_squash_and_merge_loses_a_rejection_by_deletion(tmp_path, feed_origin):
     editor = editor_clone(tmp_path, bare)
     spam = [path for path in rss_files(first) if "p-2-" in path][0]
     reject_by_deleting(editor, spam, "Redaktion: Werbung abgelehnt")
+    open_pull_request(bare, 1)
     git(editor, "switch", "--quiet", "main")
     git(editor, "merge", "--quiet", "--squash", f"origin/{REVIEW_BRANCH}")
     git(editor, "commit", "--quiet", "-m", "Neue Beiträge zur Freigabe (#1)")
     git(editor, "push", "--quiet", "origin", "main", f":{REVIEW_BRANCH}")  # and the head branch is deleted
 
     feeds.publish("news.rss", feed_xml(1, 2, 3))
-    second = run(tmp_path, bare, "run2", 2)
+    second = run(tmp_path, bare, "run2", 2, PreviousPullRequest(1, "MERGED"))
     assert spam not in rss_files(second), "the deleted post does not come back"
+    merge_into_main(second)
+    feeds.publish("news.rss", feed_xml(1, 2, 3, 4))
+    third = run(tmp_path, bare, "run3", 3)  # main now holds the rejection itself
+    assert spam not in rss_files(third) and len(rss_files(third)) == 3
 
 
 def test_deleting_the_review_branch_brings_rejected_posts_back_approved(tmp_path, feed_origin):
@@ -179,11 +189,15 @@ def test_deleting_the_review_branch_brings_rejected_posts_back_approved(tmp_path
                                                               'note: "Werbung"'), encoding="utf-8")
     git(editor, "commit", "--quiet", "-am", "Redaktion: Werbung abgelehnt")
     git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+    open_pull_request(bare, 1)
     git(editor, "push", "--quiet", "origin", "--delete", REVIEW_BRANCH)  # PR closed, branch deleted
 
-    second = run(tmp_path, bare, "run2", 2)
-    text = (second / spam.relative_to(editor)).read_text(encoding="utf-8")
-    assert "status: approved" not in text, "a post an editor rejected is not proposed as approved again"
+    from generate import main
+    second = tmp_path / "run2"
+    workflow_clone(bare, second)
+    assert main([*review_args(second, tmp_path), "--previous-pull-request", "1 CLOSED"]) == 0  # as gh says
+    text = git(bare, "show", f"{REVIEW_BRANCH}:{spam.relative_to(editor).as_posix()}")
+    assert "status: rejected" in text, "a post an editor rejected is not proposed as approved again"
 
 
 def review_args(work: Path, tmp_path: Path) -> list[str]:

@@ -134,7 +134,7 @@ def _review(args: argparse.Namespace) -> int:
                          record_landed, settled_files, start_review)
     from .review_pr import posts_for_review, pr_body
     repo = Git(args.content)
-    start = start_review(repo, args.branch, args.base)
+    start = start_review(repo, args.branch, args.base, previous=_previous_pull_request(args.previous_pull_request))
     config = load_config(args.config)
     names = _selected_sources(config, args)
     if names is None:
@@ -146,7 +146,8 @@ def _review(args: argparse.Namespace) -> int:
     day = datetime.now(timezone.utc)
     changed = commit_review(repo, f"Neue Beiträge vom {day:%d.%m.%Y}", (".",))
     record_landed(repo, removals.commit, trusted.commit)  # so the pull request does not list them again
-    if (changed or start.settled) and not args.no_push:  # settled: so the pull request has no conflicts left
+    # settled: so the pull request has no conflicts left; taken up: so it can be opened again
+    if (changed or start.settled or start.taken_up) and not args.no_push:
         push_review(repo, args.branch)
     posts = posts_for_review(args.content, config, f"origin/{args.base}")
     if args.body_file:
@@ -156,12 +157,19 @@ def _review(args: argparse.Namespace) -> int:
     # waiting: the pull request must be open (a closed one is opened again: closing rejects nothing);
     # changed: its description is new (only fetch state, or removals already on main, change nothing).
     waiting = bool(posts or removals.waiting)
-    _github_output(changed="true" if waiting and (changed or start.settled) else "false",
+    _github_output(changed="true" if waiting and (changed or start.settled or start.taken_up) else "false",
                    waiting="true" if waiting else "false", count=str(len(posts)))
     log.info("review branch %s: %s, %d posts for review, %d deleted upstream taken off %s at once, "
              "%d of trusted authors put on it at once", args.branch, "new commit" if changed else "nothing new",
              len(posts), len(removals.landed), args.base, len(trusted.landed))
     return code
+
+
+def _previous_pull_request(text: str):
+    """'12 CLOSED' (from gh in fetch.yml) as a PreviousPullRequest; None for '' or anything else."""
+    from .review import PreviousPullRequest
+    number, _, state = text.strip().partition(" ")
+    return PreviousPullRequest(int(number), state.strip().upper()) if number.isdigit() else None
 
 
 def _files_at(branch: str) -> str:

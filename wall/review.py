@@ -65,19 +65,59 @@ class Start:
 
     existed: bool  # the branch was there already (else it starts at main)
     settled: tuple[str, ...] = ()  # post files changed on both sides, now as on main (see _settle_conflicts)
+    taken_up: bool = False  # a deleted branch starts again from its closed pull request: push it
 
 
-def start_review(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remote: str = "origin") -> Start:
-    """Check out the review branch with the newest main merged in."""
+@dataclass(frozen=True)
+class PreviousPullRequest:
+    """The newest pull request of the review branch, as GitHub knows it (fetch.yml asks gh)."""
+
+    number: int
+    state: str  # OPEN, CLOSED (without merging) or MERGED
+
+
+def start_review(git: Git, branch: str = REVIEW_BRANCH, base: str = "main", remote: str = "origin",
+                 previous: PreviousPullRequest | None = None) -> Start:
+    """Check out the review branch with the newest main merged in.
+
+    A branch that is gone although its last pull request was closed without merging
+    (GitHub offers "Delete branch" right after closing) held the editors' decisions and
+    the fetch state: it starts again from that pull request's head.  After a squash merge,
+    main lacks the pull request's commits, where deleting a post file rejected it: they
+    join the new branch's history, and main's with its next merge (see
+    history.removed_post_files).
+    """
     git.run("fetch", "--quiet", remote)
     exists = git.has_ref(f"refs/remotes/{remote}/{branch}")
-    git.run("switch", "--quiet", "-C", branch, f"{remote}/{branch}" if exists else f"{remote}/{base}")
-    if not exists:
-        return Start(existed=False)
+    left = None if exists or previous is None else _unmerged_head(git, previous, f"{remote}/{base}", remote)
+    if left and previous and previous.state == "CLOSED":
+        git.run("switch", "--quiet", "-C", branch, left)
+        log.info("%s was deleted; it starts again from pull request #%d", branch, previous.number)
+    else:
+        git.run("switch", "--quiet", "-C", branch, f"{remote}/{branch}" if exists else f"{remote}/{base}")
+        if left and previous:
+            git.run(*BOT, "merge", "--quiet", "-s", "ours", "-m",
+                    f"Verlauf von Pull Request #{previous.number} übernommen (zusammengefasst zusammengeführt)", left)
+        if not exists:
+            return Start(existed=False)
     merged = subprocess.run(["git", "-C", str(git.root), *BOT, "merge", "--quiet", "--no-edit",
                              f"{remote}/{base}"], capture_output=True, text=True)
     settled = _settle_conflicts(git, branch, base, merged.stdout) if merged.returncode != 0 else ()
-    return Start(existed=True, settled=settled)
+    return Start(existed=True, settled=settled, taken_up=not exists)
+
+
+def _unmerged_head(git: Git, previous: PreviousPullRequest, base: str, remote: str) -> str:
+    """The head commit of a closed or squash-merged pull request that base does not contain; '' if none."""
+    if previous.state not in ("CLOSED", "MERGED"):
+        return ""
+    fetched = subprocess.run(["git", "-C", str(git.root), "fetch", "--quiet", remote,
+                              f"refs/pull/{previous.number}/head"], capture_output=True, text=True)
+    if fetched.returncode != 0:
+        log.warning("pull request #%d could not be read: %s", previous.number, fetched.stderr.strip()[-200:])
+        return ""
+    head = git.run("rev-parse", "FETCH_HEAD").strip()
+    contained = subprocess.run(["git", "-C", str(git.root), "merge-base", "--is-ancestor", head, base])
+    return "" if contained.returncode == 0 else head
 
 
 # What `git status --porcelain` says of a file both sides changed: ours is the review branch, theirs main.
