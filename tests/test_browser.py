@@ -335,3 +335,85 @@ def test_screen_mode_rotates_with_a_pause_control_and_respects_reduced_motion(mi
         still = chromium.new_context(java_script_enabled=False).new_page()
         still.goto(front + "wall/")
         assert still.locator(".screen-slide:visible").count() == total, "without JavaScript every post shows"
+
+
+@pytest.fixture(scope="module")
+def crafted_site(tmp_path_factory) -> Path:
+    """Valid posts a real wall gets that the fixture lacks: a long word in a content warning, a post
+    in Hebrew, words with invisible characters in them, a text of the full 20,000 characters."""
+    wall = make_wall(tmp_path_factory.mktemp("crafted"), 0)
+    add(wall, 1, content_warning="Gewalt " + "Inhaltshinweisohneleerzeichen" * 8, text="Beitrag hinter einem Hinweis")
+    add(wall, 2, text="אנחנו מחפשים שותפים בעסן!\n\nמי יכול לעזור?", language="he")
+    add(wall, 3, text="Wir suchen Fu\u00adß\u00adball\u00adtrikots und Wort\u2060joiner")
+    add(wall, 4, text=("Wir suchen Partner für Logistik in Essen. " * 500)[:20000])
+    add(wall, 5, text="Wir bieten Lastenräder an.")
+    build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
+    return wall / "site"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_long_word_in_a_content_warning_stays_in_its_card(crafted_site, width):
+    # The warning is shown outside the post's text, which breaks long words; it pushed the page to 1,900 px.
+    with served(crafted_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": 800})
+        for path in ("", "beitrag/bluesky-1/"):
+            page.goto(front + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"/{path} scrolls sideways"
+            card, warning = (page.locator(selector).first.evaluate("e => e.getBoundingClientRect().right")
+                             for selector in ("article:has(.content-warning)", ".content-warning summary"))
+            assert warning <= card, f"on /{path} the warning runs out of its card"
+
+
+def test_a_post_in_a_right_to_left_language_reads_right_to_left(crafted_site):
+    # Without dir="auto" a Hebrew paragraph is laid out left to right: left-aligned, and its
+    # closing "!" or "?" lands at the right end, where a right-to-left reader starts.
+    direction = "e => getComputedStyle(e).direction"
+    with served(crafted_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 360, "height": 740})
+        for path in ("beitrag/x-2/", ""):
+            page.goto(front + path)
+            hebrew = page.locator("article", has_text="שותפים").locator(".post-text p")
+            assert hebrew.count() == 2 and hebrew.evaluate_all(f"ps => ps.map({direction})") == ["rtl", "rtl"], path
+            german = page.locator("article", has_text="Lastenräder").locator(".post-text p")
+            if german.count():
+                assert german.evaluate(direction) == "ltr"
+        page.goto(front + "suche/?q=שותפים")
+        result = page.locator("#suche-treffer li p")
+        result.wait_for()
+        assert result.evaluate(direction) == "rtl", "the search result's text as well"
+
+
+def test_search_finds_words_with_invisible_characters_in_them(crafted_site):
+    # A soft hyphen or a word joiner does not show, so the visitor types the word without it.
+    from playwright.sync_api import expect
+    with served(crafted_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(front + "suche/")
+        for query in ("Fußballtrikots", "fussball", "Wortjoiner"):
+            page.fill("#suchbegriff", query)
+            expect(page.locator("#suche-status")).to_have_text("1 Treffer.")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_post_of_20000_characters_does_not_fill_the_wall(crafted_site, width):
+    # A card shows the whole text: on a phone the one post was 20 screens long, and on a wide screen
+    # the cards beside it grew as tall, their "Kontakt aufnehmen" 11,000 px below their few lines.
+    with served(crafted_site, BASE) as front, browser() as chromium:
+        page = chromium.new_page(viewport={"width": width, "height": 800})
+        page.goto(front)
+        heights = page.locator("main article").evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
+        assert max(heights) < 3 * 800, f"a card is {max(heights):.0f} px tall"
+
+
+def test_with_text_at_200_percent_no_page_scrolls_sideways_on_a_phone(demo_site):
+    # WCAG 1.4.4: a phone's large-text setting raises the root font size. Long German words
+    # ("Wirtschaftsförderungsgesellschaft" in every footer) and the post page's unbreakable date
+    # pushed every page sideways from 150 % on. The screen mode is for screens at events, not phones.
+    with served(demo_site, BASE) as front, browser() as chromium:
+        phone = chromium.new_page(viewport={"width": 360, "height": 740})
+        for path in every_kind_of_page(demo_site):
+            if path == "wall/":
+                continue
+            phone.goto(front + path)
+            phone.evaluate("document.documentElement.style.fontSize = '200%'")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, f"/{path} scrolls sideways"
