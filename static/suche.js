@@ -55,11 +55,13 @@
     var link = document.createElement("a");
     link.href = "../beitrag/" + entry.s + "/";
     link.textContent = entry.a;
+    link.dir = "auto";  // a name in Hebrew or Arabic keeps its own direction, as <bdi> on the wall
     var meta = document.createElement("span");
     meta.className = "search-meta";
     meta.textContent = " " + [entry.c, entry.p, entry.d].filter(Boolean).join(" · ");
     var text = document.createElement("p");
     text.textContent = entry.t;
+    text.dir = "auto";  // a right-to-left post reads right to left, as on the wall
     if (entry.l) { text.lang = entry.l; }
     li.appendChild(link);
     li.appendChild(meta);
