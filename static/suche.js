@@ -22,8 +22,10 @@
 
   hint.hidden = true;
 
+  // Invisible characters (soft hyphen, zero-width space and joiners, word joiner) are left out:
+  // "Fu\u00adßball" shows as "Fußball", and that is what a visitor types.
   function fold(text) {
-    return text.toLocaleLowerCase("de-DE").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ß/g, "ss");
+    return text.replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, "").toLocaleLowerCase("de-DE").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ß/g, "ss");
   }
 
   function loadPart(position) {
