@@ -22,7 +22,10 @@ from wall.review_pr import posts_for_review
 
 from .conftest import FETCH_CONFIG
 from .fake_feeds import FeedFake
-from .test_review import editor_clone, git, merge_into_main, origin, workflow_clone  # noqa: F401 (fixture)
+from . import test_review
+from .test_review import editor_clone, git, merge_into_main, workflow_clone
+
+origin = test_review.origin  # the fixture: a bare repository with a Mastodon source
 
 
 def feed_xml(*numbers: int) -> str:
@@ -271,7 +274,7 @@ def test_a_gdpr_deletion_as_the_guide_describes_it_keeps_main_publishable(tmp_pa
     merge_into_main(first)
     git(bare, "branch", "-D", REVIEW_BRANCH)
     feeds.publish("news.rss", feed_xml(1, 2, 3))
-    second = run(tmp_path, bare, "run2", 2)  # post 3 (same company) waits in the pull request
+    run(tmp_path, bare, "run2", 2)  # post 3 (same company) waits in the pull request
 
     editor = editor_clone(tmp_path, bare)
     git(editor, "switch", "--quiet", "main")

@@ -396,3 +396,25 @@ def test_titles_name_the_wall_and_read_as_german_without_nested_brackets(site):
 def test_a_span_of_dates_in_a_title_reads_from_and_to(first, last, expected):
     assert german_span(datetime.fromisoformat(first), datetime.fromisoformat(last)) == expected
 
+
+
+def test_a_long_text_is_cut_on_cards_and_shown_whole_on_its_own_page(tmp_path):
+    from wall.views import CARD_TEXT
+    wall = make_wall(tmp_path, 0)
+    link = "https://firma.example/" + "pfad/" * 20
+    long = ("Wir bieten Hilfe beim Umzug. " * 20)[: CARD_TEXT - 40] + f" mehr unter {link} und " + "viel Text " * 200
+    add(wall, 1, text=long)
+    add(wall, 2, text="Wir suchen Kisten.")
+    build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=ROOT / "static")
+    front = BeautifulSoup((wall / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    cut, short = (front.find("article", attrs={"aria-labelledby": f"titel-{slug}"}) for slug in ("bluesky-1", "x-2"))
+    shown = cut.select_one(".post-text").get_text(" ", strip=True)
+    assert len(shown) < CARD_TEXT + 60 and "…" in shown and "viel Text viel" not in shown
+    assert [a["href"] for a in cut.select(".post-text a") if "firma.example" in a["href"]] in ([], [link]), \
+        "a link is shown whole or not at all"
+    assert cut.select_one(".read-more a")["href"] == "beitrag/bluesky-1/"
+    assert short.select_one(".read-more") is None and short.select_one(".post-text").get_text(strip=True) == \
+        "Wir suchen Kisten."
+    own = BeautifulSoup((wall / "site/beitrag/bluesky-1/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert own.select_one(".read-more") is None
+    assert own.select_one(".post-text").get_text(" ", strip=True).count("viel Text") == 200

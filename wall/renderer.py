@@ -37,7 +37,8 @@ def make_environment(templates: Path) -> Environment:
                       keep_trailing_newline=True, auto_reload=False)
     env.filters["hashtag_breaks"] = hashtag_breaks
     # A post's text, media and links; a build replaces this with a function that renders them once.
-    env.globals["card_body"] = lambda view, root: env.get_template("_post.html").module.post_body(view, root)
+    env.globals["card_body"] = lambda view, root, whole=False: env.get_template("_post.html").module.post_body(
+        view, root, whole)
     return env
 
 
@@ -65,7 +66,7 @@ class PageRenderer:
         self.env, self.config, self.common, self.sections = env, config, common, list(sections)
         self._views: dict[str, PostView] = {}
         self._cards: dict[str, str] = {}
-        self._bodies: dict[str, str] = {}
+        self._bodies: dict[tuple[str, bool], str] = {}
         self._chrome: dict[tuple, str] = {}
         self._parts: list[Part] | None = None  # the shared parts of the page being rendered
         env.globals.update(card_body=self.card_body, site_header=self.site_header, site_footer=self.site_footer)
@@ -95,10 +96,13 @@ class PageRenderer:
     def views(self, posts: list[Post]) -> list[PostView]:
         return [self.view(post) for post in posts]
 
-    def card_body(self, view: PostView, root: str) -> Markup:
-        """A card's text, media and links, rendered once: the same on the post's page and in listings."""
+    def card_body(self, view: PostView, root: str, whole: bool = False) -> Markup:
+        """A card's text, media and links, rendered once: the same on the post's page and in listings
+        (whole: the whole text, on the post's page; it differs only where a listing cuts the text)."""
         # Not a shared part: the page's own card shows it once, and the cards of listings hold it.
-        return Markup(Part(_once(self._bodies, view.post.id, lambda: self._post_macro("post_body", view)), root))
+        whole = whole and view.is_cut
+        return Markup(Part(_once(self._bodies, (view.post.id, whole),
+                                 lambda: self._post_macro("post_body", view, whole=whole)), root))
 
     def card(self, view: PostView, root: str) -> Markup:
         """A post's card for listings, rendered once: a post shows on several, at several depths."""
@@ -122,10 +126,10 @@ class PageRenderer:
     def site_footer(self, root: str) -> Markup:
         return self._chrome_part("site_footer", root)
 
-    def _post_macro(self, name: str, view: PostView) -> str:
+    def _post_macro(self, name: str, view: PostView, **options: Any) -> str:
         outer, self._parts = self._parts, None  # a part holds the parts inside it, not places for them
         try:
-            return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK))
+            return str(getattr(self.env.get_template("_post.html").module, name)(view, ROOT_MARK, **options))
         finally:
             self._parts = outer
 

@@ -107,6 +107,23 @@ def paragraphs(text: str, platform: str, post_url: str) -> list[list[list[Segmen
             for block in blocks if block.strip()]
 
 
+def text_start(text: str, limit: int) -> str:
+    """The start of text, at most limit characters, ending after a whole word with '…'.
+
+    Cut at a space, a link stays whole (a link cut short would lead elsewhere); a first word
+    longer than limit is cut inside, unless it is a link: then nothing of it is shown.
+    """
+    if len(text) <= limit:
+        return text
+    whole_words = re.match(r"(.*\S)\s", text[:limit + 1], re.DOTALL)  # up to the last space within limit
+    if whole_words:
+        kept = whole_words.group(1)
+    else:
+        first = text[:limit].strip()
+        kept = "" if "://" in first or first.lower().startswith("www.") else first
+    return kept.rstrip(",;:.-– \n") + "…"
+
+
 def excerpt(text: str, limit: int = 80) -> str:
     """The start of a text on one line, cut at a word with an ellipsis."""
     flat = _on_one_line(clean_text(text))

@@ -9,11 +9,12 @@ from .config import Config
 from .dates import german_date, german_datetime, iso
 from .platforms import PLATFORMS
 from .post import Post
-from .text import Segment, clean_text, excerpt, paragraphs
+from .text import Segment, clean_text, excerpt, paragraphs, text_start
 from .urls import href, is_web_url
 from .variants import needs_small, small_name
 
 TAGLINE = "#EssenArbeitetZusammen"
+CARD_TEXT = 600  # characters of a post's text a card in a listing shows; its page shows all (about 8 phone lines)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,18 @@ class PostView:
     def paragraphs(self) -> list[list[list[Segment]]]:
         """The text, ready to render."""
         return paragraphs(self.post.text, self.post.platform, self.post.url)
+
+    @cached_property
+    def is_cut(self) -> bool:
+        """A card in a listing shows only the start of a long text (the post's page all of it)."""
+        return len(self.post.text) > CARD_TEXT
+
+    @cached_property
+    def card_paragraphs(self) -> list[list[list[Segment]]]:
+        """What a card in a listing shows of the text: all of it, or its start ending in '…'."""
+        if not self.is_cut:
+            return self.paragraphs
+        return paragraphs(text_start(self.post.text, CARD_TEXT), self.post.platform, self.post.url)
 
     @cached_property
     def media(self) -> tuple[MediaView, ...]:
