@@ -11,8 +11,9 @@ import pytest
 from wall.config import load_config
 from wall.fetch import SourceReport, fetch
 from wall.post import Author, Post
-from wall import review, review_pr
-from wall.review import REVIEW_BRANCH, Git, commit_review, land_removals, start_review
+from wall import landing, review, review_pr
+from wall.landing import land_removals
+from wall.review import REVIEW_BRANCH, Git, commit_review, start_review
 from wall.review_pr import posts_for_review, pr_body
 
 from .conftest import FETCH_CONFIG
@@ -220,7 +221,7 @@ def main_posts(bare: Path) -> list[str]:
 
 
 def test_many_posts_deleted_upstream_at_once_wait_for_an_editor(tmp_path, origin, monkeypatch):
-    monkeypatch.setattr(review, "AUTO_REMOVAL_LIMIT", 2)
+    monkeypatch.setattr(landing, "AUTO_REMOVAL_LIMIT", 2)
     bare, instance = origin
     work = deleted_upstream(tmp_path, bare, instance, 3)
     before = main_posts(bare)
@@ -233,7 +234,7 @@ def test_many_posts_deleted_upstream_at_once_wait_for_an_editor(tmp_path, origin
 
 def test_posts_a_platform_reported_deleted_by_mistake_come_back_when_it_lists_them_again(tmp_path, origin,
                                                                                          monkeypatch):
-    monkeypatch.setattr(review, "AUTO_REMOVAL_LIMIT", 2)
+    monkeypatch.setattr(landing, "AUTO_REMOVAL_LIMIT", 2)
     bare, instance = origin
     work = deleted_upstream(tmp_path, bare, instance, 3)  # 3 of 4 reported deleted: too many, they wait
     land_removals(Git(work / "content"), {"angebot", "gesuch", "idee", "info"})

@@ -130,8 +130,8 @@ def review_command(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from .review import (Git, Removals, Trusted, commit_review, land_removals, land_trusted, push_review,
-                         record_landed, settled_files, start_review)
+    from .landing import Removals, Trusted, land_removals, land_trusted, record_landed
+    from .review import Git, commit_review, push_review, settled_files, start_review
     from .review_pr import posts_for_review, pr_body
     repo = Git(args.content)
     start = start_review(repo, args.branch, args.base, previous=_previous_pull_request(args.previous_pull_request))

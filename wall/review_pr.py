@@ -11,7 +11,8 @@ from .dates import german_date
 from .fetch import SourceReport
 from .platforms import PLATFORMS
 from .post import Post
-from .review import Git, Removals, Trusted, posts_in_german
+from .landing import Removals, Trusted
+from .review import Git, posts_in_german
 from .store import read_post
 from .text import excerpt
 
