@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from wall import commands
+from wall import commands, workflow_commands
 from wall.config import ConfigError
 from wall.pipeline import ROOT, BuildError, ContentError
 
@@ -98,7 +98,7 @@ COMMANDS = [
      [(("ids",), dict(nargs="+", metavar="ID")), (("--note",), dict(default=None, help="why"))]),
     ("deny", commands.deny_command, "add a rule to moderation.deny in config.yaml, keeping its comments",
      [(("kind",), dict(choices=("author", "keyword", "domain", "id"))), (("value",), dict(metavar="VALUE"))]),
-    ("review", commands.review_command,
+    ("review", workflow_commands.review_command,
      "fetch into the review branch, commit, push, write the PR text; posts deleted upstream leave the base at once",
      [ONLY, HOURLY, REPORT_JSON, BRANCH, BASE,
       (("--body-file",), dict(type=Path, metavar="FILE", help="write the pull request text here")),
@@ -106,7 +106,7 @@ COMMANDS = [
       (("--previous-pull-request",), dict(default="", metavar="NUMBER STATE",
                                           help="the branch's newest pull request and its state (OPEN, CLOSED, "
                                                "MERGED), as gh tells it: a deleted branch is taken up again"))]),
-    ("health", commands.health_command,
+    ("health", workflow_commands.health_command,
      "open or close health issues from a fetch report, or for a whole workflow run (--workflow)",
      [(("--report",), dict(type=Path, metavar="FILE", help="the JSON from --report-json")),
       (("--history",), dict(type=Path, metavar="FILE", help="kept between runs (with --report)")), BASE,
@@ -114,7 +114,7 @@ COMMANDS = [
       (("--outcome",), dict(choices=("success", "failure", "cancelled"), help="how the run ended (job.status)")),
       (("--run-url",), dict(default="", metavar="URL", help="the run's page, for the issue")),
       (("--apply",), dict(action="store_true", help="open and close the issues with gh"))]),
-    ("intake", commands.intake_command, "turn a 'Beitrag einreichen' issue into a post on its own branch",
+    ("intake", workflow_commands.intake_command, "turn a 'Beitrag einreichen' issue into a post on its own branch",
      [(("--event",), dict(type=Path, required=True, metavar="FILE", help="the GitHub event JSON")),
       (("--comment-file",), dict(type=Path, metavar="FILE", help="write the answer to the issue here"))]),
     ("publish", commands.publish_command, "upload --out to the web host in config.yaml (publish:)",
