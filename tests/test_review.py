@@ -26,17 +26,13 @@ def git(folder: Path, *args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture
-def origin(tmp_path, fake_server):
-    """A bare 'GitHub' repository whose main holds a config pointing at a fake Mastodon instance."""
-    instance = MastodonFake(fake_server)
+def bare_origin(tmp_path: Path, sources: str) -> Path:
+    """A bare 'GitHub' repository whose main holds a config.yaml with these sources."""
     bare = tmp_path / "origin.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
     git(bare, "config", "uploadpack.allowFilter", "true")  # as GitHub: partial clones
     seed = tmp_path / "seed"
     subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
-    sources = (f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n"
-               "    timeout: 2\n    retries: 0\n")
     (seed / "config.yaml").write_text(FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]",
                                                          deny_keywords="[]"), encoding="utf-8")
     (seed / "content/posts").mkdir(parents=True)
@@ -44,7 +40,16 @@ def origin(tmp_path, fake_server):
     git(seed, "add", "-A")
     git(seed, "commit", "--quiet", "-m", "start")
     git(seed, "push", "--quiet", "origin", "main")
-    return bare, instance
+    return bare
+
+
+@pytest.fixture
+def origin(tmp_path, fake_server):
+    """A bare 'GitHub' repository whose main holds a config pointing at a fake Mastodon instance."""
+    instance = MastodonFake(fake_server)
+    sources = (f"  - name: mastodon\n    type: mastodon\n    instances: [{instance.base}]\n"
+               "    timeout: 2\n    retries: 0\n")
+    return bare_origin(tmp_path, sources), instance
 
 
 def workflow_clone(bare: Path, work: Path) -> None:

@@ -20,10 +20,9 @@ from wall.history import removed_post_files
 from wall.review import REVIEW_BRANCH, Git, PreviousPullRequest, commit_review, start_review
 from wall.review_pr import posts_for_review
 
-from .conftest import FETCH_CONFIG
 from .fake_feeds import FeedFake
 from . import test_review
-from .test_review import editor_clone, git, merge_into_main, workflow_clone
+from .test_review import bare_origin, editor_clone, git, merge_into_main, workflow_clone
 
 origin = test_review.origin  # the fixture: a bare repository with a Mastodon source
 
@@ -46,21 +45,9 @@ def feed_origin(tmp_path, fake_server):
     """A bare 'GitHub' repository whose main holds a config reading one company news feed."""
     feeds = FeedFake(fake_server)
     feeds.publish("news.rss", feed_xml(1))
-    bare = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
-    git(bare, "config", "uploadpack.allowFilter", "true")
-    seed = tmp_path / "seed"
-    subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
     sources = (f"  - name: news\n    type: rss\n    api_base: {feeds.base}\n    feeds: [{feeds.url('news.rss')}]\n"
                "    author_name: Hotel Ruhrblick\n    timeout: 2\n    retries: 0\n")
-    (seed / "config.yaml").write_text(FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]",
-                                                         deny_keywords="[]"), encoding="utf-8")
-    (seed / "content/posts").mkdir(parents=True)
-    (seed / "content/posts/.gitkeep").write_text("", encoding="utf-8")
-    git(seed, "add", "-A")
-    git(seed, "commit", "--quiet", "-m", "start")
-    git(seed, "push", "--quiet", "origin", "main")
-    return bare, feeds
+    return bare_origin(tmp_path, sources), feeds
 
 
 def run(tmp_path: Path, bare: Path, name: str, day: int, previous: PreviousPullRequest | None = None) -> Path:
