@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from selectolax.lexbor import LexborHTMLParser
@@ -25,7 +25,7 @@ from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
 from wall.store import read_posts
 from wall.yamlfile import display_path
 from wall.writing import UnreadablePost, write_post
-from wall.urls import is_web_url, safe_name
+from wall.urls import comparable, is_web_url, safe_name
 
 from .base import ConnectorError
 from .html_text import html_to_text
@@ -85,16 +85,11 @@ def existing_post(config: Config, content_dir: Path, url: str) -> str:
     path = content_dir / post_filename(manual_id(url))
     if path.is_file():
         return display_path(path)
-    wanted = _comparable(url)
+    wanted = comparable(url)
     for post in read_posts(content_dir, set(config.category_keys), []):
-        if _comparable(post.url) == wanted:
+        if comparable(post.url) == wanted:
             return post.file
     return ""
-
-
-def _comparable(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
 
 
 def manual_id(url: str) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from wall.pipeline import check
-from wall.post import post_filename
+from wall.post import Author, Post, post_filename
 from wall.state import read_state
 from wall.store import STATE_FILE, load_content
+from wall.writing import write_post
 
 from .conftest import FETCH_CONFIG, fetch_config, run_fetch, tree
 from .fake_mastodon import MastodonFake, image_attachment, make_status
@@ -387,3 +389,19 @@ def test_a_post_erased_for_good_stays_out_once_its_id_is_denied(tmp_path, instan
     (tmp_path / "content" / STATE_FILE).unlink()
     report = run_fetch(load_config(tmp_path / "config.yaml"), tmp_path / "content")["mastodon"]
     assert report.new == 1, "without the rule it would come back"
+
+
+def test_a_post_already_on_the_wall_through_the_form_is_not_fetched_a_second_time(tmp_path, instance):
+    # A company submits its post through "Beitrag einreichen" (or an editor adds it by hand), and
+    # then the fetch finds the same post: one card, not two.
+    status = instance.add(1)
+    config = fetch_config(tmp_path, source(instance.base))
+    submitted = Post(id="manual:einreichung-7", platform="manual", url=status["url"] + "/",  # as typed in the form
+                     author=Author(name="Backstube Krümel"), published=datetime(2020, 3, 23, tzinfo=timezone.utc),
+                     text="Wir bieten Brot", status="approved")
+    write_post(tmp_path / "content", submitted)
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert (report.new, report.skipped) == (0, 1)
+    assert f"mastodon:{instance.server.host}:1: left out: manual:einreichung-7 shows the same address ({status['url']})" \
+        in report.warnings
+    assert list(posts_in(tmp_path / "content")) == ["manual:einreichung-7"]

@@ -32,6 +32,7 @@ from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
 from .text import one_line
+from .urls import comparable
 from .writing import file_problems, remove_partial_files, write_post
 from .yamlfile import Problem, display_path
 
@@ -94,7 +95,8 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     state = read_state(content_dir)
     moment = now().replace(microsecond=0)
     names = {post.slug: post.id for post in stored.values()}
-    run = _SourceRun(config, content_dir, stored, names, unreadable, removed_post_files(content_dir), state,
+    addresses = {comparable(post.url): post.id for post in stored.values() if post.platform == "manual"}
+    run = _SourceRun(config, content_dir, stored, names, addresses, unreadable, removed_post_files(content_dir), state,
                      environ, new_status, moment, max_wait, time.monotonic() + time_limit)
     outcomes = _run_sources(run, sources, time_limit)
     changed = False
@@ -163,6 +165,7 @@ class _SourceRun:
     content_dir: Path
     stored: dict[str, Post]  # every readable stored post by id
     names: dict[str, str]  # their ids by the name of their page and file
+    addresses: dict[str, str]  # the ids of manual posts (a form's, an editor's) by address (see urls.comparable)
     unreadable: set[str]  # post files with errors: never overwritten
     removed: frozenset[str]  # post files editors deleted (relative to content/): rejected for good
     state: dict[str, Any]  # content/state.yaml as read before the run
@@ -233,6 +236,11 @@ class _SourceRun:
             return
         if stored is None and post_filename(fetched.id) in self.removed:
             report.skipped += 1  # an editor deleted this post's file: rejected for good
+            return
+        same_page = self.addresses.get(comparable(fetched.url), fetched.id)
+        if stored is None and same_page != fetched.id:  # the same post came in through the form, or by hand
+            report.skipped += 1
+            report.warnings.append(f"{fetched.id}: left out: {same_page} shows the same address ({fetched.url})")
             return
         if stored is None and self._name_taken(fetched):
             report.warnings.append(f"{fetched.id}: left out: another post has its page and file name ({fetched.slug})")

@@ -55,3 +55,10 @@ def display_url(url: str, limit: int = 40) -> str:
     """A short label for a long URL: host and path, cut with an ellipsis."""
     label = re.sub(r"^https?://(www\.)?", "", url)
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def comparable(url: str) -> str:
+    """url as two addresses of the same page compare: scheme and host in lower case, no
+    trailing slash, no fragment."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
