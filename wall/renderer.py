@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+import markupsafe
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from .composed import ROOT_MARK, Composed, Part, place
@@ -27,6 +28,31 @@ HASHTAG = re.compile(r"#\w+")
 RECENT_POSTS = 3_000
 
 
+# markupsafe's escaping of plain text, in C (markupsafe.escape wraps it in two Python calls).
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", lambda text: str(escape(text)))
+
+
+def _output_escape(value: object) -> str:
+    """What markupsafe.escape(value) holds, without making a Markup of it.
+
+    A template's {{ value }} comes out through this: the pieces of a page are only joined,
+    so they need not be Markup, and a page escapes a million values.
+    """
+    if type(value) is str:
+        return _escape_text(value)
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else _escape_text(str(value))
+
+
+class _Template(Template):
+    """A template whose {{ ... }} escape through _output_escape."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):  # type: ignore[no-untyped-def, override]
+        namespace["escape"] = _output_escape  # the compiled code's escape() for each {{ ... }}
+        return super()._from_namespace(environment, namespace, globals)
+
+
 def make_environment(templates: Path) -> Environment:
     """Jinja2 with autoescaping for every template, and no silent undefined values.
 
@@ -35,6 +61,7 @@ def make_environment(templates: Path) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, auto_reload=False)
+    env.template_class = _Template
     env.filters["hashtag_breaks"] = hashtag_breaks
     # A post's text, media and links; a build replaces this with a function that renders them once.
     env.globals["card_body"] = lambda view, root, whole=False: env.get_template("_post.html").module.post_body(
