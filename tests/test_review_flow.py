@@ -197,7 +197,8 @@ def review_args(work: Path, tmp_path: Path) -> list[str]:
 
 def test_a_closed_pull_request_is_opened_again_by_the_next_run(tmp_path, feed_origin):
     # docs/redaktion.md: closing the pull request without merging "lehnt nichts ab: Der nächste
-    # Abruf öffnet ihn mit denselben Beiträgen wieder", also when the sources bring nothing new.
+    # Abruf ... öffnet einen neuen Pull Request mit denselben Beiträgen", also when the sources
+    # bring nothing new.
     from .test_cli_workflow import run as cli
     bare, feeds = feed_origin
     work = tmp_path / "work"
