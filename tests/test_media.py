@@ -220,3 +220,13 @@ def test_nothing_is_downloaded_once_the_fetch_has_run_out_of_time(tmp_path, fake
     with pytest.raises(MediaError, match="the fetch ran out of time"):
         media.store_image(fake_server.url("/bild.webp"))
     assert fake_server.requests == []
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "cdn..example"])
+def test_a_host_name_the_resolver_cannot_encode_is_refused_not_raised(tmp_path, fake_server, host):
+    # An image URL in a feed is anyone's: a label over 63 characters or an empty one makes
+    # socket.getaddrinfo raise UnicodeError.  Before netguard, address_allowed caught it and
+    # the image was left out; now it leaves localise and fails the whole source's fetch.
+    with connections_recorded() as connected, pytest.raises(MediaError):
+        store(tmp_path, fake_server, allowed=False).store_image(f"https://{host}/bild.webp")
+    assert connected == []
