@@ -352,3 +352,54 @@ def test_the_description_keeps_naming_files_where_mains_version_replaced_an_edit
     body = (tmp_path / "pr.md").read_text(encoding="utf-8")
     assert "Gleichzeitig geändert" in body and name in body, \
         "the editors are still told that their rejection of this post was replaced by main's version"
+
+
+def test_after_a_squash_merge_the_next_description_does_not_name_the_merged_pull_requests_settled_files(
+        tmp_path, origin):
+    # settled_files reads the trailers of origin/main..HEAD.  After "Squash and merge" the next
+    # run starts the branch from main and merges the old head in with -s ours (so its
+    # rejections stay in the history): origin/main..HEAD now holds every commit of the merged
+    # pull request, trailers included.  The new pull request names files under
+    # "Gleichzeitig geändert" although the pull request they concerned was merged.
+    from generate import main
+    from .fake_mastodon import make_status
+    from .test_review import post_files
+    bare, instance = origin
+    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
+    first = run(tmp_path, bare, "run1", 1)
+    merge_into_main(first)
+    git(bare, "branch", "-D", REVIEW_BRANCH)
+    instance.statuses[-1] = make_status(instance.base, 1, "Ich biete Masken, jetzt mit Link #EssenArbeitetZusammen",
+                                        edited_at="2020-04-02T05:00:00.000Z")
+    run(tmp_path, bare, "run2", 2)
+    editor = editor_clone(tmp_path, bare)
+    [name] = post_files(editor)
+    path = editor / "content/posts/mastodon" / name
+    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", 'status: approved\nnote: "PR"'),
+                    encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz im PR")
+    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
+    git(editor, "switch", "--quiet", "main")
+    git(editor, "reset", "--quiet", "--hard", "origin/main")
+    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", 'status: approved\nnote: "main"'),
+                    encoding="utf-8")
+    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz")
+    git(editor, "push", "--quiet", "origin", "main")
+    work = tmp_path / "run3"
+    workflow_clone(bare, work)
+    assert main(review_args(work, tmp_path)) == 0
+    assert "**Gleichzeitig geändert:** 1 Beitrag" in (tmp_path / "pr.md").read_text(encoding="utf-8")
+
+    open_pull_request(bare, 1)  # the editors squash-merge pull request #1; its branch is deleted
+    git(editor, "fetch", "--quiet", "origin")
+    git(editor, "reset", "--quiet", "--hard", "origin/main")
+    git(editor, "merge", "--quiet", "--squash", f"origin/{REVIEW_BRANCH}")
+    git(editor, "commit", "--quiet", "-m", "Neue Beiträge zur Freigabe (#1)")
+    git(editor, "push", "--quiet", "origin", "main", f":{REVIEW_BRANCH}")
+
+    instance.add(2, "Ich suche Kisten #EssenArbeitetZusammen")
+    later = tmp_path / "run4"
+    workflow_clone(bare, later)
+    assert main([*review_args(later, tmp_path), "--previous-pull-request", "1 MERGED"]) == 0
+    body = (tmp_path / "pr.md").read_text(encoding="utf-8")
+    assert "Gleichzeitig geändert" not in body, "pull request #1 with its settled file was merged"
