@@ -469,3 +469,34 @@ def test_a_release_whose_deletion_a_killed_run_left_half_done_is_no_rollback_tar
 
 
 KILLED_BY_SIGNAL = -9
+
+
+def test_an_sftp_upload_that_stops_after_its_removals_does_not_lose_a_page_that_comes_back(
+        tmp_path, src, monkeypatch):
+    # The manifest written before the upload keeps naming the files about to be removed, with
+    # their old hashes.  When the upload stops after the removals but before the full manifest
+    # (a dropped connection while sending the release marker), the host lacks those files while
+    # its manifest says it holds them.  A file that then comes back unchanged (a post taken down
+    # and put back, the last listing page that returns with the same posts, a shared image)
+    # matches the manifest's hash: it is never sent again, and the page stays missing.
+    base = tmp_path / "host" / "wall"
+    with ssh_server(tmp_path / "sshd", sftp_only=True) as server:
+        site = build_site(src, tmp_path / "site")
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        post = sorted((site / "beitrag").iterdir())[0].name
+        kept = tmp_path / "kept-post"
+        shutil.copytree(site / "beitrag" / post, kept)
+        shutil.rmtree(site / "beitrag" / post)  # taken down
+        batch = sftp._sftp_batch
+
+        def stops_after_the_removals(site_dir, host_base, changed, removed, manifests, marker, send):
+            return batch(site_dir, host_base, changed, removed, manifests, tmp_path / "gibt-es-nicht", send)
+        monkeypatch.setattr(sftp, "_sftp_batch", stops_after_the_removals)
+        with pytest.raises(UploadStopped):
+            publish(site, settings(server, base, method="sftp"), server.environ)
+        monkeypatch.undo()
+        assert not (base / "beitrag" / post).exists()
+        shutil.copytree(kept, site / "beitrag" / post)  # put back, the same page
+        publish(site, settings(server, base, method="sftp"), server.environ)
+        assert (base / "beitrag" / post / "index.html").is_file(), "the page that came back is online"
+        assert host_files(base) == tree(site)
