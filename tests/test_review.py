@@ -369,3 +369,13 @@ def test_pull_request_text_has_no_www_autolinks(tmp_path):
                      "Zugang für die Redaktion erneuern: www.github-login.example/ewg (dringend, GH-12)")
     assert re.search(r"(?:^|[\s*_~(])www\.[\w-]+\.", body, re.MULTILINE) is None, body
     assert "GH-12" not in body and "GH\u200b-12" in body, "GitHub links GH-12 to issue 12"
+
+
+def test_pull_request_text_has_no_www_autolink_after_an_underscore(tmp_path):
+    # GFM starts an extended www autolink after whitespace or one of * _ ~ (.  _cell escapes
+    # '_' as '\_', which GitHub reads as a literal '_' before 'www.'; AUTOLINKED_WORD needs a
+    # word boundary (\b) before 'www', and '_' is a word character: no zero-width space goes in.
+    import re
+    body = body_with(tmp_path, Author(name="_www.ewg-de.example", handle="a"),
+                     "Zugang erneuern: _www.github-login.example/ewg")
+    assert re.search(r"(?:^|[\s*_~(])www\.[\w-]+\.", body, re.MULTILINE) is None, body
