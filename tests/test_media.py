@@ -230,3 +230,18 @@ def test_a_host_name_the_resolver_cannot_encode_is_refused_not_raised(tmp_path, 
     with connections_recorded() as connected, pytest.raises(MediaError):
         store(tmp_path, fake_server, allowed=False).store_image(f"https://{host}/bild.webp")
     assert connected == []
+
+
+def test_a_proxy_from_the_environment_does_not_carry_a_download_to_a_private_address(
+        tmp_path, fake_server, monkeypatch):
+    # requests reads HTTP(S)_PROXY from the environment (a self-hosted runner behind a company
+    # proxy).  Before netguard, address_allowed resolved the URL's host and refused a private
+    # address whatever the route; now a proxied request goes through requests' ProxyManager,
+    # whose pools are not the guarded ones: nothing is checked, and the proxy, inside the
+    # network, fetches http://169.254.169.254/ (the metadata service) or 10.x for us.
+    monkeypatch.setenv("HTTP_PROXY", fake_server.url("").rstrip("/"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(MediaError, match="private or local address"):
+        store(tmp_path, fake_server, allowed=False).store_image("http://169.254.169.254/latest/meta-data")
+    assert not fake_server.requests, "the proxy was asked for the metadata service"
