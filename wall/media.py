@@ -15,14 +15,14 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 import urllib3
 from PIL import Image, ImageOps
 
 from .mediafiles import image_kind
-from .netguard import public_session, refused_address
+from .netguard import public_session, refusal
 from .post import Media, Post
 from .store import read_posts
 from .writing import write_atomic
@@ -82,8 +82,9 @@ class MediaStore:
         try:
             return self.session.get(url, stream=True, timeout=self.timeout, allow_redirects=False)
         except requests.ConnectionError as error:
-            if refused_address(error):
-                raise MediaError(f"refused: {urlsplit(url).hostname} is a private or local address") from None
+            refused = refusal(error)
+            if refused:
+                raise MediaError(refused) from None
             raise
 
     def _read_capped(self, response: requests.Response, deadline: float) -> bytes:

@@ -5,24 +5,32 @@ the name up again when it connects, and a name server that answers with a public
 address the first time and with 127.0.0.1 or 169.254.169.254 (the cloud's metadata
 service) the next (DNS rebinding) gets the request into the runner's own network.
 Here each new connection looks the name up once, refuses when any address is not
-public, and connects to those very addresses.  Through a proxy the proxy connects,
-so there is nothing to check here.
+public, and connects to those very addresses.  Through a proxy (HTTP(S)_PROXY on a
+runner behind a company proxy) the proxy looks the name up and connects: the host is
+checked once before the request goes to it, which is as much as can be done from here.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 
 class RefusedAddress(NewConnectionError):
-    """A host that resolves to a private, loopback, link-local or reserved address."""
+    """A host that resolves to a private, loopback, link-local or reserved address, or that
+    cannot be looked up at all."""
+
+    def __init__(self, message: str):
+        super().__init__(None, message)  # type: ignore[arg-type]
+        self.message = message
 
 
 def is_public(address: str) -> bool:
@@ -44,9 +52,30 @@ def public_session(allowed_hosts: frozenset[str], headers: dict[str, str] | None
     return session
 
 
-def refused_address(error: requests.ConnectionError) -> bool:
-    """True when the request failed because its host is not a public address."""
-    return isinstance(getattr(error.args[0] if error.args else None, "reason", None), RefusedAddress)
+def refusal(error: requests.ConnectionError) -> str:
+    """Why the request was refused for its host ('' when it failed for another reason)."""
+    cause = error.args[0] if error.args else None
+    for candidate in (cause, getattr(cause, "reason", None)):
+        if isinstance(candidate, RefusedAddress):
+            return candidate.message
+    return ""
+
+
+def checked_addresses(name: str, port: int) -> list[str]:
+    """The addresses name resolves to; RefusedAddress when any is not public, or name resolves
+    to nothing or cannot be looked up at all (a label over 63 characters, an empty one)."""
+    try:
+        infos = socket.getaddrinfo(name, port, 0, socket.SOCK_STREAM)
+    except UnicodeError:  # the name itself is malformed: no name server can answer for it
+        raise RefusedAddress(f"refused: {name[:80]} is no valid host name") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses or not all(is_public(address) for address in addresses):
+        raise RefusedAddress(f"refused: {name[:80]} is a private or local address")
+    return addresses
+
+
+def _allowed(allowed_hosts: frozenset[str], name: str, port: int | None) -> bool:
+    return name.lower() in allowed_hosts or (port is not None and f"{name}:{port}".lower() in allowed_hosts)
 
 
 class _PublicOnly:
@@ -56,9 +85,12 @@ class _PublicOnly:
 
     def _new_conn(self) -> socket.socket:
         name, port = self._dns_host, self.port  # type: ignore[attr-defined]
-        if name.lower() in self.allowed_hosts or f"{name}:{port}".lower() in self.allowed_hosts:
+        if _allowed(self.allowed_hosts, name, port):
             return super()._new_conn()  # type: ignore[misc]
-        addresses = self._checked_addresses(name, port)
+        try:
+            addresses = checked_addresses(name, port)
+        except socket.gaierror as error:  # no such name, no name server: an ordinary failure
+            raise NameResolutionError(name, self, error) from error  # type: ignore[arg-type]
         failure: Exception | None = None
         for address in addresses:
             self._dns_host = address  # urllib3 connects to _dns_host; TLS and Host: read it back below
@@ -68,23 +100,24 @@ class _PublicOnly:
                 failure = error
             finally:
                 self._dns_host = name
-        raise failure or RefusedAddress(self, f"{name} has no address")  # type: ignore[arg-type]
-
-    def _checked_addresses(self, name: str, port: int) -> list[str]:
-        try:
-            infos = socket.getaddrinfo(name, port, 0, socket.SOCK_STREAM)
-        except socket.gaierror as error:
-            raise NameResolutionError(name, self, error) from error  # type: ignore[arg-type]
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
-        if not all(is_public(address) for address in addresses):
-            raise RefusedAddress(self, f"refused: {name} is a private or local address")  # type: ignore[arg-type]
-        return addresses
+        raise failure or RefusedAddress(f"refused: {name[:80]} has no address")
 
 
 class _PublicOnlyAdapter(HTTPAdapter):
     def __init__(self, allowed_hosts: frozenset[str]):
         self.allowed_hosts = allowed_hosts  # before HTTPAdapter.__init__, which makes the pool manager
         super().__init__()
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:  # type: ignore[override]
+        if select_proxy(request.url or "", kwargs.get("proxies") or {}):  # the proxy connects, not our pools
+            parts = urlsplit(request.url or "")
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            if not _allowed(self.allowed_hosts, parts.hostname or "", parts.port):
+                try:
+                    checked_addresses(parts.hostname or "", port)
+                except (RefusedAddress, socket.gaierror) as error:
+                    raise requests.ConnectionError(error, request=request) from None
+        return super().send(request, **kwargs)
 
     def init_poolmanager(self, *args, **kwargs) -> None:
         super().init_poolmanager(*args, **kwargs)
