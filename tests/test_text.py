@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from wall.dates import german_date, german_datetime, german_period
-from wall.text import Segment, excerpt, find_urls, paragraphs, segments
+from wall.text import Segment, excerpt, find_urls, paragraphs, segments, text_start
 from wall.views import mailto, percent_encoded
 
 
@@ -123,3 +123,12 @@ def test_mailto_encodes_subject_and_body_with_crlf():
 ])
 def test_percent_encoding_is_what_urllib_quote_gives(value):
     assert percent_encoded(value) == quote(value, safe="")
+
+
+def test_the_start_of_a_long_text_ends_after_a_whole_word_and_keeps_a_link_whole():
+    assert text_start("Hallo Welt, wie geht es", 12) == "Hallo Welt…"
+    assert text_start("Kurz.", 12) == "Kurz."
+    assert text_start("Siehe https://firma.example/seite- und mehr Text", 36) == "Siehe https://firma.example/seite-…"
+    assert text_start("Siehe https://firma.example/ein/sehr/langer/pfad", 20) == "Siehe…"
+    assert text_start("https://firma.example/" + "x" * 50, 20) == "…", "a link cut short would lead elsewhere"
+    assert text_start("Donaudampfschifffahrtsgesellschaft", 10) == "Donaudampf…"

@@ -131,9 +131,10 @@ def _settle_conflicts(git: Git, branch: str, base: str, output: str) -> tuple[st
     conflicts = {entry[3:]: entry[:2] for entry in paths_of(top.run("status", "--porcelain", "-z",
                                                                   "--untracked-files=no"))
                  if entry[:2] in DELETED_ON_EITHER_SIDE | {"UU", "AA", "AU", "UA"}}
-    for path in [path for path in conflicts if STATE_PATH.search(path) and not POST_FILE.search(path)]:
+    states = [path for path in conflicts if STATE_PATH.search(path) and not POST_FILE.search(path)]
+    for path in states:
         _keep_ours(top, path, conflicts.pop(path))  # main's is older (a revert took it back)
-    if not conflicts:
+    if states and not conflicts:
         top.run(*BOT, "commit", "--quiet", "--no-edit")
         return ()
     others = sorted(path for path in conflicts if not POST_FILE.search(path))
@@ -161,7 +162,9 @@ SETTLED_TRAILER = "Wall-Kept-From-Main"
 def settled_files(git: Git, base: str = "main", remote: str = "origin") -> tuple[str, ...]:
     """Post files whose version from base replaced the review branch's in a merge, since the
     branch last left base (see _settle_conflicts): until the pull request is merged."""
-    messages = git.run("log", "--format=%B", f"{remote}/{base}..HEAD")
+    # --first-parent: the review branch's own merges, not those of a squashed pull request whose
+    # history a fresh branch took up (see start_review).
+    messages = git.run("log", "--first-parent", "--format=%B", f"{remote}/{base}..HEAD")
     prefix = f"{SETTLED_TRAILER}: "
     return tuple(sorted({line[len(prefix):].strip() for line in messages.splitlines() if line.startswith(prefix)}))
 

@@ -161,7 +161,7 @@ def _trusted_lines(trusted: Trusted) -> list[str]:
                 "gestellt (`config.yaml`, `moderation.allow.authors`)."]
 
 
-AUTOLINKED_WORD = re.compile(r"\b(www|gh)([.-])", re.IGNORECASE)
+AUTOLINKED_WORD = re.compile(r"(?<![A-Za-z0-9])(www|gh)([.-])", re.IGNORECASE)  # '_www.' links too
 
 
 def _cell(text: str) -> str:

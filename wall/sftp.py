@@ -21,6 +21,7 @@ from .host import RELEASE_MARKER, PublishError, PublishReport, run, target
 MANIFEST = ".wall-manifest.json"
 UPLOADING = ".upload"  # an sftp upload's temporary name: the file's own name, a dot before and this after
 RENAME_PROBE = ".wall-rename-probe"
+REMOVING = "being-removed"  # a removed file's digest in the manifest until the removal is done
 
 
 class UploadStopped(PublishError):
@@ -48,7 +49,9 @@ def publish_sftp(site_dir: Path, new: dict[str, str], marker: Path, settings: Pu
     old, replaces = _remote_state(settings, options)
     changed = upload_order([path for path, digest in new.items() if old.get(path) != digest])
     removed = sorted(set(old) - set(new), reverse=True)
-    kept = {path: digest for path, digest in old.items() if path not in changed}  # removed ones too, until gone
+    # The removed ones stay named, with a digest no file has, until they are gone: a stopped
+    # upload's next run removes them, or sends them again if they came back.
+    kept = {path: (digest if path in new else REMOVING) for path, digest in old.items() if path not in changed}
     with tempfile.TemporaryDirectory(prefix="wall-sftp-") as folder:
         before, after = Path(folder) / "before.json", Path(folder) / MANIFEST
         before.write_text(json.dumps(kept, sort_keys=True, indent=0), encoding="utf-8")

@@ -120,8 +120,13 @@ def text_start(text: str, limit: int) -> str:
         kept = whole_words.group(1)
     else:
         first = text[:limit].strip()
-        kept = "" if "://" in first or first.lower().startswith("www.") else first
-    return kept.rstrip(",;:.-– \n") + "…"
+        kept = "" if _is_link(first) else first
+    last = kept.rsplit(maxsplit=1)[-1] if kept.strip() else ""
+    return (kept if _is_link(last) else kept.rstrip(",;:.-– \n")) + "…"  # a link keeps its last character
+
+
+def _is_link(word: str) -> bool:
+    return "://" in word or word.lower().startswith("www.")
 
 
 def excerpt(text: str, limit: int = 80) -> str:
