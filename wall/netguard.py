@@ -25,8 +25,8 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 
 class RefusedAddress(NewConnectionError):
-    """A host that resolves to a private, loopback, link-local or reserved address, or that
-    cannot be looked up at all."""
+    """A host that resolves to a private, loopback, link-local or reserved address, or whose
+    name is malformed (a label over 63 characters, an empty one)."""
 
     def __init__(self, message: str):
         super().__init__(None, message)  # type: ignore[arg-type]
@@ -62,8 +62,8 @@ def refusal(error: requests.ConnectionError) -> str:
 
 
 def checked_addresses(name: str, port: int) -> list[str]:
-    """The addresses name resolves to; RefusedAddress when any is not public, or name resolves
-    to nothing or cannot be looked up at all (a label over 63 characters, an empty one)."""
+    """The addresses name resolves to; RefusedAddress when any is not public, none is given or
+    the name is malformed; socket.gaierror when the name server knows no such name."""
     try:
         infos = socket.getaddrinfo(name, port, 0, socket.SOCK_STREAM)
     except UnicodeError:  # the name itself is malformed: no name server can answer for it
