@@ -66,7 +66,7 @@ CASES = [
     ("out of range", MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: 0\n"),
      ["config.yaml:3: site.posts_per_page: erwartet: eine ganze Zahl von 1 bis 500, gefunden: 0"]),
     ("list expected", MINIMAL.replace('["@spam"]', "spam"),
-     ["config.yaml:9: moderation.deny.authors: erwartet: eine Liste, gefunden: 'spam'"]),
+     ["config.yaml:9: moderation.deny.authors: erwartet: eine Liste wie [\"…\", \"…\"], gefunden: 'spam'"]),
     ("bad list item", MINIMAL.replace('["@spam"]', "[1]"),
      ["config.yaml:9: moderation.deny.authors[0]: erwartet: Text, gefunden: 1"]),
     ("missing required", MINIMAL.replace("  base_url: https://www.ewg.de/essenarbeitetzusammen\n", ""),
@@ -93,6 +93,24 @@ CASES = [
      MINIMAL.replace("  title: Wall\n", "  title: Wall\n  posts_per_page: " + "9" * 5000 + "\n"),
      ["config.yaml:3: kein gültiges YAML: eine Zahl darf höchstens 100 Ziffern haben"]),
     ("empty file", "", ["config.yaml:1: site: Pflichtfeld fehlt"]),
+    ("a near miss of a key", MINIMAL.replace("    authors:", "    author:"),
+     ["config.yaml:9: moderation.deny.author: unbekannter Schlüssel; gemeint ist wohl authors"]),
+    # '#' starts a comment: the value is gone.
+    ("a title left empty by '#'", MINIMAL.replace("title: Wall", "title: #Wall"),
+     ["config.yaml:2: site.title: Pflichtfeld ist leer; bitte einen Wert eintragen (beginnt er mit #, dann in "
+      "Anführungszeichen)"]),
+    ("a colon in a list item", MINIMAL + "    keywords: [Gewinn: 100%]\n",
+     ["config.yaml:10: moderation.deny.keywords[0]: ein Doppelpunkt im Eintrag; den Eintrag in Anführungszeichen "
+      "setzen"]),
+    ("a list without its comma", MINIMAL + '    keywords: ["Krypto" "Gewinn"]\n',
+     ["config.yaml:10: kein gültiges YAML: eine Liste in [ ] ist nicht richtig geschlossen: Fehlt ein Komma "
+      "zwischen zwei Einträgen, ein Anführungszeichen oder die schließende Klammer?"]),
+    # deny.domains matches a link's host: an address pasted from the browser would match nothing.
+    ("a web address as a domain", MINIMAL + '    domains: ["https://spam.example/shop"]\n',
+     ["config.yaml:10: moderation.deny.domains[0]: erwartet: der Name einer Webseite wie 'spam.example', ohne "
+      "https:// und ohne Pfad, gefunden: 'https://spam.example/shop'"]),
+    ("a hashtag with '#'", MINIMAL + 'hashtags: ["#Essen"]\n',
+     ["config.yaml:10: hashtags[0]: erwartet: ein Hashtag ohne '#' und ohne Leerzeichen, gefunden: '#Essen'"]),
     ("publish check settings", MINIMAL + PUBLISH + "  check: ja\n  check_url: www.ewg.de\n",
      ["config.yaml:15: publish.check: erwartet: true oder false, gefunden: 'ja'",
       "config.yaml:16: publish.check_url: erwartet: eine http- oder https-Adresse, gefunden: 'www.ewg.de'"]),

@@ -81,9 +81,11 @@ MALFORMED = [
     # The mistake editors make most (docs/redaktion.md warns of it), said in their words.
     ("a note with a colon, unquoted", {"posts/x/1.yaml": VALID_POST + "note: Abgelehnt: Werbung\n"},
      ["content/posts/x/1.yaml:9: kein gültiges YAML: ein Doppelpunkt mit Leerzeichen mitten in einem Wert; den "
-      "Wert in Anführungszeichen setzen"]),
+      'Wert in Anführungszeichen setzen (z. B. note: "Abgelehnt: Werbung"). Oder die Zeile ist weiter eingerückt '
+      "als die Zeile darüber"]),
     ("non-UTF-8 bytes", {"posts/x/1.yaml": edited("text: Hallo Essen", "text: Gr\xfc\xdfe").encode("latin-1")},
-     ["content/posts/x/1.yaml:8: kein gültiger UTF-8-Text"]),
+     ["content/posts/x/1.yaml:8: kein gültiger UTF-8-Text: ein Zeichen dieser Zeile (oft ein Umlaut) wurde von "
+      "einem anderen Programm anders gespeichert; die Zeile im Editor von GitHub neu schreiben"]),
     ("time without offset", {"posts/x/1.yaml": edited('"2020-03-23T10:00:00+01:00"', '"2020-03-23T10:00:00"')},
      ["content/posts/x/1.yaml:6: published: erwartet: eine Zeitangabe mit Zeitzone wie "
       "'2020-03-23T10:15:00+01:00', gefunden: '2020-03-23T10:00:00'"]),
@@ -108,12 +110,27 @@ MALFORMED = [
      ["content/posts/x/1.yaml:10: media[0].path: erwartet: ein Pfad unter content/ wie "
       "'media/ab/abcd1234.webp', gefunden: '../../.github/x.webp'"]),
     ("duplicate key", {"posts/x/1.yaml": VALID_POST + "status: rejected\n"},
-     ["content/posts/x/1.yaml:9: kein gültiges YAML: der Schlüssel 'status' kommt doppelt vor"]),
+     ["content/posts/x/1.yaml:9: kein gültiges YAML: der Schlüssel 'status' kommt doppelt vor; eine der beiden Zeilen "
+      "löschen"]),
     ("not a mapping", {"posts/x/1.yaml": "- just\n- a list\n"},
      ["content/posts/x/1.yaml:1: Datei: erwartet: Zeilen der Form 'schlüssel: wert', gefunden: ['just', 'a list']"]),
     ("a number of 5,000 digits", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: "
                                   + "1" * 5000 + "\n", "media/a.webp": b"x"},
      ["content/posts/x/1.yaml:11: kein gültiges YAML: eine Zahl darf höchstens 100 Ziffern haben"]),
+    # Editors' words for a status, and a capital letter (the option meant is named).
+    ("status in German", {"posts/x/1.yaml": edited("status: approved", "status: abgelehnt")},
+     ["content/posts/x/1.yaml:7: status: unbekannter Wert 'abgelehnt'; erlaubt: approved, pending, rejected. "
+      "Gemeint ist wohl: status: rejected"]),
+    ("category with a capital", {"posts/x/1.yaml": VALID_POST + "category: Angebot\n"},
+     ["content/posts/x/1.yaml:9: category: unbekannter Wert 'Angebot'; erlaubt: angebot, gesuch. "
+      "Gemeint ist wohl: category: angebot"]),
+    ("a status line without its space", {"posts/x/1.yaml": edited("status: approved", "status:rejected")},
+     ["content/posts/x/1.yaml:8: kein gültiges YAML: in dieser oder der Zeile darüber fehlt ein ':' oder das "
+      "Leerzeichen danach (richtig ist 'schlüssel: wert'), oder die Zeile ist falsch eingerückt"]),
+    ("a note in typographic quotes", {"posts/x/1.yaml": VALID_POST + "note: „Abgelehnt: Werbung“\n"},
+     ["content/posts/x/1.yaml:9: kein gültiges YAML: ein Doppelpunkt mit Leerzeichen mitten in einem Wert; den "
+      'Wert in Anführungszeichen setzen (z. B. note: "Abgelehnt: Werbung"). Oder die Zeile ist weiter eingerückt '
+      'als die Zeile darüber; in dieser Zeile stehen typografische Anführungszeichen („…“), YAML braucht gerade ("…")']),
     ("bad media size", {"posts/x/1.yaml": VALID_POST + "media:\n  - path: media/a.webp\n    width: -5\n",
                         "media/a.webp": b"x"},
      ["content/posts/x/1.yaml:11: media[0].width: erwartet: eine ganze Zahl von 1 bis 20000, gefunden: -5"]),
@@ -200,6 +217,16 @@ def test_unknown_key_is_a_warning_and_the_post_still_counts(tmp_path):
     assert [str(p) for p in content.problems] == [
         "content/posts/x/1.yaml:9: Warnung: mood: unbekanntes Feld, wird ignoriert"]
     assert content.errors == [] and len(content.posts) == 1
+
+
+def test_a_key_out_of_place_is_named_where_it_belongs(tmp_path):
+    write(tmp_path / "content/posts/x/1.yaml", VALID_POST + "media:\n- path: media/a.webp\nalt: Brot\nkategorie: angebot\n")
+    write(tmp_path / "content/media/a.webp", webp_bytes())
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(p) for p in content.problems] == [
+        "content/posts/x/1.yaml:11: Warnung: alt: unbekanntes Feld, wird ignoriert; gehört zu einem Bild: unter "
+        "media: mit derselben Einrückung wie path: darüber",
+        "content/posts/x/1.yaml:12: Warnung: kategorie: unbekanntes Feld, wird ignoriert; gemeint ist wohl category"]
 
 
 def test_a_text_longer_than_a_fetch_keeps_is_a_warning(tmp_path):

@@ -77,4 +77,5 @@ def test_bad_documents_name_the_line(text, line, message):
 def test_text_that_is_not_utf8_names_its_line():
     with pytest.raises(YamlFileError) as caught:
         parse_yaml(b"a: ok\nb: caf\xe9\n", "f.yaml")
-    assert (caught.value.problem.line, caught.value.problem.message) == (2, "kein gültiger UTF-8-Text")
+    assert (caught.value.problem.line, caught.value.problem.message) == (2, "kein gültiger UTF-8-Text: ein Zeichen dieser Zeile (oft ein Umlaut) wurde von einem anderen "
+                                                                  "Programm anders gespeichert; die Zeile im Editor von GitHub neu schreiben")

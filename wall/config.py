@@ -15,6 +15,10 @@ EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
 KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
 KEY_HINT = "Kleinbuchstaben, Ziffern und '-'"
 HASHTAG = re.compile(r"[^\s#]{1,100}")
+# A web site's name, as deny.domains matches it against the host of each link ('' is left out):
+# an address pasted from the browser ('https://spam.example/shop') would match nothing.
+DOMAIN = re.compile(r"\s*|\.?[\w-]+(?:\.[\w-]+)*\.?")
+DOMAIN_HINT = "der Name einer Webseite wie 'spam.example', ohne https:// und ohne Pfad"
 
 
 class ConfigError(Exception):
@@ -127,7 +131,7 @@ def parse_config(data: Any, path: str, problems: list[Problem]) -> Config | None
     if top is None:
         return None
     site = _site(top)
-    hashtags = top.texts("hashtags", HASHTAG, "a tag without '#' or spaces")
+    hashtags = top.texts("hashtags", HASHTAG, "ein Hashtag ohne '#' und ohne Leerzeichen")
     categories = _categories(top)
     moderation = _moderation(top)
     sources = _sources(top)
@@ -224,7 +228,7 @@ def _moderation(top: Fields) -> Moderation:
         deny_ids=deny.texts("ids") if deny else (),
         deny_authors=deny.texts("authors") if deny else (),
         deny_keywords=_nonblank(deny.texts("keywords")) if deny else (),
-        deny_domains=_nonblank(deny.texts("domains")) if deny else (),
+        deny_domains=_nonblank(deny.texts("domains", DOMAIN, DOMAIN_HINT)) if deny else (),
     )
     for section in (allow, deny, moderation):
         if section is not None:

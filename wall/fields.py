@@ -7,6 +7,7 @@ The messages are German: editors read them, in pull requests and workflow logs.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
@@ -108,7 +109,10 @@ class Fields:
         """The value of key, None when absent; reports a missing required key."""
         self.seen.add(key)
         if key not in self.mapping or self.mapping[key] is None:
-            if required:
+            if required and key in self.mapping:  # 'title: #Essen': all after ' #' is a comment
+                self.error(key, "Pflichtfeld ist leer; bitte einen Wert eintragen (beginnt er mit #, dann in "
+                                "Anführungszeichen)")
+            elif required:
                 self.problems.append(Problem(self.path, self.line(),
                                              f"{self.name(key)}: Pflichtfeld fehlt"))
             return None
@@ -166,21 +170,30 @@ class Fields:
             return None
         return parsed
 
-    def choice(self, key: str, options: Any, required: bool = False) -> str | None:
+    def choice(self, key: str, options: Any, required: bool = False,
+               meanings: dict[str, str] | None = None) -> str | None:
+        """One of options; meanings maps words people write instead (German ones) to the option meant."""
         def check(value: str) -> str | None:
             if value in options:
                 return None
-            return f"unbekannter Wert {describe(value)}; erlaubt: {', '.join(sorted(options))}"
+            message = f"unbekannter Wert {describe(value)}; erlaubt: {', '.join(sorted(options))}"
+            meant = (meanings or {}).get(value.strip().lower()) or next(
+                (option for option in options if option == value.strip().lower()), None)
+            return message + (f". Gemeint ist wohl: {key}: {meant}" if meant else "")
         return self.typed(key, str, "Text", required, check)
 
     def texts(self, key: str, pattern: re.Pattern | None = None, hint: str = "") -> tuple[str, ...]:
         """A list of text values; bad items are reported and left out."""
-        items = self.typed(key, list, "eine Liste")
+        items = self.typed(key, list, LIST_HINT)
         if items is None:
             return ()
         good = []
         for index, item in enumerate(items):
-            if not isinstance(item, str) or (pattern and not pattern.fullmatch(item)):
+            if isinstance(item, dict):  # [Gewinn: 100%]: a colon makes the item a mapping
+                self.problems.append(Problem(self.path, line_of(items, index),
+                                             f"{self.name(key)}[{index}]: ein Doppelpunkt im Eintrag; den Eintrag "
+                                             "in Anführungszeichen setzen"))
+            elif not isinstance(item, str) or (pattern and not pattern.fullmatch(item)):
                 self.problems.append(Problem(self.path, line_of(items, index),
                                              f"{self.name(key)}[{index}]: {expected(hint or 'Text', item)}"))
             else:
@@ -196,20 +209,35 @@ class Fields:
 
     def each(self, key: str) -> Iterator["Fields"]:
         """Fields for each mapping in a list under key."""
-        items = self.typed(key, list, "eine Liste")
+        items = self.typed(key, list, LIST_HINT)
         for index, item in enumerate(items or []):
             fields = Fields.of(item, self.path, self.problems, f"{self.name(key)}[{index}]",
                                line_of(items, index), self.unknown)
             if fields is not None:
                 yield fields
 
-    def finish(self) -> None:
-        """Report keys nobody asked for: an error or a warning, as configured."""
+    def finish(self, hints: dict[str, str] | None = None) -> None:
+        """Report keys nobody asked for: an error or a warning, as configured.
+
+        hints: what to say of a key that belongs elsewhere ('alt' above its image's 'path');
+        a key close to a known one ('autors') gets that one suggested.
+        """
         message = "unbekannter Schlüssel" if self.unknown == "error" else "unbekanntes Feld, wird ignoriert"
         for key in self.mapping:
             if key not in self.seen:
-                self.problems.append(Problem(self.path, self.line(key), f"{self.name(shown_key(key))}: {message}",
+                hint = (hints or {}).get(key) or _close_key(key, self.seen)
+                self.problems.append(Problem(self.path, self.line(key),
+                                             f"{self.name(shown_key(key))}: {message}" + (f"; {hint}" if hint else ""),
                                              self.unknown))
+
+
+LIST_HINT = 'eine Liste wie ["…", "…"]'
+
+
+def _close_key(key: str, known: set[str]) -> str:
+    """'gemeint ist wohl authors' for 'author' when authors is a key of this section."""
+    close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.75) if key.isprintable() else []
+    return f"gemeint ist wohl {close[0]}" if close else ""
 
 
 __all__ = ["Fields", "LineDict", "LineList", "describe", "expected", "in_range", "parse_timestamp", "utc_from_epoch"]

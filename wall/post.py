@@ -15,6 +15,17 @@ from .urls import safe_name
 from .yamlfile import Problem
 
 STATUSES = ("approved", "pending", "rejected")
+# What editors write for a status in German (docs/redaktion.md names the English words).
+STATUS_MEANINGS = {"abgelehnt": "rejected", "ablehnen": "rejected", "freigegeben": "approved",
+                   "freigeben": "approved", "genehmigt": "approved", "wartet": "pending", "offen": "pending",
+                   "zurückgestellt": "pending"}
+# Keys of a post file's own mappings, and German names for its keys, found where they do not belong.
+_UNDER_MEDIA = "gehört zu einem Bild: unter media: mit derselben Einrückung wie path: darüber"
+_UNDER_AUTHOR = "gehört eingerückt unter author:"
+PLACE_HINTS = {"alt": _UNDER_MEDIA, "path": _UNDER_MEDIA, "type": _UNDER_MEDIA, "width": _UNDER_MEDIA,
+               "height": _UNDER_MEDIA, "source_url": _UNDER_MEDIA, "name": _UNDER_AUTHOR, "handle": _UNDER_AUTHOR,
+               "avatar": _UNDER_AUTHOR, "kategorie": "gemeint ist wohl category", "notiz": "gemeint ist wohl note",
+               "anmerkung": "gemeint ist wohl note", "bemerkung": "gemeint ist wohl note"}
 MEDIA_TYPES = ("image", "video")
 MEDIA_PATH = re.compile(r"media/(?:[a-z0-9_-]+/)*[a-z0-9_-][a-z0-9._-]*\.(?:webp|jpe?g|png|gif|mp4|webm)")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -127,7 +138,7 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
         author=_author(fields),
         published=fields.timestamp("published", required=True),
         text=_text(fields),
-        status=fields.choice("status", STATUSES, required=True),
+        status=fields.choice("status", STATUSES, required=True, meanings=STATUS_MEANINGS),
         media=tuple(_media(item) for item in fields.each("media")),
         category=fields.choice("category", categories) or "",
         pinned=bool(fields.boolean("pinned")),
@@ -139,7 +150,7 @@ def post_from_fields(fields: Fields, categories: Any) -> Post | None:
         edited_at=fields.timestamp("edited_at"),
         note=fields.text("note") or "",
     )
-    fields.finish()
+    fields.finish(PLACE_HINTS)
     if len([p for p in fields.problems if p.severity == "error"]) > before:
         return None
     return Post(id=post_id, platform=platform, file=fields.path, **values)

@@ -157,7 +157,8 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 None, None, f"Schlüssel müssen Text sein, gefunden: {key!r}", key_node.start_mark)
         if key in data:
             raise yaml.constructor.ConstructorError(
-                None, None, f"der Schlüssel {key!r} kommt doppelt vor", key_node.start_mark)
+                None, None, f"der Schlüssel {key!r} kommt doppelt vor; "
+                "eine der beiden Zeilen löschen", key_node.start_mark)
 
     # The C parser asks these for every node; with no path resolvers the answer depends only on
     # the node's kind and, for a plain scalar, on its first character.
@@ -188,26 +189,40 @@ assert not _LineLoader.yaml_path_resolvers, "resolve() above assumes no path res
 
 
 NOT_UTF8 = "kein gültiger UTF-8-Text"
+_UTF8_HINT = ("ein Zeichen dieser Zeile (oft ein Umlaut) wurde von einem anderen Programm anders gespeichert; "
+              "die Zeile im Editor von GitHub neu schreiben")
 NOT_YAML = "kein gültiges YAML"
 # What the YAML parser says of the mistakes people make most, in German (others stay as it says them).
-_COLON = "ein Doppelpunkt mit Leerzeichen mitten in einem Wert; den Wert in Anführungszeichen setzen"
+_COLON = ("ein Doppelpunkt mit Leerzeichen mitten in einem Wert; den Wert in Anführungszeichen setzen "
+          "(z. B. note: \"Abgelehnt: Werbung\"). Oder die Zeile ist weiter eingerückt als die Zeile darüber")
+_FLOW_END = ("eine Liste in [ ] ist nicht richtig geschlossen: Fehlt ein Komma zwischen zwei Einträgen, ein "
+             "Anführungszeichen oder die schließende Klammer?")
 YAML_REASONS = {
     "mapping values are not allowed in this context": _COLON,
     "mapping values are not allowed here": _COLON,  # the parser written in Python says it so
-    "did not find expected key": "hier wurde ein neuer Schlüssel erwartet; die Einrückung der Zeile prüfen",
-    "could not find expected ':'": "ein ':' fehlt, oder die Zeile ist falsch eingerückt",
+    "did not find expected key": "diese Zeile passt nicht zur Einrückung der Zeilen darüber; die Einrückung "
+                                 "prüfen, und ob darüber eine Zeile fehlt",
+    "could not find expected ':'": "in dieser oder der Zeile darüber fehlt ein ':' oder das Leerzeichen danach "
+                                   "(richtig ist 'schlüssel: wert'), oder die Zeile ist falsch eingerückt",
     "found unexpected end of stream": "die Datei endet mitten in einem Wert; fehlt ein schließendes "
                                       "Anführungszeichen?",
-    "found a tab character that violates indentation": "ein Tabulator in der Einrückung; nur Leerzeichen "
-                                                       "sind erlaubt",
+    "found a tab character that violates indentation": "ein Tabulator in der Einrückung; ersetzen Sie ihn durch "
+                                                       "Leerzeichen",
     "found character that cannot start any token": "der Wert beginnt mit einem Zeichen, das YAML dort nicht "
                                                    "erlaubt (etwa @, ` oder ein Tabulator); den Wert in "
                                                    "Anführungszeichen setzen",
     "did not find expected '-' indicator": "hier wurde ein Listeneintrag ('- …') erwartet; die Einrückung prüfen",
+    "did not find expected ',' or ']'": _FLOW_END,
+    "did not find expected ',' or '}'": "ein Eintrag in { } ist nicht richtig geschlossen: Fehlt ein Komma, ein "
+                                        "Anführungszeichen oder die schließende Klammer?",
     "found unknown escape character": "ein unbekanntes Zeichen nach '\\' in doppelten Anführungszeichen; "
                                       "einfache Anführungszeichen ('…') setzen",
     "found undefined alias": ALIAS_MESSAGE,
 }
+# Quotes a word processor or a mail program puts in: YAML takes them for ordinary letters.
+TYPOGRAPHIC_QUOTES = "„“”‚‘’«»"
+_TYPOGRAPHIC_HINT = ("; in dieser Zeile stehen typografische Anführungszeichen („…“), YAML braucht gerade "
+                     "(\"…\")")
 
 
 def parse_yaml(data: bytes, path: str) -> Any:
@@ -216,7 +231,7 @@ def parse_yaml(data: bytes, path: str) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise YamlFileError(Problem(path, line, NOT_UTF8)) from None
+        raise YamlFileError(Problem(path, line, f"{NOT_UTF8}: {_UTF8_HINT}")) from None
     loader = _LineLoader(text)
     try:
         return loader.get_single_data()
@@ -226,7 +241,10 @@ def parse_yaml(data: bytes, path: str) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         reason = error.problem or error.context or ""
-        raise YamlFileError(Problem(path, line, f"{NOT_YAML}: {YAML_REASONS.get(reason, reason)}")) from None
+        lines = text.splitlines()
+        quoted = 0 < line <= len(lines) and any(quote in lines[line - 1] for quote in TYPOGRAPHIC_QUOTES)
+        hint = _TYPOGRAPHIC_HINT if quoted else ""
+        raise YamlFileError(Problem(path, line, f"{NOT_YAML}: {YAML_REASONS.get(reason, reason)}{hint}")) from None
     except yaml.YAMLError as error:
         raise YamlFileError(Problem(path, 1, f"{NOT_YAML}: {error}")) from None
     finally:
