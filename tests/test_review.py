@@ -320,7 +320,10 @@ def test_the_description_says_what_is_new_changed_or_rejected_and_who_wrote_it(t
     assert "Backstube Krümel (@\u200bkruemel@\u200bruhr.social)" in body, "the handle, for the deny list"
     assert "Datei" not in body.split("| Links |")[1], "no file links outside GitHub Actions"
     single = pr_body([proposed(post_number(3))], [], config)
-    assert "**1 Beitrag** wartet auf Ihre Prüfung." in single
+    assert "**1 Beitrag** wartet auf Ihre Prüfung. **Mit dem Zusammenführen (Merge) dieses Pull Requests wird er " \
+           "freigegeben** und erscheint" in single
+    assert "Beiträge „geändert“" in body and "Beiträge „geändert“" not in single, "only when one is"
+    assert "`category:` auf `angebot` oder `gesuch` setzen" in single
 
 
 def test_the_fetch_report_and_settled_conflicts_are_told_in_german(tmp_path):
@@ -334,7 +337,7 @@ def test_the_fetch_report_and_settled_conflicts_are_told_in_german(tmp_path):
     report = body.split("### Abruf")[1]
     assert "**mastodon**: 3 neu, 1 geändert, 10 unverändert, 0 nach Regeln übersprungen" in report
     assert "**x**: nicht abgerufen, der Zugangsschlüssel fehlt" in report
-    assert "**bluesky**: **fehlgeschlagen** (Zugang abgelehnt)" in report
+    assert "**bluesky**: **fehlgeschlagen** (Zugang abgelehnt) – bitte der technischen Betreuung sagen" in report
     for english in ("new,", "FAILED", "skipped"):
         assert english not in report
     assert "**Gleichzeitig geändert:** 1 Beitrag wurde hier und auf `main` bearbeitet" in body

@@ -55,19 +55,25 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
     """
     waiting = [item for item in proposed if item.post.status == "approved"]
     rejected = len(proposed) - len(waiting)
+    one = len(waiting) == 1
+    keys = [f"`{key}`" for key in config.category_keys]
     lines = [
         "## Neue Beiträge zur Freigabe",
         "",
-        f"**{posts_in_german(len(waiting))}** {'wartet' if len(waiting) == 1 else 'warten'} auf Ihre Prüfung"
+        f"**{posts_in_german(len(waiting))}** {'wartet' if one else 'warten'} auf Ihre Prüfung"
         + (f" ({posts_in_german(rejected)} haben Sie schon abgelehnt)" if rejected else "") + ". "
-        "**Mit dem Zusammenführen (Merge) dieses Pull Requests werden sie freigegeben** und erscheinen beim "
-        "nächsten Veröffentlichen auf der Wall. Beiträge „geändert“ stehen schon auf der Wall: Die Verfasser "
-        "haben sie auf der Plattform bearbeitet, das Zusammenführen übernimmt die Änderungen.",
+        f"**Mit dem Zusammenführen (Merge) dieses Pull Requests {'wird er' if one else 'werden sie'} freigegeben** "
+        f"und {'erscheint' if one else 'erscheinen'} beim nächsten Veröffentlichen auf der Wall."
+        + (" Beiträge „geändert“ stehen schon auf der Wall: Die Verfasser haben sie auf der Plattform bearbeitet, "
+           "das Zusammenführen übernimmt die Änderungen." if any(not item.new for item in proposed) else ""),
         "",
-        "- **Ablehnen:** die Datei des Beitrags öffnen (Link „Datei“), auf den Stift klicken und "
-        "`status: approved` in `status: rejected` ändern. Abgelehnte Beiträge kommen nicht wieder.",
+        "- **Ablehnen:** die Datei des Beitrags öffnen (Link „Datei“), auf den Stift klicken, "
+        "`status: approved` in `status: rejected` ändern und darunter `note: \"Grund der Ablehnung\"` ergänzen. "
+        "Dann „Commit changes…“ → „Commit directly to the redaktion/neue-beitraege branch“. "
+        "Abgelehnte Beiträge kommen nicht wieder.",
         "- **Kategorie ändern:** in der Datei `category:` auf "
-        + ", ".join(f"`{key}`" for key in config.category_keys) + " setzen.",
+        + (", ".join(keys[:-1]) + " oder " + keys[-1] if len(keys) > 1 else "".join(keys)) + " setzen. "
+        "Steht in der Tabelle „–“, fehlt die Zeile: direkt unter `status:` ergänzen.",
         "- Vor dem Zusammenführen die Seite neu laden: Ein Abruf kann inzwischen Beiträge ergänzt haben.",
         "- Anleitung: `docs/redaktion.md`.",
         *_settled_lines(settled),
@@ -104,18 +110,21 @@ def _settled_lines(settled: tuple[str, ...]) -> list[str]:
     names = ", ".join(f"`{path.rsplit('/', 1)[-1]}`" for path in settled[:10]) + (" …" if len(settled) > 10 else "")
     verb = "wurde" if len(settled) == 1 else "wurden"
     return ["", f"**Gleichzeitig geändert:** {posts_in_german(len(settled))} {verb} hier und auf `main` bearbeitet. "
-                f"Es gilt die Fassung von `main`; bitte prüfen Sie, ob eine Änderung hier fehlt: {names}"]
+                f"Es gilt die Fassung von `main`: {names}. Bitte öffnen Sie {'die Datei' if len(settled) == 1 else 'diese Dateien'} "
+                "hier im Pull Request; fehlt eine Ihrer Änderungen, nehmen Sie sie hier noch einmal vor."]
 
 
 def _report_line(report: SourceReport) -> str:
     """One source's run, in German; the technical reason of a failure as the connector gives it."""
     name = f"**{_cell(report.name)}**"
     if report.error_kind == "missing_token":
-        return f"{name}: nicht abgerufen, der Zugangsschlüssel fehlt (für die Technik: {_cell(report.error)})"
+        return (f"{name}: nicht abgerufen, der Zugangsschlüssel fehlt – bitte der technischen Betreuung sagen "
+                f"(für die Technik: {_cell(report.error)})")
     if report.error:
         reason = FAILURE_WORDS.get(report.error_kind, "Fehler")
-        return (f"{name}: **fehlgeschlagen** ({reason}); die übrigen Quellen wurden abgerufen "
-                f"(für die Technik: {_cell(report.error)})")
+        after = ("bitte der technischen Betreuung sagen" if report.error_kind == "auth" else
+                 "der nächste Abruf versucht es erneut, hält der Fehler an, öffnet sich ein Issue")
+        return (f"{name}: **fehlgeschlagen** ({reason}) – {after} (für die Technik: {_cell(report.error)})")
     seconds = f"{report.seconds:.1f}".replace(".", ",")
     return (f"{name}: {report.new} neu, {report.updated} geändert, {report.unchanged} unverändert, "
             f"{report.skipped} nach Regeln übersprungen, {report.removed} auf der Plattform gelöscht ({seconds} s)")
@@ -149,8 +158,10 @@ def _removal_lines(removals: Removals) -> list[str]:
                   "oder verborgen und deshalb ohne Freigabe sofort von der Wall genommen."]
     if removals.waiting:
         lines += ["", f"**Auf der Plattform gelöscht:** {posts_in_german(len(removals.waiting))} der Wall – dort "
-                  "gelöscht oder verborgen. Sie verschwinden von der Wall, sobald dieser Pull Request "
-                  "zusammengeführt ist: bitte bald prüfen."]
+                  "gelöscht oder verborgen. Ihre Dateien stehen unter „Files changed“ als gelöscht; die Beiträge "
+                  "verschwinden von der Wall, sobald Sie diesen Pull Request zusammenführen. Die Plattformen "
+                  "verlangen das: bitte bald zusammenführen. Sind es auffällig viele (etwa alle einer Quelle), "
+                  "vorher die technische Betreuung fragen."]
     return lines
 
 
