@@ -47,7 +47,9 @@ def test_a_quiet_repository_is_reported_before_github_stops_the_schedule():
     actions = assess({}, TODAY, date(2020, 4, 10))
     assert [(a.key, a.kind) for a in actions] == [("wall", "open")]
     assert "60 Tagen" in actions[0].body
-    assert [(a.key, a.kind) for a in assess({}, TODAY, date(2020, 5, 20))] == [("wall", "close")]
+    [closed] = assess({}, TODAY, date(2020, 5, 20))
+    assert (closed.key, closed.kind) == ("wall", "close")
+    assert "Abruf" not in closed.closing, "it closes because something happened, not because a fetch succeeded"
 
 
 def fake_gh(tmp_path: Path, issues: list[dict]) -> Path:

@@ -58,7 +58,8 @@ def assess(history: dict[str, Any], today: date, last_commit: date | None) -> li
             actions.append(Action(WALL, "open", "Die Wall ist still: Der Zeitplan läuft bald ab",
                                   _quiet_wall_text(quiet)))
         else:
-            actions.append(Action(WALL, "close"))
+            actions.append(Action(WALL, "close", closing="Wieder in Ordnung: Im Repository hat sich wieder etwas "
+                                                          "getan, der Zeitplan läuft weiter."))
     return actions
 
 
@@ -93,9 +94,12 @@ RUN_ADVICE = {
     "Wall veröffentlichen": (
         "Die Wall online ist unverändert (die letzte gute Fassung bleibt stehen). Im Protokoll beim "
         "Schritt, der rot ist, nachsehen: Beim Bauen („Build“) nennt die Meldung eine Datei und eine "
-        "Zeile, z. B. `content/posts/x/123.yaml:7: …` – diese Zeile korrigieren (wie bei roten "
-        "„Checks“, siehe `docs/redaktion.md`). Beim Hochladen („Publish“) oder bei der Prüfung danach "
-        "liegt es am Webserver: bitte die technische Betreuung informieren."),
+        "Zeile, z. B. `content/posts/x/123.yaml:7: …` – diese Zeile auf `main` über einen kleinen Pull Request "
+        "korrigieren (wie bei roten „Checks“, siehe `docs/redaktion.md`). Beim Hochladen („Publish“) heißt "
+        "„enthalten noch Platzhalter“: In Impressum, Datenschutz oder Barrierefreiheit (`content/pages/`) steht "
+        "noch ein `[Bitte ergänzen: …]`; ergänzen Sie die Angabe. Sonst liegt es beim Hochladen oder bei der "
+        "Prüfung danach am Webserver: bitte die technische Betreuung informieren. Ist die Ursache behoben, im "
+        "Protokoll oben rechts „Re-run jobs“ wählen oder auf den nächsten Lauf warten."),
 }
 
 
@@ -117,17 +121,19 @@ def run_action(workflow: str, outcome: str, run_url: str) -> Action:
 
 def _token_text(name: str, error: str) -> str:
     return (f"Die Quelle **{name}** kann nicht abgerufen werden, weil der Zugang fehlt oder von der "
-            f"Plattform abgelehnt wurde.\n\nMeldung: `{_code(error)}`\n\n**Was tun?** Einen neuen Zugangs"
-            "schlüssel (Token) bei der Plattform erzeugen und unter *Settings → Secrets and variables → "
-            "Actions* im genannten Secret hinterlegen. Die Schritte je Plattform stehen in `docs/sources/` "
-            "(Überblick in `docs/betrieb.md`). Dieses Issue schließt sich beim nächsten erfolgreichen Abruf "
-            "selbst.")
+            f"Plattform abgelehnt wurde. Die übrigen Quellen laufen weiter.\n\nMeldung: `{_code(error)}`\n\n"
+            "**Was tun?** Bitte geben Sie dieses Issue an die technische Betreuung weiter. Für die Technik: "
+            "einen neuen Zugangsschlüssel (Token) bei der Plattform erzeugen und unter *Settings → Secrets and "
+            "variables → Actions* im Secret der Quelle hinterlegen (welches das ist und die Schritte je "
+            "Plattform: `docs/sources/`, Überblick in `docs/betrieb.md`). Dieses Issue schließt sich beim "
+            "nächsten erfolgreichen Abruf selbst.")
 
 
 def _expiry_text(name: str, expires: str) -> str:
     return (f"Der Zugangsschlüssel (Token) der Quelle **{name}** läuft laut `config.yaml` am "
             f"{_german(expires)} ab. Danach kann die Quelle nicht mehr abgerufen werden.\n\n**Was tun?** "
-            "Rechtzeitig einen neuen Token bei der Plattform erzeugen, das Secret ersetzen und in "
+            "Bitte geben Sie dieses Issue an die technische Betreuung weiter. Für die Technik: rechtzeitig einen "
+            "neuen Token bei der Plattform erzeugen, das Secret ersetzen und in "
             "`config.yaml` bei der Quelle `token_expires:` auf das neue Ablaufdatum setzen "
             "(Anleitung in `docs/betrieb.md` und `docs/sources/`).")
 
@@ -150,7 +156,8 @@ def _quiet_source_text(name: str, days: int) -> str:
     return (f"Die Quelle **{name}** hat seit {days} Tagen keine neuen Beiträge geliefert, obwohl der "
             "Abruf ohne Fehler läuft.\n\n**Was tun?** Prüfen, ob auf der Plattform noch Beiträge mit "
             "dem Hashtag erscheinen. Wenn ja, stimmt vielleicht die Einstellung der Quelle in "
-            "`config.yaml` nicht mehr (z. B. eine umbenannte Seite oder ein abgeschalteter Server). "
+            "`config.yaml` nicht mehr (z. B. eine umbenannte Seite oder ein abgeschalteter Server): "
+            "Bitte geben Sie das Issue dann an die technische Betreuung weiter. Wenn nicht, ist nichts zu tun. "
             "Dieses Issue schließt sich, sobald wieder Beiträge kommen.")
 
 
