@@ -83,7 +83,8 @@ def _image_url(answer: str) -> str:
 def submission_post(submission: Submission, config: Config) -> Post:
     """The post for a submission; IntakeError (in German) when it cannot be one."""
     if not submission.consent:
-        raise IntakeError("Ohne Einverständniserklärung können wir den Beitrag nicht veröffentlichen.")
+        raise IntakeError("Ohne Ihr Einverständnis können wir den Beitrag nicht veröffentlichen: Bitte setzen "
+                          "Sie das Häkchen unter „Einverständnis“.")
     if not submission.company:
         raise IntakeError("Bitte geben Sie den Namen des Unternehmens an.")
     if not submission.text:

@@ -130,7 +130,8 @@ def intake_command(args: argparse.Namespace) -> int:
         post = submission_post(submission, config)
     except IntakeError as error:
         _write_comment(args.comment_file, f"Danke für Ihren Vorschlag! Leider fehlt noch etwas: {error} "
-                                          "Bitte bearbeiten Sie das Issue; wir prüfen es dann erneut.")
+                                          "Bitte bearbeiten Sie das Issue (oben rechts beim Text „…“ → „Edit“); wir prüfen es "
+                                          "dann erneut.")
         _github_output(branch="")
         return 0
     branch = f"einreichung/issue-{submission.number}"
@@ -148,7 +149,9 @@ def intake_command(args: argparse.Namespace) -> int:
         repo.run("push", "--quiet", "--force", "origin", branch)
     _write_comment(args.comment_file, "Danke für Ihren Vorschlag! Die Redaktion prüft ihn; nach der Freigabe "
                                       "erscheint er auf der Wall." + ("" if not warnings else
-                                      " Das Bild konnten wir leider nicht übernehmen."))
+                                      " Das Bild konnten wir leider nicht übernehmen. Sie können "
+                                      "das Issue bearbeiten und die Bilddatei (JPEG oder PNG) noch einmal in das "
+                                      "Feld „Bild“ ziehen."))
     _github_output(branch=branch)
     return 0
 
