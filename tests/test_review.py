@@ -324,6 +324,9 @@ def test_the_description_says_what_is_new_changed_or_rejected_and_who_wrote_it(t
            "freigegeben** und erscheint" in single
     assert "Beiträge „geändert“" in body and "Beiträge „geändert“" not in single, "only when one is"
     assert "`category:` auf `angebot` oder `gesuch` setzen" in single
+    none = pr_body([proposed(post_number(1, status="rejected"))], [], config)
+    assert "**Kein Beitrag** wartet auf Ihre Freigabe (1 Beitrag haben Sie schon abgelehnt)." in none
+    assert "0 Beiträge" not in none and "freigegeben**" not in none, "nothing to approve: no promise of it"
 
 
 def test_the_fetch_report_and_settled_conflicts_are_told_in_german(tmp_path):

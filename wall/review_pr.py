@@ -53,19 +53,11 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
     files_at: where the branch's files are shown ('https://github.com/<repo>/blob/<branch>/'),
     for a link from each row to its file; '' for none.
     """
-    waiting = [item for item in proposed if item.post.status == "approved"]
-    rejected = len(proposed) - len(waiting)
-    one = len(waiting) == 1
     keys = [f"`{key}`" for key in config.category_keys]
     lines = [
         "## Neue Beiträge zur Freigabe",
         "",
-        f"**{posts_in_german(len(waiting))}** {'wartet' if one else 'warten'} auf Ihre Prüfung"
-        + (f" ({posts_in_german(rejected)} haben Sie schon abgelehnt)" if rejected else "") + ". "
-        f"**Mit dem Zusammenführen (Merge) dieses Pull Requests {'wird er' if one else 'werden sie'} freigegeben** "
-        f"und {'erscheint' if one else 'erscheinen'} beim nächsten Veröffentlichen auf der Wall."
-        + (" Beiträge „geändert“ stehen schon auf der Wall: Die Verfasser haben sie auf der Plattform bearbeitet, "
-           "das Zusammenführen übernimmt die Änderungen." if any(not item.new for item in proposed) else ""),
+        _intro(proposed),
         "",
         "- **Ablehnen:** die Datei des Beitrags öffnen (Link „Datei“), auf den Stift klicken, "
         "`status: approved` in `status: rejected` ändern und darunter `note: \"Grund der Ablehnung\"` ergänzen. "
@@ -102,6 +94,23 @@ def _author_cell(post: Post) -> str:
     """The name, and the handle an editor needs to block the author (config.yaml's deny.authors)."""
     handle = post.author.handle.lstrip("@")
     return _cell(post.author.name) + (f" ({_cell('@' + handle)})" if handle else "")
+
+
+def _intro(proposed: list[Proposed]) -> str:
+    """How many posts wait, and what merging does with them."""
+    waiting = [item for item in proposed if item.post.status == "approved"]
+    rejected = len(proposed) - len(waiting)
+    already = f" ({posts_in_german(rejected)} haben Sie schon abgelehnt)" if rejected else ""
+    if not waiting:
+        return (f"**Kein Beitrag** wartet auf Ihre Freigabe{already}. Das Zusammenführen (Merge) übernimmt, "
+                "was unten steht.")
+    one = len(waiting) == 1
+    return (f"**{posts_in_german(len(waiting))}** {'wartet' if one else 'warten'} auf Ihre Prüfung{already}. "
+            f"**Mit dem Zusammenführen (Merge) dieses Pull Requests {'wird er' if one else 'werden sie'} "
+            f"freigegeben** und {'erscheint' if one else 'erscheinen'} beim nächsten Veröffentlichen auf der Wall."
+            + (" Beiträge „geändert“ stehen schon auf der Wall: Die Verfasser haben sie auf der Plattform "
+               "bearbeitet, das Zusammenführen übernimmt die Änderungen." if any(not item.new for item in proposed)
+               else ""))
 
 
 def _settled_lines(settled: tuple[str, ...]) -> list[str]:
