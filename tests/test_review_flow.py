@@ -306,6 +306,30 @@ def test_reverting_an_approval_on_main_does_not_stop_the_fetch(tmp_path, feed_or
     assert [number_of(path) for path in rss_files(third)] == ["2", "3"]
 
 
+def changed_in_both(tmp_path: Path, bare: Path, instance, in_pull_request: str, on_main: str) -> tuple[Path, str]:
+    """Post 1, merged, then edited on its platform: it waits as "geändert" while an editor puts
+    in_pull_request for its status line in the pull request and on_main on main.
+    The editor's clone (on main) and the post file's name."""
+    from .fake_mastodon import make_status
+    from .test_review import post_files
+    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
+    merge_into_main(run(tmp_path, bare, "run1", 1))
+    git(bare, "branch", "-D", REVIEW_BRANCH)
+    instance.statuses[-1] = make_status(instance.base, 1, "Ich biete Masken, jetzt mit Link #EssenArbeitetZusammen",
+                                        edited_at="2020-04-02T05:00:00.000Z")
+    run(tmp_path, bare, "run2", 2)
+    editor = editor_clone(tmp_path, bare)
+    [name] = post_files(editor)
+    path = editor / "content/posts/mastodon" / name
+    for branch, status in ((REVIEW_BRANCH, in_pull_request), ("main", on_main)):
+        git(editor, "switch", "--quiet", branch)
+        git(editor, "reset", "--quiet", "--hard", f"origin/{branch}")
+        path.write_text(path.read_text(encoding="utf-8").replace("status: approved", status), encoding="utf-8")
+        git(editor, "commit", "--quiet", "-am", f"Redaktion: {branch}")
+        git(editor, "push", "--quiet", "origin", branch)
+    return editor, name
+
+
 def test_the_description_keeps_naming_files_where_mains_version_replaced_an_edit_in_the_pr(tmp_path, origin):
     # docs/redaktion.md: a file changed both on main and in the pull request keeps main's
     # version, and the description names it under "Gleichzeitig geändert".  Here the lost
@@ -315,29 +339,8 @@ def test_the_description_keeps_naming_files_where_mains_version_replaced_an_edit
     # run with anything new (hourly for Instagram) rewrites it without the notice.  Merging
     # then leaves the post on the wall, and nothing says the rejection was dropped.
     from generate import main
-    from .fake_mastodon import make_status
-    from .test_review import post_files
     bare, instance = origin
-    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
-    first = run(tmp_path, bare, "run1", 1)
-    merge_into_main(first)
-    git(bare, "branch", "-D", REVIEW_BRANCH)
-    instance.statuses[-1] = make_status(instance.base, 1, "Ich biete Masken, jetzt mit Link #EssenArbeitetZusammen",
-                                        edited_at="2020-04-02T05:00:00.000Z")
-    run(tmp_path, bare, "run2", 2)
-    editor = editor_clone(tmp_path, bare)
-    [name] = post_files(editor)
-    path = editor / "content/posts/mastodon" / name
-    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", "status: rejected"),
-                    encoding="utf-8")
-    git(editor, "commit", "--quiet", "-am", "Redaktion: geänderte Fassung abgelehnt")
-    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
-    git(editor, "switch", "--quiet", "main")
-    git(editor, "reset", "--quiet", "--hard", "origin/main")
-    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", 'status: approved\nnote: "geprüft"'),
-                    encoding="utf-8")
-    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz")
-    git(editor, "push", "--quiet", "origin", "main")
+    editor, name = changed_in_both(tmp_path, bare, instance, "status: rejected", 'status: approved\nnote: "geprüft"')
 
     work = tmp_path / "run3"
     workflow_clone(bare, work)
@@ -362,29 +365,9 @@ def test_after_a_squash_merge_the_next_description_does_not_name_the_merged_pull
     # pull request, trailers included.  The new pull request names files under
     # "Gleichzeitig geändert" although the pull request they concerned was merged.
     from generate import main
-    from .fake_mastodon import make_status
-    from .test_review import post_files
     bare, instance = origin
-    instance.add(1, "Ich biete Masken #EssenArbeitetZusammen")
-    first = run(tmp_path, bare, "run1", 1)
-    merge_into_main(first)
-    git(bare, "branch", "-D", REVIEW_BRANCH)
-    instance.statuses[-1] = make_status(instance.base, 1, "Ich biete Masken, jetzt mit Link #EssenArbeitetZusammen",
-                                        edited_at="2020-04-02T05:00:00.000Z")
-    run(tmp_path, bare, "run2", 2)
-    editor = editor_clone(tmp_path, bare)
-    [name] = post_files(editor)
-    path = editor / "content/posts/mastodon" / name
-    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", 'status: approved\nnote: "PR"'),
-                    encoding="utf-8")
-    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz im PR")
-    git(editor, "push", "--quiet", "origin", REVIEW_BRANCH)
-    git(editor, "switch", "--quiet", "main")
-    git(editor, "reset", "--quiet", "--hard", "origin/main")
-    path.write_text(path.read_text(encoding="utf-8").replace("status: approved", 'status: approved\nnote: "main"'),
-                    encoding="utf-8")
-    git(editor, "commit", "--quiet", "-am", "Redaktion: Notiz")
-    git(editor, "push", "--quiet", "origin", "main")
+    editor, name = changed_in_both(tmp_path, bare, instance, 'status: approved\nnote: "PR"',
+                                   'status: approved\nnote: "main"')
     work = tmp_path / "run3"
     workflow_clone(bare, work)
     assert main(review_args(work, tmp_path)) == 0
