@@ -140,3 +140,18 @@ def test_a_policy_outside_the_head_does_not_count():
 def test_the_head_is_checked_like_the_body(head, problems):
     text = f"<!doctype html><html><head>{CSP}{head}</head><body><main></main></body></html>"
     assert check_page("index.html", text) == problems
+
+
+@pytest.mark.parametrize("hiding, hidden", [
+    # A form left open keeps the parser's form pointer set: a second <form> is then dropped, with its action.
+    ('<div><form></div>', '<form action="https://evil.example/x"><button>b</button></form>'),
+    # <body> and <html> tags in the body only add the attributes the element does not have yet.
+    ('<body background="./a.gif">', '<body background="https://tracker.example/p.gif">'),
+    ('<HTML data="./a">', '<html data="https://tracker.example/m">'),
+])
+def test_a_part_is_not_hidden_by_another_part_on_the_page_where_it_is_checked(hiding, hidden):
+    # Checked once after the first part, the second would be shown unchecked on pages without it.
+    net = SafetyNet()
+    net.problems("index.html", listing("", hiding, hidden))
+    problems = net.problems("impressum/index.html", listing("", hidden))
+    assert problems, "a shared part that reads differently on other pages went unchecked"

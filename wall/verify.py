@@ -31,6 +31,11 @@ PLAIN_ANCESTORS = {"body", "main", "div", "section", "article"}
 # Inside these the parser reads markup by other rules (and drops or moves what it reads).
 MODE_CHANGERS = {"table", "caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th", "select"}
 SPECIAL_TAGS = FORBIDDEN_TAGS | MARK_TAGS | MODE_CHANGERS | {"script"}
+# The parser keeps these tags' state for the whole page: after an open <form> it drops the next
+# <form> with its attributes, and a <body> or <html> tag in the body only adds the attributes
+# not set yet.  In a shared part, what an earlier part hid where it was checked would count
+# on pages without that part.
+PAGE_STATE_TAG = re.compile(r"<(form|body|html)(?=[\t\n\f\r />]|$)", re.IGNORECASE)
 CHECKED_WINDOW = 6_000  # shared parts remembered as checked: pages showing a part come close together
 
 
@@ -185,7 +190,8 @@ class SafetyNet:
     part sits, only plain containers may be around it, and nowhere in such a page is there a
     table or a select: inside those (or in SVG, template and the like, which are forbidden
     anyway) the parser reads the same markup differently, so a part checked in one place
-    could mean something else in another.
+    could mean something else in another.  Nor may a part hold a <form>, <body> or <html>
+    tag: how the parser reads those depends on what came before them anywhere in the page.
     """
 
     def __init__(self, window: int = CHECKED_WINDOW):
@@ -204,6 +210,7 @@ class SafetyNet:
             return [f"{path}: a place for a shared part is malformed"]
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
+        problems += _page_state_problems(path, [made.parts[number].text for number in sorted(fresh)])
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
         if not problems:
@@ -229,6 +236,12 @@ def _marked(number: int, made: Composed, fresh: set[int]) -> str:
     if number not in fresh:
         return f"{PLACE_START}{number}{PLACE_END}"
     return f'<{START_TAG} data-n="{number}"></{START_TAG}>{made.parts[number]}<{END_TAG} data-n="{number}"></{END_TAG}>'
+
+
+def _page_state_problems(path: str, texts: list[str]) -> list[str]:
+    found = {match.group(1).lower() for text in texts for match in PAGE_STATE_TAG.finditer(text)}
+    return [f"{path}: <{tag}> is not allowed in a shared part (the page around it changes how it is read)"
+            for tag in sorted(found)]
 
 
 def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -> list[str]:
