@@ -141,31 +141,50 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def _build_map(self, node, seen: set, depth: int) -> LineDict:
         data = LineDict()
         data.line = node.start_mark.line + 1
-        data.key_lines = {}
-        self.flatten_mapping(node)
+        data.key_lines = key_lines = {}
+        for key_node, _ in node.value:
+            if key_node.tag != STR_TAG:  # '<<' merges mappings in, '=' is a key: PyYAML sees to both
+                self.flatten_mapping(node)
+                break
+        depth += 1
+        if node.value and depth > MAX_NESTING:
+            raise _TooDeep()
+        # Plain text keys and values (nearly all of a post file) are taken here, without a call of
+        # _build each: what _build would do with them, in the same order.
         for key_node, value_node in node.value:
-            key = self._build(key_node, seen, depth + 1)
-            self._check_key(key, data, key_node)
-            data[key] = self._build(value_node, seen, depth + 1)
-            data.key_lines[key] = key_node.start_mark.line + 1
+            if type(key_node) is yaml.ScalarNode and key_node.tag == STR_TAG and id(key_node) not in seen:
+                seen.add(id(key_node))
+                key = key_node.value
+            else:
+                key = self._build(key_node, seen, depth)
+            if not isinstance(key, str) or key in data:
+                self._refuse_key(key, key_node)
+            if type(value_node) is yaml.ScalarNode and value_node.tag == STR_TAG and id(value_node) not in seen:
+                seen.add(id(value_node))
+                data[key] = value_node.value
+            else:
+                data[key] = self._build(value_node, seen, depth)
+            key_lines[key] = key_node.start_mark.line + 1
         return data
 
     @staticmethod
-    def _check_key(key: Any, data: dict, key_node) -> None:
+    def _refuse_key(key: Any, key_node) -> None:
+        """Raise for a key that is not text or (being text) stands twice in its mapping."""
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
                 None, None, f"Schlüssel müssen Text sein, gefunden: {key!r}", key_node.start_mark)
-        if key in data:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"der Schlüssel {key!r} kommt doppelt vor; "
-                "eine der beiden Zeilen löschen", key_node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"der Schlüssel {key!r} kommt doppelt vor; "
+            "eine der beiden Zeilen löschen", key_node.start_mark)
 
     # The C parser asks these for every node; with no path resolvers the answer depends only on
-    # the node's kind and, for a plain scalar, on its first character.
-    def resolve(self, kind, value, implicit):
+    # the node's kind and, for a plain scalar, on its first character.  A static method: no bound
+    # method made for each of the many calls.
+    @staticmethod
+    def resolve(kind, value, implicit):
         if kind is yaml.ScalarNode:
             if implicit[0]:
-                for tag, regexp in self._implicit_by_first.get(value[:1], self._implicit_anywhere):
+                for tag, regexp in _IMPLICIT_BY_FIRST.get(value[:1], _IMPLICIT_ANYWHERE):
                     if regexp.match(value):
                         return tag
             return STR_TAG
@@ -182,9 +201,9 @@ _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_LineLoader._implicit_anywhere = tuple(_LineLoader.yaml_implicit_resolvers.get(None, []))
-_LineLoader._implicit_by_first = {first: tuple(resolvers) + _LineLoader._implicit_anywhere
-                                  for first, resolvers in _LineLoader.yaml_implicit_resolvers.items()}
+_IMPLICIT_ANYWHERE = tuple(_LineLoader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT_BY_FIRST = {first: tuple(resolvers) + _IMPLICIT_ANYWHERE
+                      for first, resolvers in _LineLoader.yaml_implicit_resolvers.items()}
 assert not _LineLoader.yaml_path_resolvers, "resolve() above assumes no path resolvers"
 
 
