@@ -13,6 +13,7 @@ DOCUMENTS = [
     "nested:\n  list:\n  - {x: 1, y: [a, b]}\n  - []\n  - {}\n  empty:\n",
     "quoted: 'true'\nalso: \"12\"\nplain: approved\n",
     "merged:\n  <<: {a: 1, b: 2}\n  c: 3\n",
+    "merged:\n  c: 3\n  <<: [{a: 1}, {d: 4}]\n=: the value key\n",  # a merge after other keys; '=' as a key
     "binary: !!binary aGFsbG8=\nfloat: !!float 3\nstring: !!str 12\n",
     "- one\n- two: 2\n- [three]\n",
     "just text\n",
