@@ -146,7 +146,7 @@ def _parse_post(path: str | Path, display: str, root: Path, categories: set[str]
                 problems: list[Problem]) -> Post | None:
     """The post in one file if it is valid and in its platform's folder; problems are appended."""
     try:
-        data = read_yaml(Path(path), display)
+        data = read_yaml(path, display)
     except YamlFileError as error:
         problems.append(error.problem)
         return None

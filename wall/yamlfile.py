@@ -285,9 +285,11 @@ def _deepest_line(root: Any) -> int:
     return line
 
 
-def read_yaml(path: Path, display: str | None = None) -> Any:
+def read_yaml(path: str | Path, display: str | None = None) -> Any:
     """Read and parse one YAML file; errors name `display` (default: the path)."""
-    return parse_yaml(path.read_bytes(), display or str(path))
+    with open(path, "rb") as file:
+        data = file.read()
+    return parse_yaml(data, display or str(path))
 
 
 def line_of(container: Any, key: Any) -> int:
