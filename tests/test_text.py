@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import time
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -9,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from wall.dates import german_date, german_datetime, german_period
-from wall.text import Segment, excerpt, find_urls, paragraphs, segments, text_start
+from wall.text import _TOKENS, _URL, Segment, excerpt, find_urls, paragraphs, segments, text_start
 from wall.views import mailto, percent_encoded
 
 
@@ -45,6 +47,20 @@ def test_links_follow_the_platform(platform, tag_href, mention_href):
 ])
 def test_only_http_and_https_ever_become_links(text):
     assert segments(text, "x", "https://x.com/a/status/1") == [Segment("text", text)]
+
+
+def test_tokens_are_found_where_a_hash_or_at_sign_follows_no_word_character():
+    """_TOKENS puts the check of the character before '#' and '@' after them, for speed."""
+    as_written = re.compile(f"(?P<url>{_URL})"
+                            r"|(?<![\w#&/])#(?P<tag>\w[\w·-]*\w|\w)"
+                            r"|(?<![\w@/.])@(?P<who>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
+    pieces = ["#", "@", "##", "@@", "#a", "@b", "a", "Ä", "1", "_", "·", "-", ".", "/", "&", " ", "\n", "é", "😀",
+              "https://x.example/", "http://", "#Essen", "@anna@ruhr.social.example", "&#35;"]
+    chance = random.Random(6)
+    for _ in range(3000):
+        line = "".join(chance.choice(pieces) for _ in range(chance.randint(1, 12)))
+        assert ([(m.span(), m.groupdict()) for m in _TOKENS.finditer(line)]
+                == [(m.span(), m.groupdict()) for m in as_written.finditer(line)]), line
 
 
 def test_paragraphs_and_line_breaks_are_kept():

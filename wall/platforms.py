@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -27,8 +28,7 @@ class Platform:
         """The platform's page for a hashtag, '' where it has none."""
         if not self.tag_url:
             return ""
-        link = self.tag_url.format(tag=quote(tag, safe=""), origin=_origin(post_url))
-        return link if is_web_url(link) else ""
+        return _hashtag_link(self.tag_url, tag, _origin(post_url))
 
     def mention_link(self, name: str, post_url: str = "") -> str:
         """The profile page of a mentioned account, '' where it cannot be known."""
@@ -39,6 +39,12 @@ class Platform:
         else:
             link = self.person_url.format(name=quote(name, safe="."))
         return link if is_web_url(link) else ""
+
+
+@functools.lru_cache(maxsize=4096)  # posts share their hashtags: a link is made and checked once
+def _hashtag_link(tag_url: str, tag: str, origin: str) -> str:
+    link = tag_url.format(tag=quote(tag, safe=""), origin=origin)
+    return link if is_web_url(link) else ""
 
 
 def _origin(url: str) -> str:

