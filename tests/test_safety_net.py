@@ -155,3 +155,15 @@ def test_a_part_is_not_hidden_by_another_part_on_the_page_where_it_is_checked(hi
     net.problems("index.html", listing("", hiding, hidden))
     problems = net.problems("impressum/index.html", listing("", hidden))
     assert problems, "a shared part that reads differently on other pages went unchecked"
+
+
+@pytest.mark.parametrize("made", [
+    # A part that ends in '<' passes where it is checked (its end mark follows), but in the page
+    # the '<' and the text after it make a tag: here the next part's.
+    listing("", "<", 'img src="https://tracker.example/p.gif" alt="">'),
+    # The same with the '<' in the skeleton just before a place.
+    listing("", 'img src="https://tracker.example/p.gif" alt="">', around='<div class="posts">x<{}</div>'),
+])
+def test_a_tag_is_not_made_across_the_edge_of_a_part(made):
+    assert check_page("index.html", str(made))  # the page as written loads from another host
+    assert SafetyNet().problems("index.html", made), "a tag made across the edge of a part went unchecked"
