@@ -185,7 +185,9 @@ class SafetyNet:
 
     A part is checked inside the first page that shows it, between a start and an end mark
     that must have the same parent: then it closes everything it opens (an element, a
-    comment, an attribute's quotes) and cannot change how the markup after it is read.
+    comment, an attribute's quotes) and cannot change how the markup after it is read, but
+    for a '<' at its very end: before the end mark it stays text, before the page's text it
+    may open a tag.  Such a part, or a skeleton with a '<' just before a place, is refused.
     Later pages show it as one mark, and the skeleton around it is checked as ever.  Where a
     part sits, only plain containers may be around it, and nowhere in such a page is there a
     table or a select: inside those (or in SVG, template and the like, which are forbidden
@@ -211,6 +213,7 @@ class SafetyNet:
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
         problems += _page_state_problems(path, [made.parts[number].text for number in sorted(fresh)])
+        problems += _edge_problems(path, made, fresh)
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
         if not problems:
@@ -242,6 +245,16 @@ def _page_state_problems(path: str, texts: list[str]) -> list[str]:
     found = {match.group(1).lower() for text in texts for match in PAGE_STATE_TAG.finditer(text)}
     return [f"{path}: <{tag}> is not allowed in a shared part (the page around it changes how it is read)"
             for tag in sorted(found)]
+
+
+def _edge_problems(path: str, made: Composed, fresh: set[int]) -> list[str]:
+    # A '<' just before a part, or at the end of one, opens a tag with the text after the edge;
+    # where the net reads it, a mark follows instead, and the '<' stays text.
+    before_places = made.skeleton.split(PLACE_START)[:-1]
+    if any(piece.endswith("<") for piece in before_places) or any(str(made.parts[number]).endswith("<")
+                                                                  for number in fresh):
+        return [f"{path}: a '<' at the edge of a shared part would make a tag of the text after it"]
+    return []
 
 
 def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -> list[str]:
