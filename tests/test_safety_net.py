@@ -148,6 +148,8 @@ def test_the_head_is_checked_like_the_body(head, problems):
     # <body> and <html> tags in the body only add the attributes the element does not have yet.
     ('<body background="./a.gif">', '<body background="https://tracker.example/p.gif">'),
     ('<HTML data="./a">', '<html data="https://tracker.example/m">'),
+    # The root mark between '<' and the tag's name: '<form' only once the part is shown at the root.
+    (f'<div><{ROOT_MARK}form></div>', f'<{ROOT_MARK}form action="https://evil.example/x"><button>b</button></form>'),
 ])
 def test_a_part_is_not_hidden_by_another_part_on_the_page_where_it_is_checked(hiding, hidden):
     # Checked once after the first part, the second would be shown unchecked on pages without it.
@@ -167,3 +169,23 @@ def test_a_part_is_not_hidden_by_another_part_on_the_page_where_it_is_checked(hi
 def test_a_tag_is_not_made_across_the_edge_of_a_part(made):
     assert check_page("index.html", str(made))  # the page as written loads from another host
     assert SafetyNet().problems("index.html", made), "a tag made across the edge of a part went unchecked"
+
+
+def test_a_part_does_not_end_the_form_the_skeleton_left_open():
+    # A </form> resets the parser's form pointer: the skeleton's second <form> is then no longer dropped.
+    net = SafetyNet()
+    assert net.problems("index.html", listing("", "</form>")) == []
+    around = '<div><form></div><div class="posts">{}</div><form action="https://evil.example/x"><button>b</button></form>'
+    made = listing("", "</form>", around=around)
+    assert check_page("suche/index.html", str(made))
+    assert net.problems("suche/index.html", made), "a part that ends the skeleton's form went unchecked"
+
+
+def test_a_frameset_in_a_part_is_refused_even_where_the_parser_drops_it():
+    # After an explicit <body> (or any text) the parser drops a <frameset>; before them it replaces the body.
+    part = '<frameset onload="x()">'
+    net = SafetyNet()
+    net.problems("index.html", listing("", part))
+    made = Composed(f"<!doctype html><html><head>{CSP}</head><main>{place(0)}</main></html>", (Part(part, ""),))
+    assert check_page("impressum/index.html", str(made))
+    assert net.problems("impressum/index.html", made), "a <frameset> dropped where it was checked went unchecked"
