@@ -32,10 +32,11 @@ PLAIN_ANCESTORS = {"body", "main", "div", "section", "article"}
 MODE_CHANGERS = {"table", "caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th", "select"}
 SPECIAL_TAGS = FORBIDDEN_TAGS | MARK_TAGS | MODE_CHANGERS | {"script"}
 # The parser keeps these tags' state for the whole page: after an open <form> it drops the next
-# <form> with its attributes, and a <body> or <html> tag in the body only adds the attributes
-# not set yet.  In a shared part, what an earlier part hid where it was checked would count
-# on pages without that part.
-PAGE_STATE_TAG = re.compile(r"<(form|body|html)(?=[\t\n\f\r />]|$)", re.IGNORECASE)
+# <form> with its attributes (until a </form>), a <body> or <html> tag in the body only adds the
+# attributes not set yet, and a <frameset> is dropped once the page has a <body> tag or text,
+# else it replaces the body.  In a shared part, what the page around it hid where it was checked
+# would count on other pages, and a </form> would undo what the skeleton's <form> hides there.
+PAGE_STATE_TAG = re.compile(r"<(form|/form|body|html|frameset)(?=[\t\n\f\r />]|$)", re.IGNORECASE)
 CHECKED_WINDOW = 6_000  # shared parts remembered as checked: pages showing a part come close together
 
 
@@ -192,8 +193,9 @@ class SafetyNet:
     part sits, only plain containers may be around it, and nowhere in such a page is there a
     table or a select: inside those (or in SVG, template and the like, which are forbidden
     anyway) the parser reads the same markup differently, so a part checked in one place
-    could mean something else in another.  Nor may a part hold a <form>, <body> or <html>
-    tag: how the parser reads those depends on what came before them anywhere in the page.
+    could mean something else in another.  Nor may a part hold a <form>, </form>, <body>,
+    <html> or <frameset> tag (as shown, after its root mark is replaced): how the parser reads
+    those depends on what came before them anywhere in the page.
     """
 
     def __init__(self, window: int = CHECKED_WINDOW):
@@ -212,7 +214,7 @@ class SafetyNet:
             return [f"{path}: a place for a shared part is malformed"]
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
-        problems += _page_state_problems(path, [made.parts[number].text for number in sorted(fresh)])
+        problems += _page_state_problems(path, [str(made.parts[number]) for number in sorted(fresh)])
         problems += _edge_problems(path, made, fresh)
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
