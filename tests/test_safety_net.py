@@ -189,3 +189,32 @@ def test_a_frameset_in_a_part_is_refused_even_where_the_parser_drops_it():
     made = Composed(f"<!doctype html><html><head>{CSP}</head><main>{place(0)}</main></html>", (Part(part, ""),))
     assert check_page("impressum/index.html", str(made))
     assert net.problems("impressum/index.html", made), "a <frameset> dropped where it was checked went unchecked"
+
+
+FORGED = '<wall-part-start data-n="1"></wall-part-start><wall-part-end data-n="1"></wall-part-end>'
+EVIL_IMAGE = '<img src="https://tracker.example/p.gif" alt="">'
+HIDING = '<a title="--><img src=https://tracker.example/p.gif>">a</a>'  # breaks out of a comment around it
+
+
+@pytest.mark.parametrize("first", [
+    # Marks written by a part or by the skeleton stand for a part that is not in the page:
+    # the net took it as checked.
+    Composed(page(str(place(0))), (Part(FORGED, ""), Part(EVIL_IMAGE, ""))),
+    Composed(page(str(place(0)) + FORGED), (Part(CARD, ""), Part(EVIL_IMAGE, ""))),
+])
+def test_a_part_is_not_taken_as_checked_by_marks_the_build_did_not_make(first):
+    net = SafetyNet()
+    assert check_page("index.html", str(first))  # the forged marks are in the page
+    assert net.problems("index.html", first), "forged marks passed"
+    assert net.problems("impressum/index.html", listing("", EVIL_IMAGE)), "a part never checked went unchecked"
+
+
+@pytest.mark.parametrize("second_place", [str(place(0)), '<WALL-PART data-n="0"></wall-part>'])
+def test_a_part_has_one_place_and_a_hidden_one_does_not_count(second_place):
+    # The part's first place is in a comment, where the net sees no mark; the second, seen, stands
+    # in for it.  In the page the part ends the comment early and the rest of it is markup.
+    net = SafetyNet()
+    assert net.problems("index.html", listing("", HIDING)) == []  # harmless as an attribute
+    made = listing("", HIDING, around="<div><!--{}-->" + second_place + "</div>")
+    assert check_page("archiv/index.html", str(made))
+    assert net.problems("archiv/index.html", made), "a part in a comment went unchecked"
