@@ -37,6 +37,7 @@ SPECIAL_TAGS = FORBIDDEN_TAGS | MARK_TAGS | MODE_CHANGERS | {"script"}
 # else it replaces the body.  In a shared part, what the page around it hid where it was checked
 # would count on other pages, and a </form> would undo what the skeleton's <form> hides there.
 PAGE_STATE_TAG = re.compile(r"<(form|/form|body|html|frameset)(?=[\t\n\f\r />]|$)", re.IGNORECASE)
+MARK_TEXT = re.compile(f"<{PLACE_TAG}", re.IGNORECASE)  # how each of MARK_TAGS starts
 CHECKED_WINDOW = 6_000  # shared parts remembered as checked: pages showing a part come close together
 
 
@@ -189,7 +190,9 @@ class SafetyNet:
     comment, an attribute's quotes) and cannot change how the markup after it is read, but
     for a '<' at its very end: before the end mark it stays text, before the page's text it
     may open a tag.  Such a part, or a skeleton with a '<' just before a place, is refused.
-    Later pages show it as one mark, and the skeleton around it is checked as ever.  Where a
+    Later pages show it as one mark, and the skeleton around it is checked as ever.  Each
+    part has one place in the skeleton, and only the net's own marks count: one written in a
+    part or in the skeleton could stand for a part not in the page, or for a hidden place.  Where a
     part sits, only plain containers may be around it, and nowhere in such a page is there a
     table or a select: inside those (or in SVG, template and the like, which are forbidden
     anyway) the parser reads the same markup differently, so a part checked in one place
@@ -208,14 +211,23 @@ class SafetyNet:
             return check_page(path, made)
         keys = [_part_key(part) for part in made.parts]
         fresh = {number for number, key in enumerate(keys) if key not in self._checked}
+        placed: list[int] = []
+
+        def fill(number: int) -> str:
+            placed.append(number)
+            return _marked(number, made, fresh)
+
         try:
-            document = made.filled(lambda number: _marked(number, made, fresh))
+            document = made.filled(fill)
         except (ValueError, IndexError):
             return [f"{path}: a place for a shared part is malformed"]
+        if sorted(placed) != list(range(len(keys))):
+            return [f"{path}: each shared part needs one place in the skeleton"]
+        shown = {number: str(made.parts[number]) for number in sorted(fresh)}
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
-        problems += _page_state_problems(path, [str(made.parts[number]) for number in sorted(fresh)])
-        problems += _edge_problems(path, made, fresh)
+        problems += _page_state_problems(path, list(shown.values()))
+        problems += _edge_problems(path, made.skeleton.split(PLACE_START), list(shown.values()))
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
         if not problems:
@@ -249,14 +261,18 @@ def _page_state_problems(path: str, texts: list[str]) -> list[str]:
             for tag in sorted(found)]
 
 
-def _edge_problems(path: str, made: Composed, fresh: set[int]) -> list[str]:
+def _edge_problems(path: str, pieces: list[str], shown: list[str]) -> list[str]:
+    """pieces: the skeleton split at its places; shown: the text of each part checked here."""
+    problems = []
     # A '<' just before a part, or at the end of one, opens a tag with the text after the edge;
     # where the net reads it, a mark follows instead, and the '<' stays text.
-    before_places = made.skeleton.split(PLACE_START)[:-1]
-    if any(piece.endswith("<") for piece in before_places) or any(str(made.parts[number]).endswith("<")
-                                                                  for number in fresh):
-        return [f"{path}: a '<' at the edge of a shared part would make a tag of the text after it"]
-    return []
+    if any(piece.endswith("<") for piece in pieces[:-1]) or any(text.endswith("<") for text in shown):
+        problems.append(f"{path}: a '<' at the edge of a shared part would make a tag of the text after it")
+    # Only the net's own marks may count: one written elsewhere could stand for a part not in
+    # the page, or for a place hidden in a comment or an attribute.
+    if any(MARK_TEXT.search(text) for text in pieces + shown):
+        problems.append(f"{path}: a mark of the build outside the places of shared parts")
+    return problems
 
 
 def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -> list[str]:
