@@ -192,8 +192,8 @@ class SafetyNet:
     may open a tag.  Such a part, or a skeleton with a '<' just before a place, is refused.
     Later pages show it as one mark, and the skeleton around it is checked as ever.  Each
     part has one place in the skeleton, and only the net's own marks count: one written in a
-    part or in the skeleton could stand for a part not in the page, or for a hidden place.  Where a
-    part sits, only plain containers may be around it, and nowhere in such a page is there a
+    part or in the skeleton could stand for a part not in the page, or for a hidden place.
+    Where a part sits, only plain containers may be around it, and nowhere in such a page is a
     table or a select: inside those (or in SVG, template and the like, which are forbidden
     anyway) the parser reads the same markup differently, so a part checked in one place
     could mean something else in another.  Nor may a part hold a <form>, </form>, <body>,
@@ -223,11 +223,11 @@ class SafetyNet:
             return [f"{path}: a place for a shared part is malformed"]
         if sorted(placed) != list(range(len(keys))):
             return [f"{path}: each shared part needs one place in the skeleton"]
-        shown = {number: str(made.parts[number]) for number in sorted(fresh)}
+        shown = [str(made.parts[number]) for number in sorted(fresh)]  # as the page has them
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
-        problems += _page_state_problems(path, list(shown.values()))
-        problems += _edge_problems(path, made.skeleton.split(PLACE_START), list(shown.values()))
+        problems += _page_state_problems(path, shown)
+        problems += _edge_problems(path, made.skeleton.split(PLACE_START), shown)
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
         if not problems:
