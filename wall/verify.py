@@ -37,7 +37,7 @@ SPECIAL_TAGS = FORBIDDEN_TAGS | MARK_TAGS | MODE_CHANGERS | {"script"}
 # else it replaces the body.  In a shared part, what the page around it hid where it was checked
 # would count on other pages, and a </form> would undo what the skeleton's <form> hides there.
 PAGE_STATE_TAG = re.compile(r"<(form|/form|body|html|frameset)(?=[\t\n\f\r />]|$)", re.IGNORECASE)
-MARK_TEXT = re.compile(f"<{PLACE_TAG}", re.IGNORECASE)  # how each of MARK_TAGS starts
+MARK_START = f"<{PLACE_TAG}"  # how each of MARK_TAGS starts, in lower case
 CHECKED_WINDOW = 6_000  # shared parts remembered as checked: pages showing a part come close together
 
 
@@ -227,7 +227,7 @@ class SafetyNet:
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
         problems += _page_state_problems(path, shown)
-        problems += _edge_problems(path, made.skeleton.split(PLACE_START), shown)
+        problems += _edge_problems(path, made.skeleton, len(placed), shown)
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
         if not problems:
@@ -261,16 +261,16 @@ def _page_state_problems(path: str, texts: list[str]) -> list[str]:
             for tag in sorted(found)]
 
 
-def _edge_problems(path: str, pieces: list[str], shown: list[str]) -> list[str]:
-    """pieces: the skeleton split at its places; shown: the text of each part checked here."""
+def _edge_problems(path: str, skeleton: str, places: int, shown: list[str]) -> list[str]:
+    """places: how many the skeleton has; shown: the text of each part checked here."""
     problems = []
     # A '<' just before a part, or at the end of one, opens a tag with the text after the edge;
     # where the net reads it, a mark follows instead, and the '<' stays text.
-    if any(piece.endswith("<") for piece in pieces[:-1]) or any(text.endswith("<") for text in shown):
+    if "<" + PLACE_START in skeleton or any(text.endswith("<") for text in shown):
         problems.append(f"{path}: a '<' at the edge of a shared part would make a tag of the text after it")
     # Only the net's own marks may count: one written elsewhere could stand for a part not in
-    # the page, or for a place hidden in a comment or an attribute.
-    if any(MARK_TEXT.search(text) for text in pieces + shown):
+    # the page, or for a place hidden in a comment or an attribute.  Each place starts with one.
+    if skeleton.lower().count(MARK_START) != places or any(MARK_START in text.lower() for text in shown):
         problems.append(f"{path}: a mark of the build outside the places of shared parts")
     return problems
 
