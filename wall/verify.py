@@ -4,7 +4,7 @@ Templates escape everything, so these checks should never fire; they are the
 net under that promise: no inline script or event handler (only the site's own
 script files), no resource from another host, no link with a scheme other than
 http, https or mailto, no <meta http-equiv> but the policy (a refresh would lead
-away).  Pages are parsed with lexbor, an HTML5 parser that reads markup the way
+away), no attribute the templates do not write.  Pages are parsed with lexbor, an HTML5 parser that reads markup the way
 browsers do; URLs are read the way browsers read them too.  Parts shared by many
 pages (cards, header, footer) are checked once each: see SafetyNet.
 """
@@ -74,7 +74,11 @@ ALLOWED_HTTP_EQUIV = {"content-security-policy", "content-type"}
 HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
                        "aria-labelledby", "aria-label", "aria-current", "aria-live", "rel", "type", "title",
                        "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden",
-                       "data-n"}
+                       "data-n", "dir", "autocomplete", "spellcheck", "defer", "controls", "preload"}
+# Any other attribute is refused: browsers keep adding ones that load (attributionsrc), so a list
+# of those can never be complete, while the attributes the templates write can.  data-* and
+# aria-* only hold values for scripts and screen readers.
+INERT_PREFIXES = ("data-", "aria-")
 
 
 def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
@@ -93,6 +97,8 @@ def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
         loads = tag == "link" and rel not in ("canonical", "alternate")
         if scheme not in LINK_SCHEMES or loads:
             return f"<{tag} href> not allowed: {value[:80]!r}"
+    elif name not in ("href", "http-equiv") and not name.startswith(INERT_PREFIXES):
+        return f"<{tag} {name}> is not an attribute the wall's templates write"
     return None
 
 
