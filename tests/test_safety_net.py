@@ -46,6 +46,8 @@ def test_a_page_of_good_parts_passes_and_reads_as_its_text():
     ('<a href="./a" ping="./x https://tracker.example/p">a</a>', "<a ping> loads from another host"),  # a list
     ('<meta http-equiv="refresh" content="0;url=https://evil.example">', "<meta http-equiv> not allowed"),
     ('<meta http-equiv="Set-Cookie" content="a=b">', "<meta http-equiv> not allowed"),
+    # Only <meta charset="utf-8"> says the encoding: another one (ISO-2022-JP) turns bytes into markup.
+    ('<meta http-equiv="Content-Type" content="text/html; charset=iso-2022-jp">', "<meta http-equiv> not allowed"),
 ])
 def test_a_bad_part_is_caught_on_every_page_that_shows_it(part, problem):
     net = SafetyNet()

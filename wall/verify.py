@@ -71,6 +71,7 @@ SINGLE_URL_ATTRIBUTES = {"href", "src"}  # hold one URL (unlike srcset and ping)
 # http-equiv="refresh" would send visitors elsewhere, and no policy forbids it; set-cookie and the
 # like have no place in a static page either.
 ALLOWED_HTTP_EQUIV = {"content-security-policy", "content-type"}
+UTF8 = re.compile(r"charset\s*=\s*[\"']?utf-?8[\"']?\s*$", re.IGNORECASE)  # another encoding turns bytes into markup
 HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading", "decoding", "datetime",
                        "aria-labelledby", "aria-label", "aria-current", "aria-live", "rel", "type", "title",
                        "role", "content", "name", "charset", "property", "sizes", "for", "method", "hidden",
@@ -81,20 +82,22 @@ HARMLESS_ATTRIBUTES = {"class", "id", "lang", "alt", "width", "height", "loading
 INERT_PREFIXES = ("data-", "aria-")
 
 
-def _attribute_problem(tag: str, name: str, value: str, rel: str) -> str | None:
+def _attribute_problem(tag: str, name: str, value: str, attributes: dict) -> str | None:
     if name in HARMLESS_ATTRIBUTES:
         return None
     if name.startswith("on") or name in NEVER_ATTRIBUTES:
         return f"<{tag} {name}> is not allowed"
-    if name == "http-equiv" and value.strip().lower() not in ALLOWED_HTTP_EQUIV:
-        return f"<{tag} http-equiv> not allowed: {value[:80]!r}"
+    if name == "http-equiv":
+        kind = value.strip().lower()
+        if kind not in ALLOWED_HTTP_EQUIV or (kind == "content-type" and not UTF8.search(attributes.get("content") or "")):
+            return f"<{tag} http-equiv> not allowed: {value[:80]!r}"
     if name in LOADING_ATTRIBUTES:
         if not all(_is_relative(address) for address in _addresses(name, value)):
             return f"<{tag} {name}> loads from another host: {value[:80]!r}"
     elif name == "href" and not _is_relative(value):
         scheme = _scheme(value)
         # <link> loads what its rel asks for; canonical and alternate load nothing.
-        loads = tag == "link" and rel not in ("canonical", "alternate")
+        loads = tag == "link" and attributes.get("rel") not in ("canonical", "alternate")
         if scheme not in LINK_SCHEMES or loads:
             return f"<{tag} href> not allowed: {value[:80]!r}"
     elif name not in ("href", "http-equiv") and not name.startswith(INERT_PREFIXES):
@@ -154,7 +157,7 @@ def _inspect(path: str, text: str | bytes) -> tuple[list[str], list[_Mark], list
                 continue  # '../x' and './x' stay on the site: no scheme starts with '.'
             if tag == "a" and name == "href" and value and value.startswith(LINK_PREFIXES):
                 continue  # a link to another site or a mail address, as templates write them
-            problem = _attribute_problem(tag, name, value or "", attributes.get("rel") or "")
+            problem = _attribute_problem(tag, name, value or "", attributes)
             if problem:
                 problems.append(f"{path}: {problem}")
     if not has_csp:
