@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wall.composed import ROOT_MARK, Composed, Part, place
+from wall.composed import PLACE_END, PLACE_START, ROOT_MARK, Composed, Part, place
 from wall.verify import SafetyNet, check_page
 
 CSP = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
@@ -117,7 +117,7 @@ def test_a_part_is_checked_again_once_it_left_the_window():
 
 
 def test_a_malformed_place_is_refused():
-    made = Composed(page('<wall-part data-n="x"></wall-part>'), (Part(CARD, ""),))
+    made = Composed(page(f"{PLACE_START}x{PLACE_END}"), (Part(CARD, ""),))
     assert SafetyNet().problems("index.html", made) == ["index.html: a place for a shared part is malformed"]
 
 

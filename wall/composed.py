@@ -8,6 +8,7 @@ instead of on every page (see verify.SafetyNet).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,7 +18,9 @@ from markupsafe import Markup, escape
 # Escaped text can never contain it: a '<' in a post comes out as '&lt;'.
 ROOT_MARK = Markup("<root>")
 # Where part n goes in the skeleton: an element of its own, so the safety net sees where it is.
-PLACE_START, PLACE_END = '<wall-part data-n="', '"></wall-part>'
+# Marks hold a secret of this build: no markup but place()'s (and the net's) can pass for one.
+MARK_KEY = secrets.token_hex(8)
+PLACE_START, PLACE_END = f'<wall-part data-n="{MARK_KEY}:', '"></wall-part>'
 PLACE_TAG = "wall-part"
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .composed import PLACE_END, PLACE_START, PLACE_TAG, Composed, Part
+from .composed import MARK_KEY, PLACE_END, PLACE_START, PLACE_TAG, Composed, Part
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet", "svg", "math",
@@ -37,7 +37,6 @@ SPECIAL_TAGS = FORBIDDEN_TAGS | MARK_TAGS | MODE_CHANGERS | {"script"}
 # else it replaces the body.  In a shared part, what the page around it hid where it was checked
 # would count on other pages, and a </form> would undo what the skeleton's <form> hides there.
 PAGE_STATE_TAG = re.compile(r"<(form|/form|body|html|frameset)(?=[\t\n\f\r />]|$)", re.IGNORECASE)
-MARK_START = f"<{PLACE_TAG}"  # how each of MARK_TAGS starts, in lower case
 CHECKED_WINDOW = 6_000  # shared parts remembered as checked: pages showing a part come close together
 
 
@@ -200,8 +199,9 @@ class SafetyNet:
     for a '<' at its very end: before the end mark it stays text, before the page's text it
     may open a tag.  Such a part, or a skeleton with a '<' just before a place, is refused.
     Later pages show it as one mark, and the skeleton around it is checked as ever.  Each
-    part has one place in the skeleton, and only the net's own marks count: one written in a
-    part or in the skeleton could stand for a part not in the page, or for a hidden place.
+    part has one place in the skeleton, and only the build's own marks count: they hold a
+    secret of the build, so one written in a part or in the skeleton cannot stand for a part
+    not in the page, or for a place hidden in a comment.
     Where a part sits, only plain containers may be around it, and nowhere in such a page is a
     table or a select: inside those (or in SVG, template and the like, which are forbidden
     anyway) the parser reads the same markup differently, so a part checked in one place
@@ -236,7 +236,7 @@ class SafetyNet:
         problems, marks, mode_changers = _inspect(path, document)
         problems += _mark_problems(path, marks, len(keys), fresh)
         problems += _page_state_problems(path, shown)
-        problems += _edge_problems(path, made.skeleton, len(placed), shown)
+        problems += _edge_problems(path, made.skeleton, shown)
         if mode_changers:
             problems.append(f"{path}: <{mode_changers[0]}> is not allowed in a page made of shared parts")
         if not problems:
@@ -261,7 +261,8 @@ def _part_key(part: Part) -> tuple[str, str]:
 def _marked(number: int, made: Composed, fresh: set[int]) -> str:
     if number not in fresh:
         return f"{PLACE_START}{number}{PLACE_END}"
-    return f'<{START_TAG} data-n="{number}"></{START_TAG}>{made.parts[number]}<{END_TAG} data-n="{number}"></{END_TAG}>'
+    return (f'<{START_TAG} data-n="{MARK_KEY}:{number}"></{START_TAG}>{made.parts[number]}'
+            f'<{END_TAG} data-n="{MARK_KEY}:{number}"></{END_TAG}>')
 
 
 def _page_state_problems(path: str, texts: list[str]) -> list[str]:
@@ -270,25 +271,22 @@ def _page_state_problems(path: str, texts: list[str]) -> list[str]:
             for tag in sorted(found)]
 
 
-def _edge_problems(path: str, skeleton: str, places: int, shown: list[str]) -> list[str]:
-    """places: how many the skeleton has; shown: the text of each part checked here."""
-    problems = []
+def _edge_problems(path: str, skeleton: str, shown: list[str]) -> list[str]:
+    """shown: the text of each part checked here."""
     # A '<' just before a part, or at the end of one, opens a tag with the text after the edge;
     # where the net reads it, a mark follows instead, and the '<' stays text.
     if "<" + PLACE_START in skeleton or any(text.endswith("<") for text in shown):
-        problems.append(f"{path}: a '<' at the edge of a shared part would make a tag of the text after it")
-    # Only the net's own marks may count: one written elsewhere could stand for a part not in
-    # the page, or for a place hidden in a comment or an attribute.  Each place starts with one.
-    if skeleton.lower().count(MARK_START) != places or any(MARK_START in text.lower() for text in shown):
-        problems.append(f"{path}: a mark of the build outside the places of shared parts")
-    return problems
+        return [f"{path}: a '<' at the edge of a shared part would make a tag of the text after it"]
+    return []
 
 
 def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -> list[str]:
     # Each mark once: a start and an end for a part checked here, a place for the others.
-    expected = {(PLACE_TAG, str(number)): 1 for number in range(count) if number not in fresh}
+    # Marks hold the build's secret: one written in a part or in the skeleton matches none, and
+    # cannot stand for a part not in the page, or for a place hidden in a comment or an attribute.
+    expected = {(PLACE_TAG, f"{MARK_KEY}:{number}"): 1 for number in range(count) if number not in fresh}
     for number in fresh:
-        expected[START_TAG, str(number)] = expected[END_TAG, str(number)] = 1
+        expected[START_TAG, f"{MARK_KEY}:{number}"] = expected[END_TAG, f"{MARK_KEY}:{number}"] = 1
     found = Counter((mark.tag, mark.number) for mark in marks)
     problems = []
     if dict(found) != expected:
