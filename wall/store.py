@@ -42,9 +42,18 @@ def _has_post_files(root: Path) -> bool:
 def _files_below(folder: Path) -> list[str]:
     """The files below folder as relative paths, sorted part by part so that reports are stable."""
     found: list[str] = []
-    for directory, _, names in os.walk(folder):
-        prefix = os.path.relpath(directory, folder)
-        found.extend(name if prefix == "." else os.path.join(prefix, name) for name in names)
+    pending = [("", str(folder))]
+    while pending:  # os.scandir knows file from folder without a stat, and no path is parsed
+        prefix, directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:  # as os.walk: a folder that cannot be read is passed over
+            continue
+        for entry in entries:
+            if not entry.is_dir():
+                found.append(prefix + entry.name)
+            elif not entry.is_symlink():  # as os.walk: a link to a folder is neither followed nor a file
+                pending.append((f"{prefix}{entry.name}{os.sep}", entry.path))
     return sorted(found, key=lambda name: name.split(os.sep))
 
 
@@ -77,9 +86,9 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
     names = _files_below(posts_dir)
     problems.extend(_stray_files(posts_dir, names))
     names = [name for name in names if name.endswith(".yaml")]
-    paths = [os.path.join(posts_dir, name) for name in names]  # strings: a Path each costs more than the rest
-    shown_dir = display_path(posts_dir)
-    displays = [os.path.join(shown_dir, name) for name in names]
+    # Strings joined as os.path.join would: a Path or a join each costs more than the rest.
+    paths = _joined(str(posts_dir), names)
+    displays = _joined(display_path(posts_dir), names)
     media_files = MediaFiles(root)
     for path, display, (post, found) in zip(paths, displays, _parse_posts(paths, displays, root, categories, memo,
                                                                             jobs)):
@@ -99,6 +108,11 @@ def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: 
         by_slug[post.slug] = post
         posts.append(post)
     return posts
+
+
+def _joined(folder: str, names: list[str]) -> list[str]:
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    return [prefix + name for name in names]
 
 
 def _stray_files(posts_dir: Path, names: list[str]) -> list[Problem]:
