@@ -479,3 +479,36 @@ def test_a_build_killed_while_saving_its_cache_leaves_no_copy_of_it_beside_the_s
     assert generate(folder, *BUILD).returncode == 0
     beside = sorted(path.name for path in folder.iterdir() if path.name.startswith(".site") or path.name.startswith(".."))
     assert beside == [".site.cache", ".site.lock", ".site.parsed"]
+
+
+@pytest.mark.parametrize("edit", ["template", "stylesheet"])
+def test_a_rebuild_after_a_template_or_the_stylesheet_changed_renders_the_change(tmp_path, edit):
+    # A rebuild whose posts, config and pages are unchanged reuses the last plan: the templates and
+    # the stylesheet must count among what the plan was made from.
+    folder = make_wall(tmp_path, 12)
+    templates, static = shutil.copytree(ROOT / "templates", tmp_path / "templates"), shutil.copytree(STATIC, tmp_path / "static")
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, templates=templates, static=static)
+    if edit == "template":
+        page = templates / "404.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("</h1>", " (neu)</h1>", 1), encoding="utf-8")
+    else:
+        (static / "wall.css").write_text((static / "wall.css").read_text(encoding="utf-8") + "\n/* neu */\n",
+                                         encoding="utf-8")
+    before = tree(out)
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, templates=templates, static=static)
+    after = tree(out)
+    if edit == "template":
+        assert b"(neu)</h1>" in after["404.html"] and b"(neu)" not in before["404.html"]
+    else:
+        assert after["index.html"] != before["index.html"], "the pages name the stylesheet's new version"
+
+
+def test_a_rebuild_with_nothing_changed_puts_back_a_page_removed_from_the_site(tmp_path):
+    folder = make_wall(tmp_path, 12)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    (out / "index.html").unlink()
+    report = build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    assert report.files_written == 1 and (out / "index.html").read_text(encoding="utf-8") == page

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .writing import write_atomic
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 HERE = Path(__file__).resolve().parent
 
 
@@ -36,31 +36,39 @@ class BuildCache:
     keys: dict[str, str] = field(default_factory=dict)  # output path -> key of its inputs
     memo: dict = field(default_factory=dict)  # post file -> (its stat, what was parsed from it)
     related: dict = field(default_factory=dict)  # post id -> (hash of its inputs, related post ids)
+    plan: str = ""  # the digest of what the keys were planned from (render.plan_key)
     _loaded: tuple = ({}, {})  # the related hashes and the memo's file versions when loaded
 
     @classmethod
     def load(cls, out_dir: Path) -> "BuildCache":
         """The cache beside out_dir; what is missing, outdated or unreadable starts empty."""
         path = cache_path(out_dir)
-        keys, related = _read(path) or ({}, {})
+        keys, related, plan = _read(path) or ({}, {}, "")
         (memo,) = _read(_parsed(path)) or ({},)
-        return cls(path, keys, memo, related, (_versions(related), _versions(memo)))
+        return cls(path, keys, memo, related, plan, (_versions(related), _versions(memo)))
 
     def reusable(self, present: set[str]) -> dict[str, str]:
         """Keys of the pages the last build wrote that are still present (see files_in)."""
         return {path: key for path, key in self.keys.items() if path in present}
 
+    def planned(self, plan: str, present: set[str]) -> dict[str, str] | None:
+        """The last build's keys when they were planned from the same inputs (plan) and every
+        page it wrote is still present; None when the pages must be planned again."""
+        reusable = self.reusable(present)
+        return reusable if plan == self.plan and self.plan and len(reusable) == len(self.keys) else None
+
     def forget_keys(self) -> None:
         """Drop the saved keys before site/ changes: a build killed while changing it must not
         leave keys that call its half-changed pages current.  save() writes them anew."""
         self.path.unlink(missing_ok=True)
-        self.keys = {}
+        self.keys, self.plan = {}, ""
 
-    def save(self, keys: dict[str, str]) -> None:
-        """Keep what this build knew for the next one (what changed, and the parsed files if many did)."""
+    def save(self, keys: dict[str, str], plan: str = "") -> None:
+        """Keep what this build knew for the next one (what changed, and the parsed files if many did);
+        plan: the digest of what the keys were planned from."""
         related_versions, memo_versions = self._loaded
-        if keys != self.keys or _versions(self.related) != related_versions:
-            _write(self.path, keys, self.related)
+        if keys != self.keys or plan != self.plan or _versions(self.related) != related_versions:
+            _write(self.path, keys, self.related, plan)
         versions = _versions(self.memo)
         outdated = len(versions.items() ^ memo_versions.items())
         if outdated > REPARSE_LIMIT or (outdated and not memo_versions):

@@ -16,7 +16,7 @@ from .buildcache import BuildCache
 from .composed import Composed
 from .config import Config, ConfigError, load_config
 from .moderate import moderate
-from .render import render_site
+from .render import Rendered, plan_key, render_site
 from .renderer import make_environment
 from .sitedata import RESERVED_PATHS, SiteInput
 from .output import SiteBusy, claimed, files_in, write_site
@@ -138,8 +138,11 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     placed = [post for post in content.posts if post.status in ("approved", "rejected")]
     site = _site_input(config, content, placed, shown, static)
     present = files_in(out_dir)
-    reused = cache.reusable(present)
-    rendered = render_site(site, make_environment(templates), reused, cache.related, jobs)
+    env = make_environment(templates)
+    plan = plan_key(site, env)
+    planned = cache.planned(plan, present)  # nothing changed: the same keys, nothing to render
+    rendered = Rendered(keys=planned) if planned is not None else render_site(
+        site, env, cache.reusable(present), cache.related, jobs)
     log.info("rendering %d of %d files, checking each before it goes live", len(rendered.pending),
              len(rendered.keys))
     media = media_files(shown, content.media_root)
@@ -150,7 +153,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,
                          out_dir, check=_safety_check(), jobs=jobs, present=present,
                          before_change=cache.forget_keys)
-    cache.save(rendered.keys)
+    cache.save(rendered.keys, plan)
     return BuildReport(posts_read=len(content.posts), shown=len(shown),
                        hidden_by_rule=len(approved) - len(shown),
                        not_approved=len(content.posts) - len(approved), files_written=changed,
