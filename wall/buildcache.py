@@ -51,11 +51,10 @@ class BuildCache:
         """Keys of the pages the last build wrote that are still present (see files_in)."""
         return {path: key for path, key in self.keys.items() if path in present}
 
-    def planned(self, plan: str, present: set[str]) -> dict[str, str] | None:
-        """The last build's keys when they were planned from the same inputs (plan) and every
-        page it wrote is still present; None when the pages must be planned again."""
-        reusable = self.reusable(present)
-        return reusable if plan == self.plan and self.plan and len(reusable) == len(self.keys) else None
+    def unchanged(self, plan: str, reused: dict[str, str]) -> bool:
+        """True when the last build's keys were planned from the same inputs (plan) and every page
+        it wrote is still present (reused: what reusable() gave): then they stand as they are."""
+        return bool(self.plan) and plan == self.plan and len(reused) == len(self.keys)
 
     def forget_keys(self) -> None:
         """Drop the saved keys before site/ changes: a build killed while changing it must not

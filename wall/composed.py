@@ -24,6 +24,11 @@ PLACE_START, PLACE_END = f'<wall-part data-n="{MARK_KEY}:', '"></wall-part>'
 PLACE_TAG = "wall-part"
 
 
+def mark_number(number: int) -> str:
+    """The data-n of the marks for part number: its place, and the net's start and end marks."""
+    return f"{MARK_KEY}:{number}"
+
+
 @dataclass(frozen=True)
 class Part:
     """A shared part as one page shows it."""
@@ -57,4 +62,4 @@ class Composed:
 
 def place(number: int) -> Markup:
     """The mark in the skeleton where part number goes."""
-    return Markup(f"{PLACE_START}{number}{PLACE_END}")
+    return Markup(f'<{PLACE_TAG} data-n="{mark_number(number)}{PLACE_END}')

@@ -138,11 +138,12 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     placed = [post for post in content.posts if post.status in ("approved", "rejected")]
     site = _site_input(config, content, placed, shown, static)
     present = files_in(out_dir)
+    reused = cache.reusable(present)
     env = make_environment(templates)
     plan = plan_key(site, env)
-    planned = cache.planned(plan, present)  # nothing changed: the same keys, nothing to render
-    rendered = Rendered(keys=planned) if planned is not None else render_site(
-        site, env, cache.reusable(present), cache.related, jobs)
+    # Nothing changed: the same keys, nothing to render.
+    rendered = Rendered(keys=reused) if cache.unchanged(plan, reused) else render_site(
+        site, env, reused, cache.related, jobs)
     log.info("rendering %d of %d files, checking each before it goes live", len(rendered.pending),
              len(rendered.keys))
     media = media_files(shown, content.media_root)

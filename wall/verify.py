@@ -4,9 +4,10 @@ Templates escape everything, so these checks should never fire; they are the
 net under that promise: no inline script or event handler (only the site's own
 script files), no resource from another host, no link with a scheme other than
 http, https or mailto, no <meta http-equiv> but the policy (a refresh would lead
-away), no attribute the templates do not write.  Pages are parsed with lexbor, an HTML5 parser that reads markup the way
-browsers do; URLs are read the way browsers read them too.  Parts shared by many
-pages (cards, header, footer) are checked once each: see SafetyNet.
+away), no attribute the templates do not write.  Pages are parsed with lexbor, an
+HTML5 parser that reads markup the way browsers do; URLs are read the way browsers
+read them too.  Parts shared by many pages (cards, header, footer) are checked once
+each: see SafetyNet.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .composed import MARK_KEY, PLACE_END, PLACE_START, PLACE_TAG, Composed, Part
+from .composed import PLACE_START, PLACE_TAG, Composed, Part, mark_number, place
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet", "svg", "math",
@@ -88,7 +89,8 @@ def _attribute_problem(tag: str, name: str, value: str, attributes: dict) -> str
         return f"<{tag} {name}> is not allowed"
     if name == "http-equiv":
         kind = value.strip().lower()
-        if kind not in ALLOWED_HTTP_EQUIV or (kind == "content-type" and not UTF8.search(attributes.get("content") or "")):
+        other_encoding = kind == "content-type" and not UTF8.search(attributes.get("content") or "")
+        if kind not in ALLOWED_HTTP_EQUIV or other_encoding:
             return f"<{tag} http-equiv> not allowed: {value[:80]!r}"
     if name in LOADING_ATTRIBUTES:
         if not all(_is_relative(address) for address in _addresses(name, value)):
@@ -260,9 +262,9 @@ def _part_key(part: Part) -> tuple[str, str]:
 
 def _marked(number: int, made: Composed, fresh: set[int]) -> str:
     if number not in fresh:
-        return f"{PLACE_START}{number}{PLACE_END}"
-    return (f'<{START_TAG} data-n="{MARK_KEY}:{number}"></{START_TAG}>{made.parts[number]}'
-            f'<{END_TAG} data-n="{MARK_KEY}:{number}"></{END_TAG}>')
+        return place(number)
+    return (f'<{START_TAG} data-n="{mark_number(number)}"></{START_TAG}>{made.parts[number]}'
+            f'<{END_TAG} data-n="{mark_number(number)}"></{END_TAG}>')
 
 
 def _page_state_problems(path: str, texts: list[str]) -> list[str]:
@@ -284,9 +286,9 @@ def _mark_problems(path: str, marks: list[_Mark], count: int, fresh: set[int]) -
     # Each mark once: a start and an end for a part checked here, a place for the others.
     # Marks hold the build's secret: one written in a part or in the skeleton matches none, and
     # cannot stand for a part not in the page, or for a place hidden in a comment or an attribute.
-    expected = {(PLACE_TAG, f"{MARK_KEY}:{number}"): 1 for number in range(count) if number not in fresh}
+    expected = {(PLACE_TAG, mark_number(number)): 1 for number in range(count) if number not in fresh}
     for number in fresh:
-        expected[START_TAG, f"{MARK_KEY}:{number}"] = expected[END_TAG, f"{MARK_KEY}:{number}"] = 1
+        expected[START_TAG, mark_number(number)] = expected[END_TAG, mark_number(number)] = 1
     found = Counter((mark.tag, mark.number) for mark in marks)
     problems = []
     if dict(found) != expected:
