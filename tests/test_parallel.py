@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 
 import pytest
 
-from wall import output, store
+from wall import output, store, workers
 from wall.yamlfile import display_path
 from wall.pipeline import BuildError, ContentError, build
 
@@ -60,3 +61,26 @@ def test_a_broken_post_file_read_by_a_worker_is_named_with_its_line(tmp_path, sm
         _build(folder, tmp_path / "site", jobs=2)
     assert [(p.path, p.line) for p in caught.value.problems] == [(display_path(broken), 4)]
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("count, jobs", [(0, 2), (1, 2), (5, 2), (300, 1), (10_199, 2), (50_843, 4)])
+def test_runs_cover_every_item_once_and_shrink_towards_the_end(count, jobs):
+    bounds = workers.part_bounds(count, jobs)
+    sizes = [stop - start for start, stop in zip(bounds, bounds[1:])]
+    assert bounds[0] == 0 and bounds[-1] == count and all(size > 0 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # never a long run after a short one
+    if count >= 100:
+        # The last runs are short: a worker left alone at the end waits for little.
+        assert sizes[-1] <= count // (workers.SMALLEST_PART * jobs)
+        assert sizes[0] <= -(-count // (workers.SHARE_OF_REST * jobs))
+
+
+def test_pages_are_written_readable_by_the_web_server(tmp_path, small_parallel_threshold):
+    folder = make_wall(tmp_path, 30)
+    old = os.umask(0o022)
+    try:
+        _build(folder, tmp_path / "site", jobs=2)
+    finally:
+        os.umask(old)
+    modes = {path.stat().st_mode & 0o777 for path in (tmp_path / "site").rglob("*") if path.is_file()}
+    assert modes == {0o644}

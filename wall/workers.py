@@ -14,7 +14,11 @@ from typing import Callable, Iterator, TypeVar
 
 Result = TypeVar("Result")
 
-PARTS_PER_JOB = 4  # the items are split into this many runs per worker: a worker done early takes the next
+# Runs shrink as the work goes on: large ones first (neighbouring items share what they make, see
+# Rendered.pending), then smaller ones, so that workers finish together instead of one waiting for
+# the other's last long run.  Each run takes this share of what is left per worker, down to the smallest.
+SHARE_OF_REST = 2  # a run is 1/(SHARE_OF_REST * jobs) of the items left
+SMALLEST_PART = 16  # a run is at least 1/(SMALLEST_PART * jobs) of all items
 
 _work: Callable[[int, int], object] | None = None  # set just before the fork; the children call it
 
@@ -30,8 +34,7 @@ def in_parts(work: Callable[[int, int], Result], count: int, jobs: int, minimum:
         yield work(0, count)
         return
     global _work
-    parts = jobs * PARTS_PER_JOB
-    bounds = [count * part // parts for part in range(parts + 1)]
+    bounds = part_bounds(count, jobs)
     _work = work
     gc.freeze()  # the children's garbage collector leaves inherited objects alone: fewer pages copied
     try:
@@ -40,6 +43,16 @@ def in_parts(work: Callable[[int, int], Result], count: int, jobs: int, minimum:
     finally:
         _work = None
         gc.unfreeze()
+
+
+def part_bounds(count: int, jobs: int) -> list[int]:
+    """Where the runs over range(count) start and stop: 0, ..., count, runs getting shorter."""
+    smallest = max(1, count // (SMALLEST_PART * jobs))
+    bounds = [0]
+    while bounds[-1] < count:
+        rest = count - bounds[-1]
+        bounds.append(min(count, bounds[-1] + max(smallest, -(-rest // (SHARE_OF_REST * jobs)))))
+    return bounds
 
 
 def _run(bounds: tuple[int, int]) -> object:
