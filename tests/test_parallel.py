@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import time
 
 import pytest
 
@@ -84,3 +85,40 @@ def test_pages_are_written_readable_by_the_web_server(tmp_path, small_parallel_t
         os.umask(old)
     modes = {path.stat().st_mode & 0o777 for path in (tmp_path / "site").rglob("*") if path.is_file()}
     assert modes == {0o644}
+
+
+def test_work_done_meanwhile_is_there_after_the_block(tmp_path):
+    done = tmp_path / "done"
+    with workers.meanwhile(lambda: done.write_text("ja"), jobs=2):
+        pass
+    assert done.read_text() == "ja"
+    assert multiprocessing.active_children() == []
+
+
+def test_work_failing_meanwhile_leaves_the_error_to_the_callers_own_run(tmp_path, capfd):
+    def fail():
+        raise OSError("kaputt")
+    with workers.meanwhile(fail, jobs=2):
+        pass
+    assert "kaputt" not in capfd.readouterr().err  # no traceback from the worker
+    assert multiprocessing.active_children() == []
+
+
+def test_work_meanwhile_is_stopped_when_the_block_fails(tmp_path):
+    started = tmp_path / "started"
+
+    def slow():
+        started.write_text("")
+        time.sleep(60)
+    with pytest.raises(ValueError):
+        with workers.meanwhile(slow, jobs=2):
+            while not started.exists():
+                time.sleep(0.01)
+            raise ValueError("planning failed")
+    assert multiprocessing.active_children() == []
+
+
+def test_one_job_does_nothing_meanwhile(tmp_path):
+    with workers.meanwhile(lambda: (tmp_path / "done").write_text(""), jobs=1):
+        pass
+    assert not (tmp_path / "done").exists()  # the caller's own run does the work

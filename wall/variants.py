@@ -31,13 +31,27 @@ def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path, j
 
     Up to jobs threads make them: Pillow lets go of the interpreter while it decodes and encodes.
     """
-    copies = {small_name(relative): (source, cache / small_name(relative))
-              for relative, (source, width) in sorted(images.items()) if needs_small(width)}
-    missing = [(source, target) for source, target in copies.values() if _outdated(target, source)]
+    copies = _copies(images, cache)
+    missing = _missing(copies)
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(missing)))) as pool:
         for (_, target), data in zip(missing, pool.map(_shrink, [source for source, _ in missing])):
             write_atomic(target, data)  # here, not in the threads: it reads the process's umask
     return {name: target for name, (_, target) in copies.items()}
+
+
+def any_to_make(images: dict[str, tuple[Path, int | None]], cache: Path) -> bool:
+    """True when make_small_copies has copies to make."""
+    return bool(_missing(_copies(images, cache)))
+
+
+def _copies(images: dict[str, tuple[Path, int | None]], cache: Path) -> dict[str, tuple[Path, Path]]:
+    """Site path of each small copy -> (its source, its file in cache)."""
+    return {small_name(relative): (source, cache / small_name(relative))
+            for relative, (source, width) in sorted(images.items()) if needs_small(width)}
+
+
+def _missing(copies: dict[str, tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    return [(source, target) for source, target in copies.values() if _outdated(target, source)]
 
 
 def _outdated(copy: Path, source: Path) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
 Result = TypeVar("Result")
@@ -53,6 +55,35 @@ def part_bounds(count: int, jobs: int) -> list[int]:
         rest = count - bounds[-1]
         bounds.append(min(count, bounds[-1] + max(smallest, -(-rest // (SHARE_OF_REST * jobs)))))
     return bounds
+
+
+@contextmanager
+def meanwhile(work: Callable[[], object], jobs: int) -> Iterator[None]:
+    """Runs work() in a forked process while the with-block runs, when there are jobs for two.
+
+    For work whose results land in files, done before it is needed (the caller does the
+    work again after the block: finding it done costs little, and any error is raised there,
+    in this process).  The process is stopped when the block fails.
+    """
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        return
+    process = multiprocessing.get_context("fork").Process(target=_quietly, args=(work,), daemon=True)
+    process.start()
+    try:
+        yield
+    except BaseException:
+        process.terminate()
+        raise
+    finally:
+        process.join()
+
+
+def _quietly(work: Callable[[], object]) -> None:
+    try:
+        work()
+    except BaseException:  # the caller's own run raises it with its context
+        os._exit(1)
 
 
 def _run(bounds: tuple[int, int]) -> object:
