@@ -278,13 +278,13 @@ def test_a_build_cache_written_by_other_code_is_ignored(tmp_path):
     folder = make_wall(tmp_path, 10)
     out = folder / "site"
     build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
-    assert buildcache.BuildCache.load(out).keys and buildcache.BuildCache.load(out).memo
+    assert buildcache.BuildCache.load(out).keys and buildcache.BuildCache.load(out).memo.entries
     for name in (".site.cache", ".site.parsed"):  # as an older version of the wall left them
         path = folder / name
         version, cwd, *data = pickle.loads(buildcache.opened(path.read_bytes()))
         path.write_bytes(buildcache.seal(pickle.dumps((version + "-older", cwd, *data))))
     stale = buildcache.BuildCache.load(out)
-    assert (stale.keys, stale.memo, stale.related) == ({}, {}, {})
+    assert (stale.keys, stale.memo.entries, stale.related) == ({}, {}, {})
     incremental, full, changed = build_both(folder, out)
     assert incremental == full and changed == 0
 
@@ -311,6 +311,21 @@ def test_a_build_cache_from_elsewhere_is_never_unpickled(tmp_path, sealed):
     assert buildcache.BuildCache.load(out).keys == {}
     incremental, full, changed = build_both(folder, out)
     assert not proof.exists(), "the cache's code never ran"
+    assert incremental == full and changed == 0
+
+
+def test_parsed_files_changed_under_their_seal_are_never_unpickled(tmp_path):
+    folder = make_wall(tmp_path, 10)
+    out = folder / "site"
+    build(folder / "config.yaml", folder / "content", out, demo_dir=None, static=STATIC)
+    path, proof = folder / ".site.parsed", tmp_path / "proof"
+    sealed = path.read_bytes()
+    version, cwd, parts = pickle.loads(buildcache.opened(sealed))
+    forged = pickle.dumps((version, cwd, [pickle.dumps(_RunsCode(proof))] + parts[1:]))
+    path.write_bytes(sealed[:buildcache.SEAL_SIZE] + forged)  # the seal of the file as it was
+    assert buildcache.BuildCache.load(out).memo.entries == {}
+    incremental, full, changed = build_both(folder, out)
+    assert not proof.exists(), "the forged part's code never ran"
     assert incremental == full and changed == 0
 
 

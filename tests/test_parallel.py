@@ -9,12 +9,14 @@ import time
 
 import pytest
 
-from wall import output, store, workers
+from wall import buildcache, output, store, workers
+from wall.buildcache import BuildCache
+from wall.post import Post
 from wall.yamlfile import display_path
 from wall.pipeline import BuildError, ContentError, build
 
 from .conftest import ROOT, tree, write
-from .test_incremental import STATIC, make_wall
+from .test_incremental import STATIC, add, make_wall
 
 
 @pytest.fixture
@@ -122,3 +124,34 @@ def test_one_job_does_nothing_meanwhile(tmp_path):
     with workers.meanwhile(lambda: (tmp_path / "done").write_text(""), jobs=1):
         pass
     assert not (tmp_path / "done").exists()  # the caller's own run does the work
+
+
+def test_posts_parsed_by_workers_are_saved_as_they_came_back_and_the_next_build_parses_none(tmp_path, monkeypatch,
+                                                                                        small_parallel_threshold):
+    folder = make_wall(tmp_path, 30)
+    _build(folder, tmp_path / "alone", jobs=1)
+    pickled_here: list[int] = []  # a worker appends to its own copy of the list
+    real_reduce = Post.__reduce_ex__
+    monkeypatch.setattr(Post, "__reduce_ex__",
+                        lambda post, protocol: (pickled_here.append(os.getpid()), real_reduce(post, protocol))[1])
+    out = tmp_path / "site"
+    _build(folder, out, jobs=2)
+    assert pickled_here == [], "the build cache holds the posts as the workers pickled them"
+    assert BuildCache.load(out).memo.entries == BuildCache.load(tmp_path / "alone").memo.entries
+
+    parsed_again: list[str] = []
+    monkeypatch.setattr(store, "_parse_post", lambda path, *_: parsed_again.append(path))
+    assert _build(folder, out, jobs=1).files_written == 0  # one process: a file parsed would be seen here
+    assert parsed_again == []
+
+
+def test_posts_parsed_by_workers_in_a_rebuild_are_saved_with_those_parsed_before(tmp_path, monkeypatch,
+                                                                                small_parallel_threshold):
+    monkeypatch.setattr(buildcache, "REPARSE_LIMIT", 0)  # the parsed files are saved after any change
+    folder = make_wall(tmp_path, 30)
+    out = tmp_path / "site"
+    _build(folder, out, jobs=2)
+    for number in range(30, 33):
+        add(folder, number)
+    _build(folder, out, jobs=2)
+    assert len(BuildCache.load(out).memo.entries) == 33

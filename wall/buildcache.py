@@ -17,6 +17,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .store import ParsedFiles
 from .writing import write_atomic
 
 CACHE_VERSION = 6
@@ -29,12 +30,13 @@ class BuildCache:
 
     Two files beside the site: the keys and related posts, written whenever they
     change, and the parsed files, rewritten only when many changed (at 50,000 posts
-    it is 60 MB; a few files changed since are cheaper to parse again than to save).
+    it is 60 MB; a few files changed since are cheaper to parse again than to save).  The parsed
+    files are kept as pickled parts: when workers parsed every file, the pickles they sent back.
     """
 
     path: Path
     keys: dict[str, str] = field(default_factory=dict)  # output path -> key of its inputs
-    memo: dict = field(default_factory=dict)  # post file -> (its stat, what was parsed from it)
+    memo: ParsedFiles = field(default_factory=ParsedFiles)  # what was parsed from each post file
     related: dict = field(default_factory=dict)  # post id -> (hash of its inputs, related post ids)
     plan: str = ""  # the digest of what the keys were planned from (render.plan_key)
     _loaded: tuple = ({}, {})  # the related hashes and the memo's file versions when loaded
@@ -44,8 +46,9 @@ class BuildCache:
         """The cache beside out_dir; what is missing, outdated or unreadable starts empty."""
         path = cache_path(out_dir)
         keys, related, plan = _read(path) or ({}, {}, "")
-        (memo,) = _read(_parsed(path)) or ({},)
-        return cls(path, keys, memo, related, plan, (_versions(related), _versions(memo)))
+        (parts,) = _read(_parsed(path)) or ([],)
+        memo = ParsedFiles(_unpickled(parts))
+        return cls(path, keys, memo, related, plan, (_versions(related), _versions(memo.entries)))
 
     def reusable(self, present: set[str]) -> dict[str, str]:
         """Keys of the pages the last build wrote that are still present (see files_in)."""
@@ -68,10 +71,11 @@ class BuildCache:
         related_versions, memo_versions = self._loaded
         if keys != self.keys or plan != self.plan or _versions(self.related) != related_versions:
             _write(self.path, keys, self.related, plan)
-        versions = _versions(self.memo)
+        versions = _versions(self.memo.entries)
         outdated = len(versions.items() ^ memo_versions.items())
         if outdated > REPARSE_LIMIT or (outdated and not memo_versions):
-            _write(_parsed(self.path), self.memo)
+            parts = self.memo.pickled or [pickle.dumps(self.memo.entries, protocol=pickle.HIGHEST_PROTOCOL)]
+            _write(_parsed(self.path), parts)
 
 
 REPARSE_LIMIT = 200  # post files a build may have to parse again rather than save the parsed files
@@ -86,16 +90,30 @@ def _parsed(path: Path) -> Path:
     return path.with_name(path.name.replace(".cache", ".parsed"))
 
 
+_UNREADABLE = (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError)
+
+
 def _read(path: Path) -> tuple | None:
     try:
         body = opened(path.read_bytes())
         if body is None:
             return None
         version, cwd, *data = pickle.loads(body)
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+    except _UNREADABLE:
         return None
     # Problems name files relative to the working folder.
     return tuple(data) if version == _code_version() and cwd == str(Path.cwd()) else None
+
+
+def _unpickled(parts: list[bytes]) -> dict:
+    """The parsed files' entries from their pickled parts (which _read found sealed and current)."""
+    entries: dict = {}
+    try:
+        for part in parts:
+            entries.update(pickle.loads(part))
+    except _UNREADABLE:
+        return {}
+    return entries
 
 
 def _write(path: Path, *data: object) -> None:

@@ -22,7 +22,7 @@ from .sitedata import RESERVED_PATHS, SiteInput
 from .output import SiteBusy, claimed, files_in, write_site
 from .outdir import refusal
 from .variants import any_to_make, make_small_copies
-from .store import Content, load_content
+from .store import Content, ParsedFiles, load_content
 from .verify import SafetyNet
 from .workers import meanwhile
 from .yamlfile import Problem
@@ -85,7 +85,7 @@ def _page_name_problems(content: Content) -> list[Problem]:
 
 
 def gather(config_path: Path, content_dir: Path, demo_dir: Path | None = DEMO,
-           memo: dict | None = None, jobs: int = 1) -> tuple[Config, Content]:
+           memo: ParsedFiles | None = None, jobs: int = 1) -> tuple[Config, Content]:
     """Load config and content; raise ConfigError or ContentError on any error."""
     config = load_config(config_path)
     content = load_content(content_dir, [c.key for c in config.categories], demo_dir, memo, jobs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
@@ -12,7 +12,7 @@ from .fields import Fields, parse_timestamp
 from .mediafiles import NOT_FOUND, MediaFiles
 from .pages import Page, read_pages
 from .post import Media, Post, post_filename, post_from_fields
-from .workers import in_parts
+from .workers import in_parts_pickled
 from .yamlfile import Problem, YamlFileError, display_path, read_yaml
 
 STATE_FILE = "state.yaml"
@@ -33,6 +33,16 @@ class Content:
     def errors(self) -> list[Problem]:
         """The problems that stop a build."""
         return [problem for problem in self.problems if problem.severity == "error"]
+
+
+@dataclass
+class ParsedFiles:
+    """What was parsed from each post file, kept for the next build (the build cache saves it)."""
+
+    entries: dict = field(default_factory=dict)  # display path -> ((mtime, size, categories), post, problems)
+    # The entries exactly, as the workers that parsed every file pickled them (None when not so made):
+    # saved as they are, the posts are not pickled a second time.
+    pickled: list[bytes] | None = None
 
 
 def _has_post_files(root: Path) -> bool:
@@ -58,12 +68,12 @@ def _files_below(folder: Path) -> list[str]:
 
 
 def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | None = None,
-                 memo: dict | None = None, jobs: int = 1) -> Content:
+                 memo: ParsedFiles | None = None, jobs: int = 1) -> Content:
     """Read posts, pages and state; fall back to demo_dir's posts when content has none.
 
-    memo, when given, maps each file to its (mtime, size, categories) and what was parsed
-    from it last time, so an unchanged file is not parsed again.  Up to jobs processes
-    parse the files.
+    memo, when given, holds each file's (mtime, size, categories) and what was parsed
+    from it last time, so an unchanged file is not parsed again; it is brought up to
+    date.  Up to jobs processes parse the files.
     """
     problems: list[Problem] = []
     posts_root, demo = content_dir, False
@@ -76,7 +86,7 @@ def load_content(content_dir: Path, categories: Iterable[str], demo_dir: Path | 
                    last_fetch=last_fetch, demo=demo, problems=tuple(problems))
 
 
-def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: dict | None = None,
+def read_posts(root: Path, categories: set[str], problems: list[Problem], memo: ParsedFiles | None = None,
                jobs: int = 1) -> list[Post]:
     """Read and validate every post file below root; problems are appended."""
     posts: list[Post] = []
@@ -133,27 +143,31 @@ def read_post(path: Path, root: Path, categories: set[str], problems: list[Probl
 PARALLEL_FROM = 500  # fewer files than this are parsed in-process: a fork costs more than it saves
 
 
-def _parse_posts(paths: list[str], displays: list[str], root: Path, categories: set[str], memo: dict | None,
-                 jobs: int) -> list[tuple[Post | None, list[Problem]]]:
+def _parse_posts(paths: list[str], displays: list[str], root: Path, categories: set[str],
+                 memo: ParsedFiles | None, jobs: int) -> list[tuple[Post | None, list[Problem]]]:
     """(post or None, problems) for each file; from memo where the file has not changed since."""
     keys = tuple(sorted(categories))  # a post's category is checked against these
     versions = [(stat.st_mtime_ns, stat.st_size, keys) for stat in map(os.stat, paths)]
-    memo = {} if memo is None else memo
-    todo = [index for index, display in enumerate(displays) if memo.get(display, (None,))[0] != versions[index]]
+    memo = ParsedFiles() if memo is None else memo
+    entries = memo.entries
+    todo = [index for index, display in enumerate(displays) if entries.get(display, (None,))[0] != versions[index]]
 
-    def parse(start: int, stop: int) -> list[tuple[Post | None, list[Problem]]]:
-        parsed = []
+    def parse(start: int, stop: int) -> dict[str, tuple]:
+        parsed = {}
         for index in todo[start:stop]:
             found: list[Problem] = []
-            parsed.append((_parse_post(paths[index], displays[index], root, categories, found), found))
+            parsed[displays[index]] = (versions[index], _parse_post(paths[index], displays[index], root, categories,
+                                                                    found), found)
         return parsed
 
-    fresh = [result for part in in_parts(parse, len(todo), jobs, PARALLEL_FROM) for result in part]
-    for index, (post, found) in zip(todo, fresh):
-        memo[displays[index]] = (versions[index], post, found)
-    for gone in memo.keys() - set(displays):
-        del memo[gone]
-    return [memo[display][1:] for display in displays]
+    parts = list(in_parts_pickled(parse, len(todo), jobs, PARALLEL_FROM))
+    for parsed, _ in parts:
+        entries.update(parsed)
+    for gone in entries.keys() - set(displays):
+        del entries[gone]
+    pickled = [part for _, part in parts]
+    memo.pickled = pickled if len(todo) == len(displays) and None not in pickled else None
+    return [entries[display][1:] for display in displays]
 
 
 def _parse_post(path: str | Path, display: str, root: Path, categories: set[str],

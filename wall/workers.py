@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
@@ -32,16 +33,36 @@ def in_parts(work: Callable[[int, int], Result], count: int, jobs: int, minimum:
     costs more than a few items take), else in this process.  An exception in a
     worker is raised here, after the other workers have been stopped.
     """
-    if jobs <= 1 or count < minimum or "fork" not in multiprocessing.get_all_start_methods():
+    if not _forks(jobs, count, minimum):
         yield work(0, count)
         return
+    yield from _in_workers(work, count, jobs, _run)
+
+
+def in_parts_pickled(work: Callable[[int, int], Result], count: int, jobs: int,
+                     minimum: int) -> Iterator[tuple[Result, bytes | None]]:
+    """As in_parts, each result with the pickle it came back in (None when it was made in this
+    process): a caller that saves the results can keep that pickle rather than make it again."""
+    if not _forks(jobs, count, minimum):
+        yield work(0, count), None
+        return
+    for pickled in _in_workers(work, count, jobs, _run_pickled):
+        yield pickle.loads(pickled), pickled
+
+
+def _forks(jobs: int, count: int, minimum: int) -> bool:
+    return jobs > 1 and count >= minimum and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _in_workers(work: Callable[[int, int], object], count: int, jobs: int,
+                run: Callable[[tuple[int, int]], object]) -> Iterator:
     global _work
     bounds = part_bounds(count, jobs)
     _work = work
     gc.freeze()  # the children's garbage collector leaves inherited objects alone: fewer pages copied
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:  # leaving it terminates the workers
-            yield from pool.imap(_run, list(zip(bounds, bounds[1:])))
+            yield from pool.imap(run, list(zip(bounds, bounds[1:])))
     finally:
         _work = None
         gc.unfreeze()
@@ -88,3 +109,7 @@ def _quietly(work: Callable[[], object]) -> None:
 
 def _run(bounds: tuple[int, int]) -> object:
     return _work(*bounds)  # type: ignore[misc]
+
+
+def _run_pickled(bounds: tuple[int, int]) -> bytes:
+    return pickle.dumps(_work(*bounds), protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[misc]
