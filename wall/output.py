@@ -65,9 +65,15 @@ def _recover(out_dir: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
     for leftover in out_dir.parent.glob(f"..{out_dir.name}.*{PARTIAL}*"):  # the cache files'
         leftover.unlink(missing_ok=True)
-    small = out_dir.with_name(f".{out_dir.name}.small")
+    small = small_folder(out_dir)
     if small.is_dir():
         remove_partial_files(small, recursive=True)
+
+
+def small_folder(out_dir: Path) -> Path:
+    """Where the small copies of the images are kept between builds (see variants.py): site -> .site.small"""
+    out_dir = out_dir.resolve()
+    return out_dir.with_name(f".{out_dir.name}.small")
 
 
 def write_site(pages: Sequence[PageMaker], reused: Iterable[str], copies: dict[str, Path],

@@ -19,7 +19,7 @@ from .moderate import moderate
 from .render import Rendered, plan_key, render_site
 from .renderer import make_environment
 from .sitedata import RESERVED_PATHS, SiteInput
-from .output import SiteBusy, claimed, files_in, write_site
+from .output import SiteBusy, claimed, files_in, small_folder, write_site
 from .outdir import refusal
 from .variants import any_to_make, make_small_copies
 from .store import Content, ParsedFiles, load_content
@@ -142,9 +142,9 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     reused = cache.reusable(present)
     env = make_environment(templates)
     images = _image_widths(shown, content.media_root)
-    small_folder = out_dir.resolve().with_name(f".{out_dir.resolve().name}.small")
-    overlap = jobs if any_to_make(images, small_folder) else 1  # a fork only when there are copies to make
-    with meanwhile(lambda: make_small_copies(images, small_folder, jobs), overlap):  # Pillow beside the planning
+    small_dir = small_folder(out_dir)
+    overlap = jobs if any_to_make(images, small_dir) else 1  # a fork only when there are sources to read
+    with meanwhile(lambda: make_small_copies(images, small_dir, jobs), overlap):  # Pillow beside the planning
         plan = plan_key(site, env)
         # Nothing changed: the same keys, nothing to render.
         rendered = Rendered(keys=reused) if cache.unchanged(plan, reused) else render_site(
@@ -152,7 +152,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     log.info("rendering %d of %d files, checking each before it goes live", len(rendered.pending),
              len(rendered.keys))
     media = media_files(shown, content.media_root)
-    small = make_small_copies(images, small_folder, jobs)
+    small = make_small_copies(images, small_dir, jobs)
     copies = {**_static_files(static), **media, **small}
     pending = {path for path, _ in rendered.pending}
     changed = write_site(rendered.pending, [path for path in rendered.keys if path not in pending], copies,

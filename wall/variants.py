@@ -1,18 +1,30 @@
 """Smaller copies of large images, so phones load a 640-pixel picture and not a 1600-pixel one.
 
 Made at build time with Pillow from the stored images and kept in a folder beside
-site/, so each is made once; the pages offer both sizes through srcset.
+site/, so each is made once; the pages offer both sizes through srcset.  The folder
+records what each copy was made from (the source's size, mtime and SHA-256): a copy
+stays while its source's bytes are the same, also after a fresh checkout has given
+every source a new mtime and the folder was restored from a CI cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .output import files_in
 from .writing import write_atomic
 
 SMALL_WIDTH = 640
+QUALITY, METHOD = 75, 4
+RECORDS = "sources.json"  # in the folder of the copies: what each copy was made from
+# Part of the records: copies made another way (another width or quality) are made again.
+RECIPE = f"{SMALL_WIDTH}w webp q{QUALITY} m{METHOD}"
+
+Record = list  # [size, mtime_ns, sha256] of the source a copy was made from, as JSON keeps it
 
 
 def small_name(path: str) -> str:
@@ -27,21 +39,38 @@ def needs_small(width: int | None) -> bool:
 
 
 def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path, jobs: int = 1) -> dict[str, Path]:
-    """Site path -> file of the small copy of every image that needs one, made when missing.
+    """Site path -> file of the small copy of every image that needs one, made when missing or
+    when its source's bytes changed; copies no longer needed are removed.
 
-    Up to jobs threads make them: Pillow lets go of the interpreter while it decodes and encodes.
+    A source whose size and mtime are as recorded is not read; one whose are not is hashed,
+    and its copy made again only when the hash differs.  Up to jobs threads hash and make
+    copies: hashlib and Pillow let go of the interpreter.  Call it where nothing else writes
+    into cache (inside output.claimed).
     """
     copies = _copies(images, cache)
-    missing = _missing(copies)
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(missing)))) as pool:
-        for (_, target), data in zip(missing, pool.map(_shrink, [source for source, _ in missing])):
-            write_atomic(target, data)  # here, not in the threads: it reads the process's umask
-    return {name: target for name, (_, target) in copies.items()}
+    recorded = _read_records(cache)
+    records = {name: recorded[name] for name, (source, copy) in copies.items()
+               if _unchanged(recorded.get(name), source, copy)}
+    stale = [name for name in copies if name not in records]
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(stale)))) as pool:
+        refreshed = pool.map(lambda name: _refresh(*copies[name], recorded.get(name)), stale)
+        for name, (record, data) in zip(stale, refreshed):
+            if data is not None:
+                write_atomic(copies[name][1], data)  # here, not in the threads: it reads the process's umask
+            records[name] = record
+    if records != recorded:  # after the copies: a record never names a copy not made yet
+        # A copy no longer needed leaves the records too: the folder need be listed only then.
+        for unwanted in files_in(cache) - set(copies) - {RECORDS}:
+            (cache / unwanted).unlink()
+        write_atomic(cache / RECORDS, json.dumps({"recipe": RECIPE, "sources": records}, sort_keys=True).encode())
+    return {name: copy for name, (_, copy) in copies.items()}
 
 
 def any_to_make(images: dict[str, tuple[Path, int | None]], cache: Path) -> bool:
-    """True when make_small_copies has copies to make."""
-    return bool(_missing(_copies(images, cache)))
+    """True when make_small_copies has a source to read: a copy to make, or a source to hash."""
+    recorded = _read_records(cache)
+    copies = _copies(images, cache)
+    return not all(_unchanged(recorded.get(name), source, copy) for name, (source, copy) in copies.items())
 
 
 def _copies(images: dict[str, tuple[Path, int | None]], cache: Path) -> dict[str, tuple[Path, Path]]:
@@ -50,19 +79,41 @@ def _copies(images: dict[str, tuple[Path, int | None]], cache: Path) -> dict[str
             for relative, (source, width) in sorted(images.items()) if needs_small(width)}
 
 
-def _missing(copies: dict[str, tuple[Path, Path]]) -> list[tuple[Path, Path]]:
-    return [(source, target) for source, target in copies.values() if _outdated(target, source)]
+def _read_records(cache: Path) -> dict[str, Record]:
+    """What the last build recorded per copy; nothing when the file is missing, unreadable or of another recipe."""
+    try:
+        stored = json.loads((cache / RECORDS).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("recipe") != RECIPE or not isinstance(stored.get("sources"), dict):
+        return {}
+    return {name: record for name, record in stored["sources"].items()
+            if isinstance(record, list) and len(record) == 3}
 
 
-def _outdated(copy: Path, source: Path) -> bool:
-    return not copy.is_file() or copy.stat().st_mtime_ns < source.stat().st_mtime_ns
+def _unchanged(record: Record | None, source: Path, copy: Path) -> bool:
+    """True when the source's size and mtime are as recorded and the copy is there: nothing read."""
+    if record is None:
+        return False
+    status = source.stat()
+    return record[:2] == [status.st_size, status.st_mtime_ns] and copy.is_file()
 
 
-def _shrink(source: Path) -> bytes:
+def _refresh(source: Path, copy: Path, record: Record | None) -> tuple[Record, bytes | None]:
+    """The source's record now, and the bytes of a new copy (None when the copy there is of the same bytes)."""
+    status = source.stat()  # before reading: a change while reading leaves a newer mtime, so a check next time
+    data = source.read_bytes()
+    now = [status.st_size, status.st_mtime_ns, hashlib.sha256(data).hexdigest()]
+    if record is not None and record[2] == now[2] and copy.is_file():
+        return now, None
+    return now, _shrink(data)
+
+
+def _shrink(data: bytes) -> bytes:
     from PIL import Image  # here: most builds make no copy, and Pillow takes a tenth of the start-up
 
-    with Image.open(source) as image:
+    with Image.open(io.BytesIO(data)) as image:
         image.thumbnail((SMALL_WIDTH, SMALL_WIDTH * 4))
         output = io.BytesIO()
-        image.save(output, "WEBP", quality=75, method=4)
+        image.save(output, "WEBP", quality=QUALITY, method=METHOD)
         return output.getvalue()
