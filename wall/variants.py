@@ -49,9 +49,8 @@ def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path, j
     """
     copies = _copies(images, cache)
     recorded = _read_records(cache)
-    records = {name: recorded[name] for name, (source, copy) in copies.items()
-               if _unchanged(recorded.get(name), source, copy)}
-    stale = [name for name in copies if name not in records]
+    stale = _stale(copies, recorded)
+    records = {name: recorded[name] for name in copies if name not in stale}
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(stale)))) as pool:
         refreshed = pool.map(lambda name: _refresh(*copies[name], recorded.get(name)), stale)
         for name, (record, data) in zip(stale, refreshed):
@@ -68,15 +67,18 @@ def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path, j
 
 def any_to_make(images: dict[str, tuple[Path, int | None]], cache: Path) -> bool:
     """True when make_small_copies has a source to read: a copy to make, or a source to hash."""
-    recorded = _read_records(cache)
-    copies = _copies(images, cache)
-    return not all(_unchanged(recorded.get(name), source, copy) for name, (source, copy) in copies.items())
+    return bool(_stale(_copies(images, cache), _read_records(cache)))
 
 
 def _copies(images: dict[str, tuple[Path, int | None]], cache: Path) -> dict[str, tuple[Path, Path]]:
     """Site path of each small copy -> (its source, its file in cache)."""
     return {small_name(relative): (source, cache / small_name(relative))
             for relative, (source, width) in sorted(images.items()) if needs_small(width)}
+
+
+def _stale(copies: dict[str, tuple[Path, Path]], recorded: dict[str, Record]) -> list[str]:
+    """The copies whose source must be read: no record, a missing copy, or a new size or mtime."""
+    return [name for name, (source, copy) in copies.items() if not _unchanged(recorded.get(name), source, copy)]
 
 
 def _read_records(cache: Path) -> dict[str, Record]:

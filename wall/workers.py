@@ -51,7 +51,11 @@ def in_parts_pickled(work: Callable[[int, int], Result], count: int, jobs: int,
 
 
 def _forks(jobs: int, count: int, minimum: int) -> bool:
-    return jobs > 1 and count >= minimum and "fork" in multiprocessing.get_all_start_methods()
+    return count >= minimum and _can_fork(jobs)
+
+
+def _can_fork(jobs: int) -> bool:
+    return jobs > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _in_workers(work: Callable[[int, int], object], count: int, jobs: int,
@@ -86,7 +90,7 @@ def meanwhile(work: Callable[[], object], jobs: int) -> Iterator[None]:
     work again after the block: finding it done costs little, and any error is raised there,
     in this process).  The process is stopped when the block fails.
     """
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not _can_fork(jobs):
         yield
         return
     process = multiprocessing.get_context("fork").Process(target=_quietly, args=(work,), daemon=True)
