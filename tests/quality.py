@@ -268,6 +268,12 @@ def lighthouse_report(url: str, output: Path, skip: tuple[str, ...] = ()) -> dic
     return json.loads(output.with_suffix(".report.json").read_text(encoding="utf-8"))
 
 
+def median_run(reports: list[dict]) -> dict:
+    """The report with the median performance score (of an odd number of runs)."""
+    ranked = sorted(reports, key=lambda report: report["categories"]["performance"]["score"] or 0)
+    return ranked[len(ranked) // 2]
+
+
 def lighthouse_shortfalls(report: dict) -> list[str]:
     """Every weighted audit that did not score fully, per category."""
     lines = []

@@ -10,14 +10,16 @@ import pytest
 from .browser import browser, served
 from .quality import (ARTIFACTS, BASE, LIGHTHOUSE_CATEGORIES, PAGE_TYPES, SITE_BUILDERS, axe_source,
                       axe_violations, describe_violations, describe_vnu, lighthouse_report, lighthouse_shortfalls,
-                      merge_violations, open_all_details, page_file, page_type, page_url, requests_made, serve_all,
-                      settle, tab_walk, vnu_messages)
+                      median_run, merge_violations, open_all_details, page_file, page_type, page_url, requests_made,
+                      serve_all, settle, tab_walk, vnu_messages)
 
 SITES = list(SITE_BUILDERS)
 EVERY_PAGE = [(site, kind) for site in SITES for kind in PAGE_TYPES]
 EVERY_PAGE_IDS = [f"{site}-{kind.name}" for site, kind in EVERY_PAGE]
 KEYBOARD_PAGES = ["front", "post", "post-warning", "search-results", "screen"]
 LIGHTHOUSE_SITE, LIGHTHOUSE_PAGES, LIGHTHOUSE_MINIMUM = "demo", ["front", "post"], 95
+# Lighthouse's guide to variability: take the median of several runs (five halve the spread of one).
+LIGHTHOUSE_RUNS = 3
 
 
 @pytest.fixture(scope="module")
@@ -139,16 +141,21 @@ def test_no_request_leaves_the_site(chromium, fronts, sites, site, kind):
 
 @pytest.mark.parametrize("name", LIGHTHOUSE_PAGES)
 def test_lighthouse_mobile_scores_at_least_95(fronts, sites, capsys, name):
-    """Lighthouse (mobile, Debian's Chromium) scores 95 or more in all four categories."""
+    """Lighthouse (mobile, Debian's Chromium) scores 95 or more in all four categories, in the median of
+    LIGHTHOUSE_RUNS runs: one run's Total Blocking Time rises and falls with the load of the machine."""
     url = page_url(fronts[LIGHTHOUSE_SITE], sites[LIGHTHOUSE_SITE], page_type(name))
     started = time.perf_counter()
     # A demo wall asks search engines to stay away (noindex, test_build), the published wall does not.
     skip = ("is-crawlable",) if LIGHTHOUSE_SITE == "demo" else ()
-    report = lighthouse_report(url, ARTIFACTS / "lighthouse" / f"{LIGHTHOUSE_SITE}-{name}", skip)
+    reports = [lighthouse_report(url, ARTIFACTS / "lighthouse" / f"{LIGHTHOUSE_SITE}-{name}-{run}", skip)
+               for run in range(1, LIGHTHOUSE_RUNS + 1)]
+    report = median_run(reports)
     scores = {key: round(100 * (report["categories"][key]["score"] or 0)) for key in LIGHTHOUSE_CATEGORIES}
     with capsys.disabled():
-        print(f"\nlighthouse {LIGHTHOUSE_SITE} {name}: {scores} ({time.perf_counter() - started:.0f} s, "
-              f"Lighthouse {report['lighthouseVersion']}, {report['environment']['hostUserAgent'][:80]})")
+        performance = [round(100 * (run["categories"]["performance"]["score"] or 0)) for run in reports]
+        print(f"\nlighthouse {LIGHTHOUSE_SITE} {name}: {scores} (performance in each run: {performance}; "
+              f"{time.perf_counter() - started:.0f} s, Lighthouse {report['lighthouseVersion']}, "
+              f"{report['environment']['hostUserAgent'][:80]})")
     below = {key: score for key, score in scores.items() if score < LIGHTHOUSE_MINIMUM}
     problem = report.get("runtimeError", {}).get("message", "")
     assert not below, f"{name}: {below} {problem}\n" + "\n".join(lighthouse_shortfalls(report))
