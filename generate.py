@@ -15,6 +15,7 @@ from pathlib import Path
 
 from wall import commands, workflow_commands
 from wall.config import ConfigError
+from wall.editorial import DENY_KINDS
 from wall.pipeline import ROOT, BuildError, ContentError
 
 CONFIG = ROOT / "config.yaml"
@@ -97,7 +98,7 @@ COMMANDS = [
     ("reject", commands.reject_command, "reject posts by id (they never come back)",
      [(("ids",), dict(nargs="+", metavar="ID")), (("--note",), dict(default=None, help="why"))]),
     ("deny", commands.deny_command, "add a rule to moderation.deny in config.yaml, keeping its comments",
-     [(("kind",), dict(choices=("author", "keyword", "domain", "id"))), (("value",), dict(metavar="VALUE"))]),
+     [(("kind",), dict(choices=tuple(DENY_KINDS))), (("value",), dict(metavar="VALUE"))]),
     ("review", workflow_commands.review_command,
      "fetch into the review branch, commit, push, write the PR text; posts deleted upstream leave the base at once",
      [ONLY, HOURLY, REPORT_JSON, BRANCH, BASE,

@@ -165,6 +165,20 @@ def test_denied_author_disappears_everywhere_with_their_media(site_src, tmp_path
             assert "Backstube Krümel" not in path.read_text(encoding="utf-8"), path
 
 
+def test_a_denied_image_disappears_from_every_post_and_the_posts_stay(site_src, tmp_path):
+    out = tmp_path / "site"
+    config = site_src / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    domains: []\n", '    domains: []\n    images: ["media/0a/0a1b2c3d.webp"]\n'), encoding="utf-8")
+    report = build_src(site_src, out)  # the fixture's Mastodon post shows it as its avatar and its image
+    assert (report.shown, report.hidden_by_rule) == (4, 0)
+    assert (out / "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/index.html").is_file()
+    assert not (out / "media").exists(), "a denied image is not published"
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            assert "0a1b2c3d" not in path.read_text(encoding="utf-8"), path
+
+
 def test_stand_prefers_the_recorded_last_fetch(site_src, tmp_path):
     write(site_src / "content/state.yaml", "last_fetch: '2020-04-02T06:00:00+02:00'\n")
     build_src(site_src, tmp_path / "site")

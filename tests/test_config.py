@@ -109,6 +109,9 @@ CASES = [
     ("a web address as a domain", MINIMAL + '    domains: ["https://spam.example/shop"]\n',
      ["config.yaml:10: moderation.deny.domains[0]: erwartet: der Name einer Webseite wie 'spam.example', ohne "
       "https:// und ohne Pfad, gefunden: 'https://spam.example/shop'"]),
+    ("an image outside media/", MINIMAL + '    images: ["https://cdn.example/bild.webp"]\n',
+     ["config.yaml:10: moderation.deny.images[0]: erwartet: ein Pfad unter content/ wie 'media/ab/abcd1234.webp', "
+      "gefunden: 'https://cdn.example/bild.webp'"]),
     ("a hashtag with '#'", MINIMAL + 'hashtags: ["#Essen"]\n',
      ["config.yaml:10: hashtags[0]: erwartet: ein Hashtag ohne '#' und ohne Leerzeichen, gefunden: '#Essen'"]),
     ("publish check settings", MINIMAL + PUBLISH + "  check: ja\n  check_url: www.ewg.de\n",

@@ -64,6 +64,15 @@ def test_deny_rule_is_added_and_every_comment_kept(shipped_config, kind, value, 
     assert getattr(load_config(shipped_config).moderation, key) == (value, value + "2")
 
 
+def test_an_image_is_denied_by_its_path_and_nothing_else(shipped_config):
+    assert add_deny_rule(shipped_config, "image", "media/ab/abcd1234ef567890.webp")
+    assert load_config(shipped_config).moderation.deny_images == ("media/ab/abcd1234ef567890.webp",)
+    before = shipped_config.read_bytes()
+    with pytest.raises(EditorialError, match="ungültig"):
+        add_deny_rule(shipped_config, "image", "https://cdn.example/bild.webp")
+    assert shipped_config.read_bytes() == before
+
+
 def test_deny_rule_in_a_block_list(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text("site: {title: W, base_url: https://w.example/}\nmoderation:\n  deny:\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from wall.config import load_config
 from wall.pipeline import check
 from wall.post import Author, Post, post_filename
 from wall.state import read_state
@@ -372,7 +373,6 @@ def test_a_post_erased_for_good_stays_out_once_its_id_is_denied(tmp_path, instan
     # history, where fetch would otherwise see that an editor removed it. Whenever the source
     # reads the post again (here: from the start, as after its state was lost), the id in
     # moderation.deny.ids (docs/redaktion.md) keeps it out.
-    from wall.config import load_config
     from wall.editorial import add_deny_rule
     instance.add(1)
     config = fetch_config(tmp_path, source(instance.base))
@@ -405,3 +405,21 @@ def test_a_post_already_on_the_wall_through_the_form_is_not_fetched_a_second_tim
     assert f"mastodon:{instance.server.host}:1: left out: manual:einreichung-7 shows the same address ({status['url']})" \
         in report.warnings
     assert list(posts_in(tmp_path / "content")) == ["manual:einreichung-7"]
+
+
+def test_an_image_on_the_deny_list_is_not_stored_again_even_with_no_history(tmp_path, instance):
+    # After the history was cleaned of a deleted avatar (docs/betrieb.md), only deny.images knows it.
+    instance.add(1)
+    config = fetch_config(tmp_path, source(instance.base))
+    run_fetch(config, tmp_path / "content")
+    avatar = posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:1"].author.avatar
+    (tmp_path / "content" / avatar).unlink()
+    path = tmp_path / "config.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f'    images: ["{avatar}"]\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.moderation.deny_images == (avatar,)
+    instance.add(2, "Ich biete Brötchen #EssenArbeitetZusammen")
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.new == 1 and any("withdrawn by the editors" in warning for warning in report.warnings)
+    assert posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:2"].author.avatar == ""
+    assert not (tmp_path / "content" / avatar).exists()

@@ -74,6 +74,16 @@ def test_the_same_image_is_stored_once(tmp_path, fake_server):
     assert len(list((tmp_path / "content/media").rglob("*.webp"))) == 1
 
 
+def test_an_image_editors_deleted_is_not_stored_again(tmp_path, fake_server):
+    fake_server.route("GET", "/a.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
+    path = store(tmp_path, fake_server).store_image(fake_server.url("/a.webp")).path
+    (tmp_path / "content" / path).unlink()  # an editor deleted it
+    media = MediaStore(tmp_path / "content", frozenset({fake_server.host}), timeout=5, withdrawn=frozenset({path}))
+    with pytest.raises(MediaError, match="withdrawn by the editors"):
+        media.store_image(fake_server.url("/a.webp"))
+    assert not (tmp_path / "content" / path).exists()
+
+
 @pytest.mark.parametrize("body, content_type, reason", [
     (b"<html><script>alert(1)</script></html>", "image/jpeg", "not a JPEG, PNG, WebP or GIF"),
     (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "image/svg+xml", "not a JPEG, PNG, WebP or GIF"),

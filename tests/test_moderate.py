@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from wall.config import Moderation
-from wall.moderate import author_listed, deny_reason, is_shown, moderate
-from wall.post import Author, Post
+from wall.moderate import author_listed, deny_reason, is_shown, moderate, without_denied_images
+from wall.post import Author, Media, Post
 
 POST = Post(id="mastodon:ruhr.social.example:1", platform="mastodon",
             url="https://ruhr.social.example/@kruemel/1",
@@ -69,3 +69,12 @@ def test_denying_an_author_removes_all_their_posts_and_keeps_order():
     mine = [replace(POST, id=f"mastodon:ruhr.social.example:{n}") for n in range(10, 13)]
     posts = [others[0], mine[0], others[1], mine[1], mine[2], others[2]]
     assert moderate(posts, Moderation(deny_authors=("kruemel@ruhr.social.example",))) == others
+
+
+def test_denied_images_leave_the_posts_and_nothing_else():
+    pictured = replace(POST, author=replace(POST.author, avatar="media/aa/avatar.webp"),
+                       media=(Media(path="media/bb/brot.webp"), Media(path="media/cc/laden.webp")))
+    [kept] = without_denied_images([pictured], ["media/aa/avatar.webp", "media/bb/brot.webp"])
+    assert kept.author.avatar == "" and [item.path for item in kept.media] == ["media/cc/laden.webp"]
+    assert replace(kept, author=pictured.author, media=pictured.media) == pictured
+    assert without_denied_images([pictured], ["media/dd/other.webp"]) == [pictured]

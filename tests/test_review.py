@@ -15,9 +15,10 @@ from wall import landing, review, review_pr
 from wall.landing import land_removals
 from wall.review import REVIEW_BRANCH, Git, commit_review, start_review
 from wall.review_pr import posts_for_review, pr_body
+from wall.store import load_content
 
 from .conftest import FETCH_CONFIG
-from .fake_mastodon import MastodonFake, make_status
+from .fake_mastodon import MastodonFake, image_attachment, make_status
 
 
 def git(folder: Path, *args: str) -> str:
@@ -385,3 +386,47 @@ def test_pull_request_text_has_no_www_autolink_after_an_underscore(tmp_path):
     body = body_with(tmp_path, Author(name="_www.ewg-de.example", handle="a"),
                      "Zugang erneuern: _www.github-login.example/ewg")
     assert re.search(r"(?:^|[\s*_~(])www\.[\w-]+\.", body, re.MULTILINE) is None, body
+
+
+def stored_posts(work: Path) -> dict[str, Post]:
+    return {post.id.rsplit(":", 1)[1]: post for post in load_content(work / "content", ["angebot", "gesuch"]).posts}
+
+
+def test_an_avatar_an_editor_deleted_does_not_come_back_with_the_authors_next_post(tmp_path, origin):
+    # docs/redaktion.md: a person asks for their picture to go; the editors delete the avatar's file.
+    # The author's next post brings the same picture: it must not be stored again.
+    bare, instance = origin
+    instance.add(1, "Ich biete Brot #EssenArbeitetZusammen")
+    first, _, _ = scheduled_run(tmp_path, bare, "run1", 1)
+    merge_into_main(first)
+    avatar = stored_posts(first)["1"].author.avatar
+    assert avatar and (first / "content" / avatar).is_file()
+    editor = editor_clone(tmp_path, bare)
+    git(editor, "switch", "--quiet", "main")
+    git(editor, "rm", "--quiet", f"content/{avatar}")
+    git(editor, "commit", "--quiet", "-m", "Redaktion: Profilbild auf Wunsch gelöscht")
+    git(editor, "push", "--quiet", "origin", "main")
+
+    instance.add(2, "Ich biete Brötchen #EssenArbeitetZusammen")
+    second, _, changed = scheduled_run(tmp_path, bare, "run2", 2)
+    assert changed and set(stored_posts(second)) == {"1", "2"}
+    assert stored_posts(second)["2"].author.avatar == ""
+    assert not (second / "content" / avatar).exists(), "the deleted picture was stored again"
+
+
+def test_an_image_the_fetch_removed_is_stored_again_when_a_new_post_brings_it(tmp_path, origin):
+    # The bot removes the images of a post deleted on its platform: that is no editor's decision.
+    bare, instance = origin
+    instance.add(1, media=[image_attachment(instance.base, 1, name="brot.webp")])
+    first, _, _ = scheduled_run(tmp_path, bare, "run1", 1)
+    [image] = [media.path for media in stored_posts(first)["1"].media]
+    instance.deleted.add("1")
+    instance.statuses = [status for status in instance.statuses if status["id"] != "1"]
+    instance.add(2)
+    second, _, _ = scheduled_run(tmp_path, bare, "run2", 2)
+    assert "1" not in stored_posts(second) and not (second / "content" / image).exists()
+
+    instance.add(3, media=[image_attachment(instance.base, 3, name="brot.webp")])
+    third, _, _ = scheduled_run(tmp_path, bare, "run3", 3)
+    assert [media.path for media in stored_posts(third)["3"].media] == [image]
+    assert (third / "content" / image).is_file()

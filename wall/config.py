@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .fields import Fields, expected
+from .post import MEDIA_HINT, MEDIA_PATH
 from .yamlfile import LineDict, Problem, YamlFileError, read_yaml
 
 EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", re.IGNORECASE)
@@ -61,6 +62,7 @@ class Moderation:
     deny_authors: tuple[str, ...] = ()  # handles or profile URLs never shown
     deny_keywords: tuple[str, ...] = ()  # case-insensitive words or phrases in the text
     deny_domains: tuple[str, ...] = ()  # posts linking to these domains
+    deny_images: tuple[str, ...] = ()  # images and avatars (media/... paths) never shown nor stored again
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ def _moderation(top: Fields) -> Moderation:
         deny_authors=deny.texts("authors") if deny else (),
         deny_keywords=_nonblank(deny.texts("keywords")) if deny else (),
         deny_domains=_nonblank(deny.texts("domains", DOMAIN, DOMAIN_HINT)) if deny else (),
+        deny_images=deny.texts("images", MEDIA_PATH, MEDIA_HINT) if deny else (),
     )
     for section in (allow, deny, moderation):
         if section is not None:

@@ -25,7 +25,7 @@ from connectors.http import HttpClient
 from .config import Config, Source
 from .history import removed_post_files
 from .ingest import admitted
-from .media import MediaStore, remove_unused_media
+from .media import MediaStore, remove_unused_media, withdrawn_images
 from .merge import arrival, platform_changed, updated
 from .moderate import deny_reason
 from .post import Post, post_filename
@@ -96,8 +96,9 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     moment = now().replace(microsecond=0)
     names = {post.slug: post.id for post in stored.values()}
     addresses = {comparable(post.url): post.id for post in stored.values() if post.platform == "manual"}
-    run = _SourceRun(config, content_dir, stored, names, addresses, unreadable, removed_post_files(content_dir), state,
-                     environ, new_status, moment, max_wait, time.monotonic() + time_limit)
+    run = _SourceRun(config, content_dir, stored, names, addresses, unreadable, removed_post_files(content_dir),
+                     withdrawn_images(content_dir, config.moderation), state, environ, new_status, moment, max_wait,
+                     time.monotonic() + time_limit)
     outcomes = _run_sources(run, sources, time_limit)
     changed = False
     written: set[str] = set()
@@ -168,6 +169,7 @@ class _SourceRun:
     addresses: dict[str, str]  # the ids of manual posts (a form's, an editor's) by address (see urls.comparable)
     unreadable: set[str]  # post files with errors: never overwritten
     removed: frozenset[str]  # post files editors deleted (relative to content/): rejected for good
+    withdrawn: frozenset[str]  # images editors deleted or denied (see media.withdrawn_images): never stored again
     state: dict[str, Any]  # content/state.yaml as read before the run
     environ: Mapping[str, str]  # where tokens come from
     new_status: str  # status of posts that arrive
@@ -213,7 +215,7 @@ class _SourceRun:
         known = [post for post in self.stored.values() if post.source == source.name]
         result = connector.fetch(known)
         media = MediaStore(self.content_dir, _allowed_hosts(api_base, settings), http.session.headers,
-                           timeout=settings.timeout, give_up_at=self.give_up_at)
+                           timeout=settings.timeout, give_up_at=self.give_up_at, withdrawn=self.withdrawn)
         outcome.report.skipped = result.skipped
         outcome.report.warnings.extend(result.warnings)
         for fetched in result.posts:

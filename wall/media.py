@@ -21,6 +21,8 @@ import requests
 import urllib3
 from PIL import Image, ImageOps
 
+from .config import Moderation
+from .history import removed_media_files
 from .mediafiles import image_kind
 from .netguard import public_session, refusal
 from .post import Media, Post
@@ -55,8 +57,9 @@ class MediaStore:
 
     def __init__(self, content_dir: Path, allowed_hosts: frozenset[str], headers: Mapping[str, str] | None = None,
                  timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS,
-                 give_up_at: float = float("inf")):
+                 give_up_at: float = float("inf"), withdrawn: frozenset[str] = frozenset()):
         self.content_dir = content_dir
+        self.withdrawn = withdrawn  # images never stored again (see withdrawn_images)
         self.session = public_session(allowed_hosts, dict(headers or {}))  # allowed_hosts: may be local
         self.timeout = timeout  # for each read
         self.download_seconds = download_seconds
@@ -116,6 +119,8 @@ class MediaStore:
             raise MediaError("not a JPEG, PNG, WebP or GIF image (by its bytes)")
         digest = hashlib.sha256(data + f"|{max_side}".encode()).hexdigest()
         relative = f"media/{digest[:2]}/{digest[:16]}.webp"
+        if relative in self.withdrawn:
+            raise MediaError(f"{relative} was withdrawn by the editors (deleted, or denied); not stored again")
         target = self.content_dir / relative
         if target.is_file():
             with Image.open(target) as existing:
@@ -147,6 +152,12 @@ class MediaStore:
                 warnings.append(f"{post.id}: avatar left out: {error}")
                 author = replace(author, avatar="")
         return replace(post, media=tuple(media), author=author), warnings
+
+
+def withdrawn_images(content_dir: Path, rules: Moderation) -> frozenset[str]:
+    """The images no fetch or submission stores again: those editors deleted (as the history of
+    content/ tells) and those on moderation.deny.images (which outlasts a cleaned history)."""
+    return removed_media_files(content_dir) | frozenset(rules.deny_images)
 
 
 def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:

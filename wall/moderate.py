@@ -1,10 +1,11 @@
-"""Which posts the public sees: a pure function of the posts and the rules."""
+"""Which posts the public sees, and which of their images: a pure function of the posts and the rules."""
 
 from __future__ import annotations
 
 import logging
 import re
 from functools import lru_cache
+from dataclasses import replace
 from typing import Iterable
 
 from .config import Moderation
@@ -72,3 +73,17 @@ def is_shown(post: Post, rules: Moderation) -> bool:
 def moderate(posts: Iterable[Post], rules: Moderation) -> list[Post]:
     """The posts the public sees, in the order given."""
     return [post for post in posts if is_shown(post, rules)]
+
+
+def without_denied_images(posts: Iterable[Post], images: Iterable[str]) -> list[Post]:
+    """The posts without the images and avatars on the deny list (moderation.deny.images)."""
+    denied = frozenset(images)
+    return [_without_images(post, denied) if denied else post for post in posts]
+
+
+def _without_images(post: Post, denied: frozenset[str]) -> Post:
+    media = tuple(item for item in post.media if item.path not in denied)
+    if post.author.avatar not in denied and len(media) == len(post.media):
+        return post
+    avatar = "" if post.author.avatar in denied else post.author.avatar
+    return replace(post, media=media, author=replace(post.author, avatar=avatar))

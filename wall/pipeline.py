@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from .buildcache import BuildCache
 from .composed import Composed
 from .config import Config, ConfigError, load_config
-from .moderate import moderate
+from .moderate import moderate, without_denied_images
 from .render import Rendered, plan_key, render_site
 from .renderer import make_environment
 from .sitedata import RESERVED_PATHS, SiteInput
@@ -134,9 +134,10 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     cache = BuildCache(BuildCache.load(out_dir).path) if full else BuildCache.load(out_dir)
     config, content = gather(config_path, content_dir, demo_dir, cache.memo, jobs)
     log.info("read %d posts and %d pages", len(content.posts), len(content.pages))
-    approved = [post for post in content.posts if post.status == "approved"]
+    posts = without_denied_images(content.posts, config.moderation.deny_images)
+    approved = [post for post in posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
-    placed = [post for post in content.posts if post.status in ("approved", "rejected")]
+    placed = [post for post in posts if post.status in ("approved", "rejected")]
     site = _site_input(config, content, placed, shown, static)
     present = files_in(out_dir)
     reused = cache.reusable(present)

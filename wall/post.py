@@ -180,7 +180,7 @@ def _author(fields: Fields) -> Author | None:
     return result
 
 
-_MEDIA_HINT = "ein Pfad unter content/ wie 'media/ab/abcd1234.webp'"
+MEDIA_HINT = _MEDIA_HINT = "ein Pfad unter content/ wie 'media/ab/abcd1234.webp'"
 
 
 def _media(item: Fields) -> Media:
