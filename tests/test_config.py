@@ -109,6 +109,10 @@ CASES = [
     ("a web address as a domain", MINIMAL + '    domains: ["https://spam.example/shop"]\n',
      ["config.yaml:10: moderation.deny.domains[0]: erwartet: der Name einer Webseite wie 'spam.example', ohne "
       "https:// und ohne Pfad, gefunden: 'https://spam.example/shop'"]),
+    # A rule one indentation short lands in moderation itself.
+    ("a deny rule indented too little", MINIMAL + '  keywords: ["Krypto"]\n',
+     ["config.yaml:10: moderation.keywords: unbekannter Schlüssel; gehört eingerückt unter deny: (zwei Leerzeichen "
+      "weiter als deny:)"]),
     ("an image outside media/", MINIMAL + '    images: ["https://cdn.example/bild.webp"]\n',
      ["config.yaml:10: moderation.deny.images[0]: erwartet: ein Pfad unter content/ wie 'media/ab/abcd1234.webp', "
       "gefunden: 'https://cdn.example/bild.webp'"]),

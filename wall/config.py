@@ -219,6 +219,12 @@ def _categories(top: Fields) -> tuple[Category, ...]:
     return tuple(categories.values())
 
 
+_UNDER_DENY = "gehört eingerückt unter deny: (zwei Leerzeichen weiter als deny:)"
+# A rule one indentation short lands in moderation itself, where it would otherwise be an unknown key.
+MODERATION_HINTS = {"ids": _UNDER_DENY, "keywords": _UNDER_DENY, "domains": _UNDER_DENY, "images": _UNDER_DENY,
+                    "authors": "gehört eingerückt unter deny: oder allow: (zwei Leerzeichen weiter)"}
+
+
 def _moderation(top: Fields) -> Moderation:
     moderation = top.sub("moderation")
     if moderation is None:
@@ -233,9 +239,10 @@ def _moderation(top: Fields) -> Moderation:
         deny_domains=_nonblank(deny.texts("domains", DOMAIN, DOMAIN_HINT)) if deny else (),
         deny_images=deny.texts("images", MEDIA_PATH, MEDIA_HINT) if deny else (),
     )
-    for section in (allow, deny, moderation):
+    for section in (allow, deny):
         if section is not None:
             section.finish()
+    moderation.finish(MODERATION_HINTS)
     return result
 
 
