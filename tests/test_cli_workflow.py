@@ -169,6 +169,13 @@ def test_intake_command_puts_the_submission_on_its_own_branch(tmp_path):
     files = git(bare, "ls-tree", "-r", "--name-only", "einreichung/issue-12")
     assert "content/posts/manual/einreichung-12.yaml" in files
     assert "Die Redaktion prüft ihn" in (tmp_path / "comment.md").read_text(encoding="utf-8")
+    assert "Bild" not in (tmp_path / "comment.md").read_text(encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.json"  # an image linked from another site is not taken, and the comment says so
+    write(elsewhere, json.dumps(event(issue_body(image="![foto](https://cdn.example/foto.jpg)"), number=14)))
+    result = run("intake", *src_args(work), "--event", str(elsewhere), "--comment-file", str(tmp_path / "c3.md"),
+                 env={**os.environ, "GITHUB_OUTPUT": str(tmp_path / "out3")})
+    assert result.returncode == 0, result.stderr
+    assert "Das Bild konnten wir leider nicht übernehmen" in (tmp_path / "c3.md").read_text(encoding="utf-8")
     refused = tmp_path / "refused.json"
     write(refused, json.dumps(event(issue_body(consent="- [ ] nein"), number=13)))
     result = run("intake", *src_args(work), "--event", str(refused), "--comment-file", str(tmp_path / "c2.md"),

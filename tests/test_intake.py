@@ -37,6 +37,8 @@ def test_the_form_asks_for_every_field_the_parser_reads():
 
 def test_a_complete_submission_becomes_an_approved_manual_post(config):
     image = "![foto](https://github.com/user-attachments/assets/0f3c-11)"
+    assert not parse_issue(event(issue_body(image=image))).image_refused
+    assert not parse_issue(event(issue_body())).image_refused, "no image is no refused image"
     post = submission_post(parse_issue(event(issue_body(image=image))), config)
     assert (post.id, post.platform, post.status, post.category) == ("manual:einreichung-7", "manual", "approved", "angebot")
     assert post.author.name == "Druckerei Altenessen" and post.text == "Wir bieten Druck von Plakaten."
@@ -59,7 +61,9 @@ def test_incomplete_submissions_are_refused_in_german(config, changes, message):
 def test_hostile_answers_stay_text_and_images_come_only_from_github(config):
     body = issue_body(company="<script>alert(1)</script>\u202e", text="{{ 7*7 }} ${{ secrets.TOKEN }} <img onerror=x>",
                       image="![x](https://evil.example/track.gif)")
-    post = submission_post(parse_issue(event(body)), config)
+    submission = parse_issue(event(body))
+    assert submission.image_refused, "the submitter is told the image was not taken"
+    post = submission_post(submission, config)
     assert post.author.name == "<script>alert(1)</script>"
     assert post.text == "{{ 7*7 }} ${{ secrets.TOKEN }} <img onerror=x>"
     assert post.media == ()

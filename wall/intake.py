@@ -44,10 +44,11 @@ class Submission:
     url: str
     company: str
     text: str
-    image: str
+    image: str  # a GitHub attachment's address, '' for none
     category_label: str
     consent: bool
     submitted: datetime
+    image_refused: bool = False  # the answer under "Bild" was no image uploaded to the form
 
 
 def parse_issue(event: dict[str, Any]) -> Submission:
@@ -55,11 +56,13 @@ def parse_issue(event: dict[str, Any]) -> Submission:
     issue = event.get("issue") or {}
     answers = _sections(issue.get("body") or "")
     submitted = parse_timestamp(issue.get("created_at") or "") or datetime.now(timezone.utc)
+    image = _image_url(answers.get("image", ""))
     return Submission(
         number=int(issue.get("number") or 0), url=answers.get("url", "").strip(),
         company=" ".join(answers.get("company", "").split())[:200], text=answers.get("text", "").strip()[:MAX_TEXT],
-        image=_image_url(answers.get("image", "")), category_label=answers.get("category", "").strip(),
-        consent="[x]" in answers.get("consent", "").lower(), submitted=submitted.astimezone(timezone.utc))
+        image=image, category_label=answers.get("category", "").strip(),
+        consent="[x]" in answers.get("consent", "").lower(), submitted=submitted.astimezone(timezone.utc),
+        image_refused=bool(answers.get("image", "").strip()) and not image)
 
 
 def _sections(body: str) -> dict[str, str]:

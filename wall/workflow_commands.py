@@ -148,8 +148,9 @@ def intake_command(args: argparse.Namespace) -> int:
     write_post(args.content, post)
     if commit_review(repo, f"Einreichung aus Issue #{submission.number}", (".",)):
         repo.run("push", "--quiet", "--force", "origin", branch)
+    image_lost = bool(warnings) or submission.image_refused  # a failed download, or a link to elsewhere
     _write_comment(args.comment_file, "Danke für Ihren Vorschlag! Die Redaktion prüft ihn; nach der Freigabe "
-                                      "erscheint er auf der Wall." + ("" if not warnings else
+                                      "erscheint er auf der Wall." + ("" if not image_lost else
                                       " Das Bild konnten wir leider nicht übernehmen. Sie können "
                                       "das Issue bearbeiten und die Bilddatei (JPEG oder PNG) noch einmal in das "
                                       "Feld „Bild“ ziehen."))
