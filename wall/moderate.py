@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from dataclasses import replace
+from functools import lru_cache
 from typing import Iterable
 
 from .config import Moderation
