@@ -56,13 +56,14 @@ def parse_issue(event: dict[str, Any]) -> Submission:
     issue = event.get("issue") or {}
     answers = _sections(issue.get("body") or "")
     submitted = parse_timestamp(issue.get("created_at") or "") or datetime.now(timezone.utc)
-    image = _image_url(answers.get("image", ""))
+    image_answer = answers.get("image", "").strip()
+    image = _image_url(image_answer)
     return Submission(
         number=int(issue.get("number") or 0), url=answers.get("url", "").strip(),
         company=" ".join(answers.get("company", "").split())[:200], text=answers.get("text", "").strip()[:MAX_TEXT],
         image=image, category_label=answers.get("category", "").strip(),
         consent="[x]" in answers.get("consent", "").lower(), submitted=submitted.astimezone(timezone.utc),
-        image_refused=bool(answers.get("image", "").strip()) and not image)
+        image_refused=bool(image_answer) and not image)
 
 
 def _sections(body: str) -> dict[str, str]:

@@ -78,7 +78,9 @@ def moderate(posts: Iterable[Post], rules: Moderation) -> list[Post]:
 def without_denied_images(posts: Iterable[Post], images: Iterable[str]) -> list[Post]:
     """The posts without the images and avatars on the deny list (moderation.deny.images)."""
     denied = frozenset(images)
-    return [_without_images(post, denied) if denied else post for post in posts]
+    if not denied:
+        return list(posts)
+    return [_without_images(post, denied) for post in posts]
 
 
 def _without_images(post: Post, denied: frozenset[str]) -> Post:

@@ -175,16 +175,16 @@ def _author(fields: Fields) -> Author | None:
     result = Author(name=author.text("name", required=True, nonempty=True) or "",
                     handle=(author.text("handle") or "").lstrip("@"),
                     url=author.url("url") or "",
-                    avatar=author.text("avatar", pattern=MEDIA_PATH, hint=_MEDIA_HINT) or "")
+                    avatar=author.text("avatar", pattern=MEDIA_PATH, hint=MEDIA_HINT) or "")
     author.finish()
     return result
 
 
-MEDIA_HINT = _MEDIA_HINT = "ein Pfad unter content/ wie 'media/ab/abcd1234.webp'"
+MEDIA_HINT = "ein Pfad unter content/ wie 'media/ab/abcd1234.webp'"
 
 
 def _media(item: Fields) -> Media:
-    result = Media(path=item.text("path", required=True, pattern=MEDIA_PATH, hint=_MEDIA_HINT) or "",
+    result = Media(path=item.text("path", required=True, pattern=MEDIA_PATH, hint=MEDIA_HINT) or "",
                    type=item.choice("type", MEDIA_TYPES) or "image",
                    alt=item.text("alt") or "",
                    width=item.integer("width", 1, 20000),
