@@ -46,6 +46,7 @@ def test_first_run_reads_every_page_and_writes_normalised_posts(tmp_path, instan
                          "Mehr: https://kruemel.example/brot/3")
     assert post.author.name == "Backstube Krümel" and post.author.handle == f"kruemel@{instance.server.host}"
     assert post.author.avatar.startswith("media/") and (tmp_path / "content" / post.author.avatar).is_file()
+    assert len(instance.server.requests_to(r"/media/avatar.*")) == 1, "one author: one avatar download"
     assert (post.status, post.category, post.source, post.hashtags) == (
         "pending", "angebot", "mastodon", ("EssenArbeitetZusammen",))
     assert post.url == f"{instance.base}/@kruemel/3"

@@ -74,6 +74,20 @@ def test_the_same_image_is_stored_once(tmp_path, fake_server):
     assert len(list((tmp_path / "content/media").rglob("*.webp"))) == 1
 
 
+def test_an_address_is_downloaded_once_per_run_and_a_refusal_is_repeated_without_asking_again(tmp_path, fake_server):
+    # An author's avatar comes with each of their posts: one download serves them all.
+    fake_server.route("GET", "/avatar.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
+    fake_server.route("GET", "/fake.jpg")(lambda request: Reply(200, b"<html></html>", {"Content-Type": "image/jpeg"}))
+    media = store(tmp_path, fake_server)
+    assert media.store_image(fake_server.url("/avatar.webp"), 40) == media.store_image(fake_server.url("/avatar.webp"), 40)
+    for _ in range(2):
+        with pytest.raises(MediaError, match="not a JPEG"):
+            media.store_image(fake_server.url("/fake.jpg"))
+    assert [len(fake_server.requests_to(path)) for path in ("/avatar.webp", "/fake.jpg")] == [1, 1]
+    media.store_image(fake_server.url("/avatar.webp"), 80)  # another size is another copy
+    assert len(fake_server.requests_to("/avatar.webp")) == 2
+
+
 def test_an_image_editors_deleted_is_not_stored_again(tmp_path, fake_server):
     fake_server.route("GET", "/a.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
     path = store(tmp_path, fake_server).store_image(fake_server.url("/a.webp")).path

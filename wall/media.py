@@ -64,6 +64,9 @@ class MediaStore:
         self.timeout = timeout  # for each read
         self.download_seconds = download_seconds
         self.give_up_at = give_up_at  # time.monotonic() after which nothing is downloaded
+        # What each address gave in this run: an author's avatar comes with each of their posts,
+        # and one download is enough (each costs the platform's rate limit, and our time).
+        self._outcomes: dict[tuple[str, int], StoredImage | MediaError] = {}
 
     def download(self, url: str) -> bytes:
         """The bytes at url, following redirects only to allowed addresses, within the size and time caps."""
@@ -110,7 +113,20 @@ class MediaStore:
             raise MediaError(f"download took longer than {self.download_seconds:g} s")
 
     def store_image(self, url: str, max_side: int = MAX_SIDE) -> StoredImage:
-        """Download, check, re-encode and store one image; raise MediaError when refused."""
+        """Download, check, re-encode and store one image; raise MediaError when refused.
+        An address is downloaded once per MediaStore: asked again, it gives the same answer."""
+        key = (url, max_side)
+        if key not in self._outcomes:
+            try:
+                self._outcomes[key] = self._store_image(url, max_side)
+            except MediaError as error:
+                self._outcomes[key] = error
+        outcome = self._outcomes[key]
+        if isinstance(outcome, MediaError):
+            raise outcome
+        return outcome
+
+    def _store_image(self, url: str, max_side: int) -> StoredImage:
         try:
             data = self.download(url)
         except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
