@@ -33,7 +33,7 @@ from .state import read_state, write_state
 from .store import read_posts
 from .text import one_line
 from .urls import comparable
-from .writing import file_problems, remove_partial_files, write_post
+from .writing import post_file, remove_partial_files, write_atomic
 from .yamlfile import Problem, display_path
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class _Outcome:
     """A source's finished work, applied to content/ by the main thread."""
 
     report: SourceReport
-    writes: list[Post] = field(default_factory=list)
+    writes: list[tuple[Post, bytes]] = field(default_factory=list)  # each with its file, made in the worker
     gone: list[Post] = field(default_factory=list)
     state: dict[str, Any] | None = None
 
@@ -263,12 +263,12 @@ def _queued(localised: tuple[Post, list[str]], outcome: _Outcome) -> int:
     """1 when the post is queued to be written; 0, with a warning, when its file would be refused."""
     post, warnings = localised
     outcome.report.warnings.extend(warnings)
-    problems = file_problems(post)
+    data, problems = post_file(post)
     if problems:
         outcome.report.warnings.append(f"{post.id}: left out: {problems[0]}")
         outcome.report.skipped += 1
         return 0
-    outcome.writes.append(post)
+    outcome.writes.append((post, data))
     return 1
 
 
@@ -282,14 +282,14 @@ def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
 def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str]) -> bool:
     """Write one source's results; True when any post file changed."""
     changed = False
-    for post in outcome.writes:
+    for post, data in outcome.writes:
         if post.id in written:  # two sources found the same post: the first one wins
             continue
         written.add(post.id)
         path = content_dir / post_filename(post.id)
-        before = path.read_bytes() if path.is_file() else None
-        write_post(content_dir, post)
-        changed |= before != path.read_bytes()
+        if not path.is_file() or path.read_bytes() != data:
+            write_atomic(path, data)
+            changed = True
     for post in outcome.gone:
         (content_dir / post_filename(post.id)).unlink(missing_ok=True)
         outcome.report.removed += 1

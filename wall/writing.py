@@ -28,33 +28,35 @@ class UnreadablePost(ValueError):
     """A post whose file the wall would refuse to read back: it was not written."""
 
 
-def file_problems(post: Post) -> list[str]:
-    """Why reading this post's file back would fail (empty when it would not).
+def post_file(post: Post) -> tuple[bytes, list[str]]:
+    """The bytes of the post's file, and why the wall would refuse to read them back (empty
+    when it would not).
 
     Connectors take what a platform sends; a value the post file refuses (a link that is
     no web address, a language that is no language code) would leave a file that fails
     every check and, once approved, every build.
     """
+    text = dump_post(post).encode("utf-8")
     path = post_filename(post.id)
     try:
-        data = parse_yaml(dump_post(post).encode("utf-8"), path)
+        data = parse_yaml(text, path)
     except YamlFileError as error:
-        return [error.problem.message]
+        return text, [error.problem.message]
     problems: list[Problem] = []
     fields = Fields.of(data, path, problems, "", 1, unknown="warning")
     if fields:
         post_from_fields(fields, {post.category})  # which categories there are is config's matter
-    return [problem.message for problem in problems if problem.severity == "error"]
+    return text, [problem.message for problem in problems if problem.severity == "error"]
 
 
 def write_post(content_dir: Path, post: Post) -> Path:
     """Write a post file atomically; return its path.  Raise UnreadablePost, writing nothing,
     when the file would not read back."""
-    problems = file_problems(post)
+    data, problems = post_file(post)
     if problems:
         raise UnreadablePost(f"{post.id}: not stored, its file would be refused: {problems[0]}")
     path = content_dir / post_filename(post.id)
-    write_atomic(path, dump_post(post).encode("utf-8"))
+    write_atomic(path, data)
     return path
 
 
