@@ -23,7 +23,7 @@ class Sample:
 
     seconds: float  # wall time from start to exit
     cpu_seconds: float  # user + system time of the child
-    peak_kib: int  # the most memory the child and its processes held together (sampled, see _TreeMemory)
+    peak_kib: int  # the most memory the child and its processes held together (see run)
     output: str  # stderr and stdout (the build's summary line is on stderr)
 
 
@@ -54,12 +54,18 @@ class Step:
     """All runs of one scenario step: the samples and the changes each run caused."""
 
     name: str
-    samples: list[Sample] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)  # the timed runs, nothing watching them
     changes: list[Changes] = field(default_factory=list)
+    memory: list[Sample] = field(default_factory=list)  # the runs watched for their memory (not timed)
 
     def median(self, attribute: str) -> float:
-        """The median of one Sample attribute over all runs."""
+        """The median of one Sample attribute over the timed runs."""
         return statistics.median(getattr(sample, attribute) for sample in self.samples)
+
+    @property
+    def peak_kib(self) -> int:
+        """The most memory any run held: the runs watched for it, else the largest single process."""
+        return max(sample.peak_kib for sample in self.memory or self.samples)
 
     @property
     def changed_counts(self) -> list[int]:
@@ -79,18 +85,26 @@ def area(path: str) -> str:
     return f"{parts[0]}/*"
 
 
-def run(command: list[str], cwd: Path) -> Sample:
-    """Run command to completion and measure it; raise CommandFailed on a non-zero exit."""
+def run(command: list[str], cwd: Path, watch_memory: bool = False) -> Sample:
+    """Run command to completion and measure it; raise CommandFailed on a non-zero exit.
+
+    Only with watch_memory is the memory of all the child's processes together sampled;
+    otherwise peak_kib is its largest single process.  Sampling slows the child down (reading
+    smaps_rollup walks a process's page tables under the lock its page faults need: 2.5 s of
+    a 14 s build, 3 s of Hugo's 10.5 s), so a run watched for memory is not one to time.
+    """
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=output)
         sampler = _TreeMemory(child.pid)
-        sampler.start()
+        if watch_memory:
+            sampler.start()
         # wait4 gives this child's own resource usage, unlike RUSAGE_CHILDREN, which
         # accumulates over every child the benchmark ever started.
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
-        sampler.stop()
+        if watch_memory:
+            sampler.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode("utf-8", "replace")

@@ -133,7 +133,7 @@ def step_table(steps: list[Step]) -> list[str]:
     for index, step in enumerate(steps):
         sent = size(step.changes[0].sent) if step.changes else "–"
         lines.append(f"| {step.name} | {seconds(step.median('seconds'))} | {seconds(step.median('cpu_seconds'))} "
-                     f"| {mib(step.median('peak_kib'))} | {changed(step, index == 0)} | {sent} "
+                     f"| {mib(step.peak_kib)} | {changed(step, index == 0)} | {sent} "
                      f"| {'(everything)' if index == 0 else areas(step)} |")
     return lines
 
@@ -144,7 +144,7 @@ def ratio_lines(result: SizeResult) -> list[str]:
     for ours, theirs in zip(result.wall, result.hugo):
         wall_ratio = ours.median("seconds") / theirs.median("seconds")
         cpu_ratio = ours.median("cpu_seconds") / theirs.median("cpu_seconds")
-        memory_ratio = ours.median("peak_kib") / theirs.median("peak_kib")
+        memory_ratio = ours.peak_kib / theirs.peak_kib
         lines.append(f"- {ours.name}: ours takes **{wall_ratio:.1f}×** Hugo's wall time "
                      f"({cpu_ratio:.1f}× its CPU time, {memory_ratio:.1f}× its peak memory)")
     return lines
@@ -153,7 +153,7 @@ def ratio_lines(result: SizeResult) -> list[str]:
 def size_section(result: SizeResult) -> list[str]:
     """The section for one N: the wall's make-up, our table, Hugo's table, the ratios."""
     meta = result.meta
-    runs = f"median of {result.runs} runs" if result.runs > 1 else "1 run"
+    runs = (f"median of {result.runs} runs" if result.runs > 1 else "1 run") + ", memory from one more run watched for it"
     if result.cpu_pressure is not None:
         runs += f"; other tasks kept a CPU busy while we waited {100 * result.cpu_pressure:.0f} % of the time"
     lines = [f"## N = {result.n:,} ({runs})", "",

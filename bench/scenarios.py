@@ -11,7 +11,7 @@ from typing import Callable
 import yaml
 
 from hugosite import write_config
-from measure import Step, compare, run, tree_hashes
+from measure import Sample, Step, compare, run, tree_hashes
 from synth import ROOT, Wall
 
 WALL_STEPS = ("full build", "rebuild, nothing changed", "rebuild, one post added",
@@ -63,7 +63,8 @@ def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int,
     ours, Hugo's, the loop's, ours, ...
 
     Taking turns puts all under the same conditions on a machine whose speed drifts
-    (other tasks, the disk).  count limits our steps to the first few of WALL_STEPS.
+    (other tasks, the disk).  count limits our steps to the first few of WALL_STEPS.  A first
+    round, before the runs, is watched for memory and not timed (see measure.run).
     """
     ours = [Step(name) for name in WALL_STEPS[:count]]
     theirs = [Step(name) for name in HUGO_STEPS] if hugo is not None else None
@@ -72,29 +73,41 @@ def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int,
     site = work / "hugo-site"
     if hugo is not None:
         write_config(site, wall.hugo_content, work / "hugo-public")
-    for number in range(1, runs + 1):
-        log(f"  our build, run {number}/{runs}")
-        _wall_run(wall, space, ours, log)
+    for number in range(runs + 1):
+        watch = number == 0
+        run_name = "the run watched for memory" if watch else f"run {number}/{runs}"
+        log(f"  our build, {run_name}")
+        _wall_run(wall, space, ours, log, watch)
         if hugo is not None and theirs is not None:
-            log(f"  Hugo, run {number}/{runs}")
-            _hugo_run(site, work / "hugo-public", hugo, theirs, log)
-        _bare_run(wall, work / "bare-out", bare, log)
+            log(f"  Hugo, {run_name}")
+            _hugo_run(site, work / "hugo-public", hugo, theirs, log, watch)
+        _bare_run(wall, work / "bare-out", bare, log, watch)
     shutil.rmtree(work / "bare-out", ignore_errors=True)
     return ours, theirs, bare
 
 
-def _wall_run(wall: Wall, space: Workspace, steps: list[Step], log) -> None:
-    """A full build from nothing, then rebuilds, each compared with the one before."""
+def _wall_run(wall: Wall, space: Workspace, steps: list[Step], log, watch: bool) -> None:
+    """A full build from nothing, then rebuilds, each compared with the one before; watched for
+    memory (and not compared) or timed."""
     shutil.rmtree(space.out.parent, ignore_errors=True)  # the site and any build cache beside it
     before: dict[str, str] = {}
     for step, (config, change) in zip(steps, _wall_changes(wall, space)):
         change()
-        step.samples.append(run(build_command(space, config), space.code))
+        sample = run(build_command(space, config), space.code, watch_memory=watch)
+        if watch:
+            _watched(step, sample, log)
+            continue
+        step.samples.append(sample)
         after = tree_hashes(space.out)
         step.changes.append(compare(before, after))
         before = after
-        log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
+        log(f"    {step.name}: {sample.seconds:.1f} s, {step.changes[-1].count:,} files changed")
     _revert(wall, space)
+
+
+def _watched(step: Step, sample: Sample, log) -> None:
+    step.memory.append(sample)
+    log(f"    {step.name}: {sample.peak_kib / 1024:,.0f} MiB at most")
 
 
 def _wall_changes(wall: Wall, space: Workspace) -> list[tuple[Path, Callable[[], None]]]:
@@ -127,21 +140,29 @@ def _copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def _hugo_run(site: Path, out: Path, hugo: Path, steps: list[Step], log) -> None:
+def _hugo_run(site: Path, out: Path, hugo: Path, steps: list[Step], log, watch: bool) -> None:
     """`hugo --quiet` into an empty folder, then again with nothing changed."""
     for leftover in (out, site / "resources"):
         shutil.rmtree(leftover, ignore_errors=True)
     before: dict[str, str] = {}
     for step in steps:
-        step.samples.append(run([str(hugo), "--quiet"], site))
+        sample = run([str(hugo), "--quiet"], site, watch_memory=watch)
+        if watch:
+            _watched(step, sample, log)
+            continue
+        step.samples.append(sample)
         after = tree_hashes(out)
         step.changes.append(compare(before, after))
         before = after
         log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
 
 
-def _bare_run(wall: Wall, out: Path, step: Step, log) -> None:
+def _bare_run(wall: Wall, out: Path, step: Step, log, watch: bool) -> None:
     """The issue's reference loop over the same post files, into an empty folder."""
     shutil.rmtree(out, ignore_errors=True)
-    step.samples.append(run([python(), str(BARE_LOOP), str(wall.content), str(out)], BARE_LOOP.parent))
-    log(f"    bare loop: {step.samples[-1].seconds:.1f} s")
+    sample = run([python(), str(BARE_LOOP), str(wall.content), str(out)], BARE_LOOP.parent, watch_memory=watch)
+    if watch:
+        _watched(step, sample, log)
+        return
+    step.samples.append(sample)
+    log(f"    bare loop: {sample.seconds:.1f} s")

@@ -15,6 +15,7 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
+import measure  # noqa: E402
 import report  # noqa: E402
 import scenarios  # noqa: E402
 from synth import cached_wall  # noqa: E402
@@ -40,6 +41,20 @@ def test_every_step_of_ours_and_the_reference_loop_ran_once(measured):
     assert all(len(step.samples) == 1 and step.samples[0].seconds > 0 for step in ours + [bare])
     assert theirs is None  # no Hugo given
     assert "posts read" in ours[0].samples[0].output  # the build's own summary line
+
+
+def test_memory_is_watched_in_a_run_of_its_own(measured):
+    _, ours, _, bare, _ = measured
+    assert all(len(step.memory) == 1 and step.peak_kib == step.memory[0].peak_kib > 0 for step in ours + [bare])
+
+
+def test_only_a_watched_run_adds_up_the_memory_of_all_the_processes(tmp_path):
+    # Two processes of about 100 MiB each: together they hold twice what the larger one holds.
+    hold = ("import os, time; block = bytearray(100 << 20); block[::4096] = b'x' * len(block[::4096]); "
+            "os.fork(); mine = bytearray(100 << 20); mine[::4096] = b'y' * len(mine[::4096]); time.sleep(0.5)")
+    watched = measure.run([sys.executable, "-c", hold], tmp_path, watch_memory=True)
+    timed = measure.run([sys.executable, "-c", hold], tmp_path)
+    assert watched.peak_kib > 250 * 1024 > timed.peak_kib > 150 * 1024
 
 
 def test_each_rebuild_changes_what_its_change_touches(measured):
