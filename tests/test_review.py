@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from wall.config import load_config
 from wall.fetch import SourceReport, fetch
-from wall.post import Author, Post
+from wall.post import Author, Media, Post
 from wall import landing, review, review_pr
 from wall.landing import land_removals
 from wall.review import REVIEW_BRANCH, Git, commit_review, start_review
@@ -328,6 +329,15 @@ def test_the_description_says_what_is_new_changed_or_rejected_and_who_wrote_it(t
     none = pr_body([proposed(post_number(1, status="rejected"))], [], config)
     assert "**Kein Beitrag** wartet auf Ihre Freigabe (1 Beitrag haben Sie schon abgelehnt)." in none
     assert "0 Beiträge" not in none and "freigegeben**" not in none, "nothing to approve: no promise of it"
+
+
+def test_the_image_count_leaves_out_images_on_the_deny_list(tmp_path):
+    config = config_without_sources(tmp_path)
+    config = replace(config, moderation=replace(config.moderation, deny_images=("media/ab/verboten.webp",)))
+    images = (Media(path="media/ab/verboten.webp"), Media(path="media/cd/brot.webp"))
+    body = pr_body([proposed(post_number(2, media=images), new=False)], [], config)
+    row = [line for line in body.splitlines() if "Backstube" in line][0]
+    assert row.split(" | ")[5] == "1", "the denied image is not shown, so it is not counted"
 
 
 def test_the_fetch_report_and_settled_conflicts_are_told_in_german(tmp_path):

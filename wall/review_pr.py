@@ -74,6 +74,7 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
         "|---|---|---|---|---|---|---|---|",
     ]
     categories = config.category_keys
+    denied_images = frozenset(config.moderation.deny_images)
     rows = []
     for item in proposed:
         post = item.post
@@ -84,7 +85,8 @@ def pr_body(proposed: list[Proposed], reports: list[SourceReport], config: Confi
                                                          if files_at else "")
         rows.append("| " + " | ".join([
             kind, PLATFORMS[post.platform].label, _author_cell(post), german_date(post.published),
-            _cell(excerpt(post.text, 120)) or "–", str(len(post.media)), category, links]) + " |")
+            _cell(excerpt(post.text, 120)) or "–", str(sum(image.path not in denied_images for image in post.media)),
+            category, links]) + " |")
     after = [*_removal_lines(removals), *_trusted_lines(trusted), "", "### Abruf", "",
              *(f"- {_report_line(report)}" for report in reports)]
     return _within_limit(lines, rows, after)
