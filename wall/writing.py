@@ -36,17 +36,17 @@ def post_file(post: Post) -> tuple[bytes, list[str]]:
     no web address, a language that is no language code) would leave a file that fails
     every check and, once approved, every build.
     """
-    text = dump_post(post).encode("utf-8")
+    encoded = dump_post(post).encode("utf-8")
     path = post_filename(post.id)
     try:
-        data = parse_yaml(text, path)
+        parsed = parse_yaml(encoded, path)
     except YamlFileError as error:
-        return text, [error.problem.message]
+        return encoded, [error.problem.message]
     problems: list[Problem] = []
-    fields = Fields.of(data, path, problems, "", 1, unknown="warning")
+    fields = Fields.of(parsed, path, problems, "", 1, unknown="warning")
     if fields:
         post_from_fields(fields, {post.category})  # which categories there are is config's matter
-    return text, [problem.message for problem in problems if problem.severity == "error"]
+    return encoded, [problem.message for problem in problems if problem.severity == "error"]
 
 
 def write_post(content_dir: Path, post: Post) -> Path:
