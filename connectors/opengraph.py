@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from wall.config import Config
 from wall.fields import in_range, parse_timestamp
-from wall.media import MediaStore, withdrawn_images
+from wall.media import MediaStore, withdrawn_pictures
 from wall.merge import suggest_category
 from wall.post import LANGUAGE_TAG, Author, Media, Post, post_filename
 from wall.store import read_posts
@@ -72,7 +72,7 @@ def add_post(config: Config, content_dir: Path, url: str, *, category: str = "",
     post = page_post(url, page, author=author, now=moment)
     post = replace(post, category=category or suggest_category(post.text, config.categories))
     media = MediaStore(content_dir, frozenset({urlsplit(url).netloc.lower()}), http.session.headers,
-                       timeout=timeout, withdrawn=withdrawn_images(content_dir, config.moderation))
+                       timeout=timeout, withdrawn=withdrawn_pictures(content_dir, config.moderation))
     post, warnings = media.localise(post)
     try:
         return write_post(content_dir, post), warnings

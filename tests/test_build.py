@@ -179,6 +179,19 @@ def test_a_denied_image_disappears_from_every_post_and_the_posts_stay(site_src, 
             assert "0a1b2c3d" not in path.read_text(encoding="utf-8"), path
 
 
+def test_an_author_on_the_avatar_list_is_shown_without_the_picture(site_src, tmp_path):
+    out = tmp_path / "site"
+    config = site_src / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    domains: []\n", '    domains: []\n    avatars: ["https://ruhr.social.example/@kruemel"]\n'), encoding="utf-8")
+    report = build_src(site_src, out)  # the fixture's Mastodon post shows 0a1b2c3d as avatar and as image
+    assert (report.shown, report.hidden_by_rule) == (4, 0)
+    page = (out / "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/index.html").read_text(encoding="utf-8")
+    assert 'alt="Brote im Regal"' in page and (out / "media/0a/0a1b2c3d.webp").is_file(), "the post's image stays"
+    # It is the fixture's only avatar: the golden site shows it on three pages.
+    assert not [path for path in out.rglob("*.html") if 'class="avatar"' in path.read_text(encoding="utf-8")]
+
+
 def test_stand_prefers_the_recorded_last_fetch(site_src, tmp_path):
     write(site_src / "content/state.yaml", "last_fetch: '2020-04-02T06:00:00+02:00'\n")
     build_src(site_src, tmp_path / "site")

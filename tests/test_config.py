@@ -113,6 +113,9 @@ CASES = [
     ("a deny rule indented too little", MINIMAL + '  keywords: ["Krypto"]\n',
      ["config.yaml:10: moderation.keywords: unbekannter Schlüssel; gehört eingerückt unter deny: (zwei Leerzeichen "
       "weiter als deny:)"]),
+    ("an avatar rule indented too little", MINIMAL + '  avatars: ["@kruemel"]\n',
+     ["config.yaml:10: moderation.avatars: unbekannter Schlüssel; gehört eingerückt unter deny: (zwei Leerzeichen "
+      "weiter als deny:)"]),
     ("an image outside media/", MINIMAL + '    images: ["https://cdn.example/bild.webp"]\n',
      ["config.yaml:10: moderation.deny.images[0]: erwartet: ein Pfad unter content/ wie 'media/ab/abcd1234.webp', "
       "gefunden: 'https://cdn.example/bild.webp'"]),

@@ -50,6 +50,7 @@ def shipped_config(tmp_path) -> Path:
 @pytest.mark.parametrize("kind, value, key", [
     ("author", "@spam@ruhr.social", "deny_authors"), ("keyword", 'Krypto "Gewinn"', "deny_keywords"),
     ("domain", "spam.example", "deny_domains"), ("id", "x:123", "deny_ids"),
+    ("avatar", "@kruemel@ruhr.social", "deny_avatars"),
 ])
 def test_deny_rule_is_added_and_every_comment_kept(shipped_config, kind, value, key):
     before = shipped_config.read_text(encoding="utf-8")

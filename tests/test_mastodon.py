@@ -424,3 +424,21 @@ def test_an_image_on_the_deny_list_is_not_stored_again_even_with_no_history(tmp_
     assert report.new == 1 and any("withdrawn by the editors" in warning for warning in report.warnings)
     assert posts_in(tmp_path / "content")[f"mastodon:{instance.server.host}:2"].author.avatar == ""
     assert not (tmp_path / "content" / avatar).exists()
+
+
+def test_an_author_who_wants_no_picture_gets_none_and_theirs_is_not_even_downloaded(tmp_path, instance):
+    # Someone asked for their picture to go for good, whatever picture they choose next.
+    account = instance.add(1)["account"]
+    account["avatar"] = account["avatar_static"] = f"{instance.base}/media/kruemel-neu.png"
+    instance.add(2, user="baeckerei", name="Bäckerei Heimat")
+    config = fetch_config(tmp_path, source(instance.base))
+    path = tmp_path / "config.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f'    avatars: ["@kruemel@{instance.server.host}"]\n',
+                    encoding="utf-8")
+    config = load_config(path)
+    report = run_fetch(config, tmp_path / "content")["mastodon"]
+    assert report.new == 2 and not report.warnings
+    posts = posts_in(tmp_path / "content")
+    assert posts[f"mastodon:{instance.server.host}:1"].author.avatar == ""
+    assert posts[f"mastodon:{instance.server.host}:2"].author.avatar.startswith("media/")
+    assert instance.server.requests_to(r"/media/kruemel.*") == [], "not even downloaded"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from wall.media import MediaError, MediaStore, image_kind
+from wall.media import MediaError, MediaStore, Withdrawn, image_kind
 
 from .conftest import webp_bytes
 from .fakes import FakeServer, Reply
@@ -92,7 +92,8 @@ def test_an_image_editors_deleted_is_not_stored_again(tmp_path, fake_server):
     fake_server.route("GET", "/a.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
     path = store(tmp_path, fake_server).store_image(fake_server.url("/a.webp")).path
     (tmp_path / "content" / path).unlink()  # an editor deleted it
-    media = MediaStore(tmp_path / "content", frozenset({fake_server.host}), timeout=5, withdrawn=frozenset({path}))
+    media = MediaStore(tmp_path / "content", frozenset({fake_server.host}), timeout=5,
+                       withdrawn=Withdrawn(images=frozenset({path})))
     with pytest.raises(MediaError, match="withdrawn by the editors"):
         media.store_image(fake_server.url("/a.webp"))
     assert not (tmp_path / "content" / path).exists()

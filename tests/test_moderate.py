@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from wall.config import Moderation
-from wall.moderate import author_listed, deny_reason, is_shown, moderate, without_denied_images
+from wall.moderate import author_listed, deny_reason, is_shown, moderate, without_withdrawn_pictures
 from wall.post import Author, Media, Post
 
 POST = Post(id="mastodon:ruhr.social.example:1", platform="mastodon",
@@ -74,7 +74,22 @@ def test_denying_an_author_removes_all_their_posts_and_keeps_order():
 def test_denied_images_leave_the_posts_and_nothing_else():
     pictured = replace(POST, author=replace(POST.author, avatar="media/aa/avatar.webp"),
                        media=(Media(path="media/bb/brot.webp"), Media(path="media/cc/laden.webp")))
-    [kept] = without_denied_images([pictured], ["media/aa/avatar.webp", "media/bb/brot.webp"])
+    rules = Moderation(deny_images=("media/aa/avatar.webp", "media/bb/brot.webp"))
+    [kept] = without_withdrawn_pictures([pictured], rules)
     assert kept.author.avatar == "" and [item.path for item in kept.media] == ["media/cc/laden.webp"]
     assert replace(kept, author=pictured.author, media=pictured.media) == pictured
-    assert without_denied_images([pictured], ["media/dd/other.webp"]) == [pictured]
+    assert without_withdrawn_pictures([pictured], Moderation(deny_images=("media/dd/other.webp",))) == [pictured]
+
+
+@pytest.mark.parametrize("listed", ["kruemel@ruhr.social.example", "@Kruemel@ruhr.social.example",
+                                    "https://ruhr.social.example/@kruemel/"])
+def test_an_author_on_the_avatar_list_keeps_posts_and_images_but_not_the_avatar(listed):
+    pictured = replace(POST, author=replace(POST.author, avatar="media/aa/avatar.webp",
+                                            url="https://ruhr.social.example/@kruemel"),
+                       media=(Media(path="media/bb/brot.webp"),))
+    other = replace(pictured, id="mastodon:ruhr.social.example:2",
+                    author=replace(pictured.author, handle="baeckerei@ruhr.social.example", url=""))
+    kept, untouched = without_withdrawn_pictures([pictured, other], Moderation(deny_avatars=(listed,)))
+    assert kept.author.avatar == "" and kept.media == pictured.media and kept.text == pictured.text
+    assert untouched == other
+    assert moderate([kept], Moderation(deny_avatars=(listed,))) == [kept], "the posts stay on the wall"

@@ -63,6 +63,7 @@ class Moderation:
     deny_keywords: tuple[str, ...] = ()  # case-insensitive words or phrases in the text
     deny_domains: tuple[str, ...] = ()  # posts linking to these domains
     deny_images: tuple[str, ...] = ()  # images and avatars (media/... paths) never shown nor stored again
+    deny_avatars: tuple[str, ...] = ()  # handles or profile URLs whose avatar is never shown nor stored
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ def _categories(top: Fields) -> tuple[Category, ...]:
 _UNDER_DENY = "gehört eingerückt unter deny: (zwei Leerzeichen weiter als deny:)"
 # A rule one indentation short lands in moderation itself, where it would otherwise be an unknown key.
 MODERATION_HINTS = {"ids": _UNDER_DENY, "keywords": _UNDER_DENY, "domains": _UNDER_DENY, "images": _UNDER_DENY,
+                    "avatars": _UNDER_DENY,
                     "authors": "gehört eingerückt unter deny: oder allow: (zwei Leerzeichen weiter)"}
 
 
@@ -238,6 +240,7 @@ def _moderation(top: Fields) -> Moderation:
         deny_keywords=_nonblank(deny.texts("keywords")) if deny else (),
         deny_domains=_nonblank(deny.texts("domains", DOMAIN, DOMAIN_HINT)) if deny else (),
         deny_images=deny.texts("images", MEDIA_PATH, MEDIA_HINT) if deny else (),
+        deny_avatars=deny.texts("avatars") if deny else (),
     )
     for section in (allow, deny):
         if section is not None:

@@ -16,7 +16,8 @@ from .store import read_posts
 from .writing import write_atomic, write_post
 from .yamlfile import LineDict, LineList, Problem, read_yaml
 
-DENY_KINDS = {"author": "authors", "keyword": "keywords", "domain": "domains", "id": "ids", "image": "images"}
+DENY_KINDS = {"author": "authors", "keyword": "keywords", "domain": "domains", "id": "ids", "image": "images",
+              "avatar": "avatars"}
 STATUS_WORDS = {"approved": "freigegeben", "rejected": "abgelehnt"}  # what approve and reject report
 
 

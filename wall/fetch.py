@@ -25,7 +25,7 @@ from connectors.http import HttpClient
 from .config import Config, Source
 from .history import removed_post_files
 from .ingest import admitted
-from .media import MediaStore, remove_unused_media, withdrawn_images
+from .media import MediaStore, Withdrawn, remove_unused_media, withdrawn_pictures
 from .merge import arrival, platform_changed, updated
 from .moderate import deny_reason
 from .post import Post, post_filename
@@ -97,7 +97,7 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     names = {post.slug: post.id for post in stored.values()}
     addresses = {comparable(post.url): post.id for post in stored.values() if post.platform == "manual"}
     run = _SourceRun(config, content_dir, stored, names, addresses, unreadable, removed_post_files(content_dir),
-                     withdrawn_images(content_dir, config.moderation), state, environ, new_status, moment, max_wait,
+                     withdrawn_pictures(content_dir, config.moderation), state, environ, new_status, moment, max_wait,
                      time.monotonic() + time_limit)
     outcomes = _run_sources(run, sources, time_limit)
     changed = False
@@ -169,7 +169,7 @@ class _SourceRun:
     addresses: dict[str, str]  # the ids of manual posts (a form's, an editor's) by address (see urls.comparable)
     unreadable: set[str]  # post files with errors: never overwritten
     removed: frozenset[str]  # post files editors deleted (relative to content/): rejected for good
-    withdrawn: frozenset[str]  # images editors deleted or denied (see media.withdrawn_images): never stored again
+    withdrawn: Withdrawn  # pictures editors deleted or denied (see media.withdrawn_pictures): never stored again
     state: dict[str, Any]  # content/state.yaml as read before the run
     environ: Mapping[str, str]  # where tokens come from
     new_status: str  # status of posts that arrive

@@ -24,6 +24,7 @@ from PIL import Image, ImageOps
 from .config import Moderation
 from .history import removed_media_files
 from .mediafiles import image_kind
+from .moderate import author_keys, avatar_refusals
 from .netguard import public_session, refusal
 from .post import Media, Post
 from .store import read_posts
@@ -52,14 +53,22 @@ class StoredImage:
     height: int
 
 
+@dataclass(frozen=True)
+class Withdrawn:
+    """The pictures no fetch or submission stores again (see withdrawn_pictures)."""
+
+    images: frozenset[str] = frozenset()  # media/... paths
+    faceless: frozenset[str] = frozenset()  # authors whose avatar is not wanted (see moderate.avatar_refusals)
+
+
 class MediaStore:
     """Downloads images for one source into content/media/."""
 
     def __init__(self, content_dir: Path, allowed_hosts: frozenset[str], headers: Mapping[str, str] | None = None,
                  timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS,
-                 give_up_at: float = float("inf"), withdrawn: frozenset[str] = frozenset()):
+                 give_up_at: float = float("inf"), withdrawn: Withdrawn = Withdrawn()):
         self.content_dir = content_dir
-        self.withdrawn = withdrawn  # images never stored again (see withdrawn_images)
+        self.withdrawn = withdrawn
         self.session = public_session(allowed_hosts, dict(headers or {}))  # allowed_hosts: may be local
         self.timeout = timeout  # for each read
         self.download_seconds = download_seconds
@@ -135,7 +144,7 @@ class MediaStore:
             raise MediaError("not a JPEG, PNG, WebP or GIF image (by its bytes)")
         digest = hashlib.sha256(data + f"|{max_side}".encode()).hexdigest()
         relative = f"media/{digest[:2]}/{digest[:16]}.webp"
-        if relative in self.withdrawn:
+        if relative in self.withdrawn.images:
             raise MediaError(f"{relative} was withdrawn by the editors (deleted, or denied); not stored again")
         target = self.content_dir / relative
         if target.is_file():
@@ -161,6 +170,8 @@ class MediaStore:
             media.append(replace(item, path=stored.path, type="image",
                                  width=stored.width, height=stored.height))
         author = post.author
+        if author.avatar and author_keys(post) & self.withdrawn.faceless:
+            author = replace(author, avatar="")  # not even downloaded
         if author.avatar and is_web_url(author.avatar):
             try:
                 author = replace(author, avatar=self.store_image(author.avatar, AVATAR_SIDE).path)
@@ -170,10 +181,11 @@ class MediaStore:
         return replace(post, media=tuple(media), author=author), warnings
 
 
-def withdrawn_images(content_dir: Path, rules: Moderation) -> frozenset[str]:
-    """The images no fetch or submission stores again: those editors deleted (as the history of
-    content/ tells) and those on moderation.deny.images (which outlasts a cleaned history)."""
-    return removed_media_files(content_dir) | frozenset(rules.deny_images)
+def withdrawn_pictures(content_dir: Path, rules: Moderation) -> Withdrawn:
+    """The pictures no fetch or submission stores again: the images editors deleted (as the
+    history of content/ tells), those on moderation.deny.images (which outlasts a cleaned
+    history), and the avatars of the authors on moderation.deny.avatars."""
+    return Withdrawn(removed_media_files(content_dir) | frozenset(rules.deny_images), avatar_refusals(rules))
 
 
 def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:

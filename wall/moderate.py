@@ -75,17 +75,26 @@ def moderate(posts: Iterable[Post], rules: Moderation) -> list[Post]:
     return [post for post in posts if is_shown(post, rules)]
 
 
-def without_denied_images(posts: Iterable[Post], images: Iterable[str]) -> list[Post]:
-    """The posts without the images and avatars on the deny list (moderation.deny.images)."""
-    denied = frozenset(images)
-    if not denied:
+def without_withdrawn_pictures(posts: Iterable[Post], rules: Moderation) -> list[Post]:
+    """The posts without the images and avatars on moderation.deny.images, and without the
+    avatars of the authors on moderation.deny.avatars."""
+    images = frozenset(rules.deny_images)
+    faceless = avatar_refusals(rules)
+    if not images and not faceless:
         return list(posts)
-    return [_without_images(post, denied) for post in posts]
+    return [_without_pictures(post, images, faceless) for post in posts]
 
 
-def _without_images(post: Post, denied: frozenset[str]) -> Post:
-    media = tuple(item for item in post.media if item.path not in denied)
-    if post.author.avatar not in denied and len(media) == len(post.media):
+def avatar_refusals(rules: Moderation) -> frozenset[str]:
+    """The authors (as author_keys spells them) whose avatar is never shown nor stored."""
+    return frozenset(normalise_author(author) for author in rules.deny_avatars) - {""}
+
+
+def _without_pictures(post: Post, images: frozenset[str], faceless: frozenset[str]) -> Post:
+    media = tuple(item for item in post.media if item.path not in images)
+    avatar = post.author.avatar
+    if avatar in images or (avatar and author_keys(post) & faceless):
+        avatar = ""
+    if avatar == post.author.avatar and len(media) == len(post.media):
         return post
-    avatar = "" if post.author.avatar in denied else post.author.avatar
     return replace(post, media=media, author=replace(post.author, avatar=avatar))

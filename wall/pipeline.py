@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from .buildcache import BuildCache
 from .composed import Composed
 from .config import Config, ConfigError, load_config
-from .moderate import moderate, without_denied_images
+from .moderate import moderate, without_withdrawn_pictures
 from .render import Rendered, plan_key, render_site
 from .renderer import make_environment
 from .sitedata import RESERVED_PATHS, SiteInput
@@ -134,7 +134,7 @@ def _build(config_path: Path, content_dir: Path, out_dir: Path, demo_dir: Path |
     cache = BuildCache(BuildCache.load(out_dir).path) if full else BuildCache.load(out_dir)
     config, content = gather(config_path, content_dir, demo_dir, cache.memo, jobs)
     log.info("read %d posts and %d pages", len(content.posts), len(content.pages))
-    posts = without_denied_images(content.posts, config.moderation.deny_images)
+    posts = without_withdrawn_pictures(content.posts, config.moderation)
     approved = [post for post in posts if post.status == "approved"]
     shown = moderate(approved, config.moderation)
     placed = [post for post in posts if post.status in ("approved", "rejected")]

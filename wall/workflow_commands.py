@@ -120,7 +120,7 @@ def health_command(args: argparse.Namespace) -> int:
 
 def intake_command(args: argparse.Namespace) -> int:
     from .intake import IntakeError, parse_issue, submission_post
-    from .media import MediaStore, withdrawn_images
+    from .media import MediaStore, withdrawn_pictures
     from .review import Git, commit_review, submission_taken_over
     from .writing import write_post
     from connectors.http import USER_AGENT
@@ -142,7 +142,7 @@ def intake_command(args: argparse.Namespace) -> int:
         _github_output(branch="")
         return 0
     media = MediaStore(args.content, frozenset(), {"User-Agent": USER_AGENT},
-                       withdrawn=withdrawn_images(args.content, config.moderation))
+                       withdrawn=withdrawn_pictures(args.content, config.moderation))
     post, warnings = media.localise(post)
     repo.run("switch", "--quiet", "-C", branch)
     write_post(args.content, post)
