@@ -181,6 +181,7 @@ def test_a_denied_image_disappears_from_every_post_and_the_posts_stay(site_src, 
 
 def test_an_author_on_the_avatar_list_is_shown_without_the_picture(site_src, tmp_path):
     out = tmp_path / "site"
+    build_src(site_src, out)  # with the avatar: the rule must make the next build render those pages again
     config = site_src / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "    domains: []\n", '    domains: []\n    avatars: ["https://ruhr.social.example/@kruemel"]\n'), encoding="utf-8")
