@@ -40,7 +40,8 @@
             partUrls = [newestUrl].concat(data.older.map(function (name) { return new URL(name, newestUrl).href; }));
           }
           return data.posts.map(function (entry) {
-            entry.haystack = fold([entry.a, entry.p, entry.c, entry.t, entry.h.join(" ")].join(" "));
+            // w: the words of a long post beyond the excerpt t, each once
+            entry.haystack = fold([entry.a, entry.p, entry.c, entry.t, entry.w || "", entry.h.join(" ")].join(" "));
             return entry;
           });
         })

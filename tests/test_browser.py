@@ -252,6 +252,20 @@ def test_search_loads_older_parts_of_the_index_only_while_results_are_few(tmp_pa
         assert loaded.count(oldest) == 1 and loaded.count("index.json") == 1, "each part loads once"
 
 
+def test_search_finds_a_word_far_into_a_long_post(tmp_path):
+    wall = make_wall(tmp_path, 10)
+    add(wall, 10, text="Wir bieten Werkzeug. " + "Wir reparieren alles, was Räder hat. " * 12 + "Auch Schubkarren!")
+    build(wall / "config.yaml", wall / "content", wall / "site", demo_dir=None, static=STATIC)
+    [entry] = [entry for entry in search_index(wall / "site", "index.json")["posts"] if "Räder" in entry["t"]]
+    assert "Schubkarren" not in entry["t"], "beyond the excerpt the results show"
+    with served(wall / "site", BASE) as front, browser() as chromium:
+        from playwright.sync_api import expect
+        page = chromium.new_page()
+        page.goto(front + "suche/?q=schubkarren")
+        expect(page.locator("#suche-status")).to_have_text("1 Treffer.")
+        assert page.locator("#suche-treffer li p").inner_text() == entry["t"]
+
+
 def test_a_month_in_the_archive_opens_at_its_newest_post(tmp_path):
     wall = make_wall(tmp_path, 120)  # March 2020, five posts a page
     for number, day in enumerate(range(2, 21, 2), start=120):

@@ -12,10 +12,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from wall.dates import german_span, local
+from wall.feeds import LATER_WORDS, SEARCH_TEXT, later_words
 from wall.pagination import sort_newest_first
 from wall.pipeline import build
 from wall.platforms import network_labels
 from wall.store import load_content
+from wall.text import excerpt
 
 from .conftest import FIXTURE_SITE, ROOT, sitemap_parts
 from .test_incremental import add, make_wall
@@ -418,3 +420,14 @@ def test_a_long_text_is_cut_on_cards_and_shown_whole_on_its_own_page(tmp_path):
     own = BeautifulSoup((wall / "site/beitrag/bluesky-1/index.html").read_text(encoding="utf-8"), "html.parser")
     assert own.select_one(".read-more") is None
     assert own.select_one(".post-text").get_text(" ", strip=True).count("viel Text") == 200
+
+
+def test_the_search_index_adds_the_words_beyond_its_excerpt_each_once_and_within_a_cap():
+    text = "Wir bieten Werkzeug. " + "Wir reparieren alles, was Räder hat. " * 12 + "Auch Schubkarren, 45127 Essen, Öl!"
+    shown = excerpt(text, SEARCH_TEXT)
+    assert later_words(text, shown) == "Auch Schubkarren 45127 Essen", "new words of three letters or more, once"
+    assert later_words("Kurz und gut.", "Kurz und gut.") == ""
+    endless = " ".join(f"Wort{number}" for number in range(1_000))
+    capped = later_words(endless, "")
+    assert LATER_WORDS - 10 < len(capped) <= LATER_WORDS
+    assert endless.startswith(capped + " "), "cut after a whole word"

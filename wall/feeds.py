@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,9 @@ from .text import clean_text, excerpt
 from .views import PostView
 
 FEED_SIZE = 50
-SEARCH_TEXT = 300  # characters of each post in the search index
+SEARCH_TEXT = 300  # characters of each post the search shows (and searches)
+LATER_WORDS = 1_000  # at most this many characters of the words that come after them
+SEARCH_WORD = re.compile(r"[^\W_]{3,}")  # words and numbers (a postcode, a year) of three or more
 
 
 def search_index(posts: list[Post], config: Config, older: list[str] | None = None) -> str:
@@ -23,14 +26,34 @@ def search_index(posts: list[Post], config: Config, older: list[str] | None = No
     older: in the newest part only, the file names of the older parts, newest first.
     """
     labels = {category.key: category.label for category in config.categories}
-    entries = [{"s": post.slug, "a": clean_text(post.author.name), "p": PLATFORMS[post.platform].label,
-                "c": labels.get(post.category, ""), "d": german_date(post.published),
-                "t": excerpt(post.text, SEARCH_TEXT), "h": list(post.hashtags),
-                **({"l": post.language} if post.language else {})} for post in posts]
-    index: dict[str, Any] = {"posts": entries}
+    index: dict[str, Any] = {"posts": [_search_entry(post, labels) for post in posts]}
     if older is not None:
         index["older"] = older
     return json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _search_entry(post: Post, labels: dict[str, str]) -> dict[str, Any]:
+    shown = excerpt(post.text, SEARCH_TEXT)
+    later = later_words(post.text, shown)
+    return {"s": post.slug, "a": clean_text(post.author.name), "p": PLATFORMS[post.platform].label,
+            "c": labels.get(post.category, ""), "d": german_date(post.published), "t": shown,
+            **({"w": later} if later else {}), "h": list(post.hashtags),
+            **({"l": post.language} if post.language else {})}
+
+
+def later_words(text: str, shown: str) -> str:
+    """The words of a text that its excerpt shown lacks, each once: a search finds a word far
+    into a long post too, for about a tenth more index (LATER_WORDS caps the longest posts)."""
+    seen = {word.casefold() for word in SEARCH_WORD.findall(shown)}
+    later = []
+    for word in SEARCH_WORD.findall(clean_text(text)):
+        if word.casefold() not in seen:
+            seen.add(word.casefold())
+            later.append(word)
+    joined = " ".join(later)
+    if len(joined) <= LATER_WORDS:
+        return joined
+    return joined[:LATER_WORDS + 1].rsplit(" ", 1)[0]  # whole words only
 
 
 def last_modified(posts: list[Post]) -> dict[str, str]:
