@@ -427,6 +427,7 @@ def test_the_search_index_adds_the_words_beyond_its_excerpt_each_once_and_within
     shown = excerpt(text, SEARCH_TEXT)
     assert later_words(text, shown) == "Auch Schubkarren 45127 Essen", "new words of three letters or more, once"
     assert later_words("Kurz und gut.", "Kurz und gut.") == ""
+    assert later_words("Kurz. Dann Fu\u00adß\u200bball", "Kurz.") == "Dann Fußball", "one word, as a visitor types it"
     endless = " ".join(f"Wort{number}" for number in range(1_000))
     capped = later_words(endless, "")
     assert LATER_WORDS - 10 < len(capped) <= LATER_WORDS
