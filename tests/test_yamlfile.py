@@ -45,6 +45,11 @@ def test_mappings_and_lists_know_their_lines():
     assert line_of(data["media"][1], "path") == 9
 
 
+def test_a_mapping_or_list_made_by_hand_has_no_lines_but_answers():
+    # config.py reads an empty file as LineDict(): a problem in it points at line 1.
+    assert line_of(LineDict(), "site") == 1 and line_of(LineList(), 0) == 1
+
+
 @pytest.mark.parametrize("text, line, message", [
     # An alias is the anchored node once more: the line is the anchor's.
     ("a: &x 1\nb: *x\n", 1, "Anker und Verweise (&name, *name) sind nicht erlaubt"),

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
 
 import yaml
 
@@ -67,14 +68,14 @@ class LineDict(dict):
     """A mapping that remembers its own line and the line of each key."""
 
     line: int = 1
-    key_lines: dict
+    key_lines: Mapping[str, int] = MappingProxyType({})  # the loader gives each its own; one made by hand has none
 
 
 class LineList(list):
     """A list that remembers its own line and the line of each item."""
 
     line: int = 1
-    item_lines: list
+    item_lines: Sequence[int] = ()  # the loader gives each its own; one made by hand has none
 
 
 ALIAS_MESSAGE = "Anker und Verweise (&name, *name) sind nicht erlaubt"
