@@ -154,7 +154,7 @@ def _hugo_run(site: Path, out: Path, hugo: Path, steps: list[Step], log, watch: 
         after = tree_hashes(out)
         step.changes.append(compare(before, after))
         before = after
-        log(f"    {step.name}: {step.samples[-1].seconds:.1f} s, {step.changes[-1].count:,} files changed")
+        log(f"    {step.name}: {sample.seconds:.1f} s, {step.changes[-1].count:,} files changed")
 
 
 def _bare_run(wall: Wall, out: Path, step: Step, log, watch: bool) -> None:

@@ -12,6 +12,7 @@ from wall.outdir import refusal
 from wall.pipeline import BuildError, ContentError, build
 
 from .conftest import ROOT, tree, write
+from .test_incremental import config_edit
 
 STATIC = ROOT / "static"
 
@@ -152,10 +153,7 @@ def test_unsafe_template_output_is_refused_before_writing(site_src, tmp_path, te
 
 def test_denied_author_disappears_everywhere_with_their_media(site_src, tmp_path):
     out = tmp_path / "site"
-    config = site_src / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "    authors: []\n    keywords", "    authors: [kruemel@ruhr.social.example]\n    keywords"),
-        encoding="utf-8")
+    config_edit(site_src, "    authors: []\n    keywords", "    authors: [kruemel@ruhr.social.example]\n    keywords")
     report = build_src(site_src, out)
     assert (report.shown, report.hidden_by_rule) == (3, 1)
     assert not (out / "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8").exists()
@@ -167,9 +165,7 @@ def test_denied_author_disappears_everywhere_with_their_media(site_src, tmp_path
 
 def test_a_denied_image_disappears_from_every_post_and_the_posts_stay(site_src, tmp_path):
     out = tmp_path / "site"
-    config = site_src / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "    domains: []\n", '    domains: []\n    images: ["media/0a/0a1b2c3d.webp"]\n'), encoding="utf-8")
+    config_edit(site_src, "    domains: []\n", '    domains: []\n    images: ["media/0a/0a1b2c3d.webp"]\n')
     report = build_src(site_src, out)  # the fixture's Mastodon post shows it as its avatar and its image
     assert (report.shown, report.hidden_by_rule) == (4, 0)
     assert (out / "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/index.html").is_file()
@@ -182,9 +178,7 @@ def test_a_denied_image_disappears_from_every_post_and_the_posts_stay(site_src, 
 def test_an_author_on_the_avatar_list_is_shown_without_the_picture(site_src, tmp_path):
     out = tmp_path / "site"
     build_src(site_src, out)  # with the avatar: the rule must make the next build render those pages again
-    config = site_src / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "    domains: []\n", '    domains: []\n    avatars: ["https://ruhr.social.example/@kruemel"]\n'), encoding="utf-8")
+    config_edit(site_src, "    domains: []\n", '    domains: []\n    avatars: ["https://ruhr.social.example/@kruemel"]\n')
     report = build_src(site_src, out)  # the fixture's Mastodon post shows 0a1b2c3d as avatar and as image
     assert (report.shown, report.hidden_by_rule) == (4, 0)
     page = (out / "beitrag/mastodon-ruhr.social.example-1001-2aecf2c8/index.html").read_text(encoding="utf-8")
