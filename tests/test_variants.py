@@ -18,6 +18,7 @@ from .conftest import ROOT, webp_bytes, write
 
 IMAGE = "content/media/0a/0a1b2c3d.webp"
 COPY = "media/0a/0a1b2c3d-640w.webp"
+LARGE = "media/0a/0a1b2c3d.webp"  # IMAGE in the site
 POST = "content/posts/mastodon/ruhr.social.example-1001-2aecf2c8.yaml"
 RED, BLUE = (200, 20, 20), (20, 20, 200)
 
@@ -78,7 +79,7 @@ def test_a_fresh_checkout_with_the_folder_restored_from_a_cache_makes_no_copy(si
     assert (tmp_path / "runner/site" / COPY).read_bytes() == (tmp_path / "first/site" / COPY).read_bytes()
 
 
-def test_a_copy_is_made_again_when_its_source_changes_at_the_same_size_and_an_older_mtime(site_src, tmp_path):
+def test_an_image_replaced_at_the_same_size_and_an_older_mtime_is_published_and_shrunk_again(site_src, tmp_path):
     # PNGs of one size and one colour take the same number of bytes, whatever the colour.
     source = show_large_image(site_src, webp_bytes(1200, 900, RED, kind="PNG"))
     out = tmp_path / "out"
@@ -91,6 +92,7 @@ def test_a_copy_is_made_again_when_its_source_changes_at_the_same_size_and_an_ol
     build_wall(site_src, out)
     assert colour_of(tmp_path / ".out.small" / COPY)[2] > 150
     assert colour_of(out / COPY)[2] > 150
+    assert (out / LARGE).read_bytes() == source.read_bytes()  # the image itself, as a full build has it
 
 
 def test_what_a_killed_build_left_of_the_records_is_cleared_and_a_torn_record_trusted_for_nothing(site_src,

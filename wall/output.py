@@ -217,12 +217,16 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def _same_file(source: Path, target: Path) -> bool:
-    """True when target is a copy of source made after source last changed."""
+    """True when target is a copy of source made after source last changed.
+
+    The source's ctime, not its mtime: a file put back from a backup (cp -p, rsync -t, tar)
+    keeps its old mtime, but its ctime is the moment it was put there, which nobody can set.
+    """
     try:
         source_stat, target_stat = source.stat(), target.stat()
     except OSError:
         return False
-    return source_stat.st_size == target_stat.st_size and source_stat.st_mtime_ns <= target_stat.st_mtime_ns
+    return source_stat.st_size == target_stat.st_size and source_stat.st_ctime_ns <= target_stat.st_mtime_ns
 
 
 def files_in(folder: Path) -> set[str]:
