@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable
 
@@ -108,13 +108,14 @@ def _best(position: int, post_terms: set[str], index: dict[str, list[int]], orde
           categories: list[str]) -> list[str]:
     older = {term: bisect.bisect_left(index[term], position) for term in post_terms}  # older posts with it
     rarest = sorted((count, term) for term, count in older.items())[:TERMS_PER_POST]
-    wanted = OPPOSITE.get(ordered[position].category)
-    scores: dict[int, float] = defaultdict(float)
+    # Each newest older post with a term scores once per word and thrice per tag it shares:
+    # counted by Counter in C, the category looked up once per post found.
+    hits: list[int] = []
     for count, term in rarest:
-        weight = 3.0 if term.startswith("#") else 1.0
-        for candidate in index[term][max(count - CANDIDATES_PER_TERM, 0):count]:
-            if wanted is None or categories[candidate] in wanted:
-                scores[candidate] += weight
+        newest = index[term][max(count - CANDIDATES_PER_TERM, 0):count]
+        hits += newest * 3 if term.startswith("#") else newest
+    wanted = OPPOSITE.get(ordered[position].category)
     # Highest score first, the newer post first among equals.
-    best = sorted((-score, -candidate) for candidate, score in scores.items() if score >= 2.0)[:RELATED_COUNT]
+    best = sorted((-score, -candidate) for candidate, score in Counter(hits).items()
+                  if score >= 2 and (wanted is None or categories[candidate] in wanted))[:RELATED_COUNT]
     return [ordered[-negative].id for _, negative in best]
