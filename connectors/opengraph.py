@@ -26,6 +26,7 @@ from wall.store import read_posts
 from wall.yamlfile import display_path
 from wall.writing import UnreadablePost, write_post
 from wall.urls import comparable, is_web_url, safe_name
+from wall.workers import usable_cpus
 
 from .base import ConnectorError
 from .html_text import html_to_text
@@ -86,7 +87,7 @@ def existing_post(config: Config, content_dir: Path, url: str) -> str:
     if path.is_file():
         return display_path(path)
     wanted = comparable(url)
-    for post in read_posts(content_dir, set(config.category_keys), []):
+    for post in read_posts(content_dir, set(config.category_keys), [], jobs=usable_cpus()):
         if comparable(post.url) == wanted:
             return post.file
     return ""

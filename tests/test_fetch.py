@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +15,7 @@ from wall.post import post_filename
 from wall.state import read_state
 from wall.store import load_content
 
-from .conftest import ROOT, VALID_POST, fetch_config, run_fetch, tree, write
+from .conftest import ROOT, VALID_POST, fetch_config, run_fetch, tree, webp_bytes, write
 from .fake_mastodon import MastodonFake, image_attachment
 from .fakes import FakeServer, Reply
 
@@ -231,3 +231,67 @@ def test_a_fetch_removes_what_a_killed_run_was_writing(tmp_path):
         report = run_fetch(config, tmp_path / "content")["mastodon"]
     assert report.new == 1
     assert [half for half in halves if half.exists()] == []
+
+
+def media_files(content: Path) -> set[str]:
+    return {path.relative_to(content).as_posix() for path in (content / "media").rglob("*") if path.is_file()}
+
+
+def media_used(content: Path) -> set[str]:
+    """What the post files in content/ refer to, as a build reads them."""
+    posts = load_content(content, ["angebot", "gesuch"]).posts
+    return {media.path for post in posts for media in post.media} | {post.author.avatar for post in posts}
+
+
+def two_posts_with_their_own_images(server: FakeServer) -> MastodonFake:
+    fake = MastodonFake(server)
+    colours = {"eins.webp": (200, 20, 20), "zwei.webp": (20, 200, 20)}
+    server.route("GET", r"/media/(?P<name>[^/]+)")(lambda request: Reply(
+        200, webp_bytes(60, 40, colours.get(request.groups["name"], (20, 20, 200))), {"Content-Type": "image/webp"}))
+    fake.add(1, media=[image_attachment(fake.base, 1, name="eins.webp")])
+    fake.add(2, media=[image_attachment(fake.base, 2, name="zwei.webp")])
+    return fake
+
+
+def test_a_fetch_removes_the_images_no_post_uses_any_more_and_keeps_every_other(tmp_path):
+    content = tmp_path / "content"
+    with FakeServer() as server:
+        fake = two_posts_with_their_own_images(server)
+        config = fetch_config(tmp_path, mastodon_source(fake.base))
+        run_fetch(config, content)
+        assert len(media_files(content)) == 3, "two images and the author's picture"
+        write(content / "media/ff/ffff0000.webp", webp_bytes())  # stored by a run killed before its post
+        fake.statuses.pop()  # the older post, deleted upstream
+        fake.deleted.add("1")
+        report = run_fetch(config, content)["mastodon"]
+    assert report.removed == 1
+    assert media_files(content) == media_used(content)
+    assert len(media_files(content)) == 2
+
+
+def test_a_fetch_removes_no_image_while_a_post_file_cannot_be_read(tmp_path):
+    content = tmp_path / "content"
+    with FakeServer() as server:
+        fake = two_posts_with_their_own_images(server)
+        config = fetch_config(tmp_path, mastodon_source(fake.base))
+        run_fetch(config, content)
+        before = media_files(content)
+        write(content / "posts/manual/kaputt.yaml", "id: [nicht geschlossen\n")  # it might use any image
+        fake.statuses.pop()
+        fake.deleted.add("1")
+        run_fetch(config, content)
+    assert media_files(content) == before
+
+
+def test_a_fetch_into_a_wall_read_by_several_processes_knows_every_stored_post(tmp_path, instance):
+    from wall.store import PARALLEL_FROM
+    content = tmp_path / "content"
+    config = fetch_config(tmp_path, mastodon_source(instance.base))
+    run_fetch(config, content)
+    for number in range(1, PARALLEL_FROM + 2):  # enough to be read by forked workers
+        post = VALID_POST.replace("x:1", f"x:{number}").replace("status/1", f"status/{number}")
+        write(content / post_filename(f"x:{number}"), post)
+    before = tree(content)
+    report = run_fetch(config, content)["mastodon"]
+    assert (report.new, report.unchanged) == (0, 1)
+    assert tree(content) == before

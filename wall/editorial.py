@@ -13,6 +13,7 @@ from pathlib import Path
 from .config import ConfigError, load_config
 from .post import Post
 from .store import read_posts
+from .workers import usable_cpus
 from .writing import write_atomic, write_post
 from .yamlfile import LineDict, LineList, Problem, read_yaml
 
@@ -28,7 +29,7 @@ class EditorialError(Exception):
 def all_posts(content_dir: Path, categories: set[str]) -> dict[str, Post]:
     """Every readable post by id; refuses to work on content with errors."""
     problems: list[Problem] = []
-    posts = read_posts(content_dir, categories, problems)
+    posts = read_posts(content_dir, categories, problems, jobs=usable_cpus())
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise EditorialError("die Dateien enthalten Fehler, nichts wurde geändert:\n" + "\n".join(map(str, errors)))

@@ -25,13 +25,14 @@ from connectors.http import HttpClient
 from .config import Config, Source
 from .history import removed_post_files
 from .ingest import admitted
-from .media import MediaStore, Withdrawn, remove_unused_media, withdrawn_pictures
+from .media import MediaStore, Withdrawn, remove_media_except, used_media, withdrawn_pictures
 from .merge import arrival, platform_changed, updated
 from .moderate import deny_reason
 from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
 from .text import one_line
+from .workers import usable_cpus
 from .urls import comparable
 from .writing import post_file, remove_partial_files, write_atomic
 from .yamlfile import Problem, display_path
@@ -102,11 +103,13 @@ def fetch(config: Config, content_dir: Path, *, only: tuple[str, ...] = (),
     outcomes = _run_sources(run, sources, time_limit)
     changed = False
     written: set[str] = set()
+    current = dict(stored)  # the posts in content/ as this run leaves them
     for outcome in outcomes:
-        changed |= _apply(outcome, content_dir, state, written)
+        changed |= _apply(outcome, content_dir, state, written, current)
     # Only now that every source's post files are written (before, a later source's new images
     # would look unused), and at every run: a run killed after removing a post left its images.
-    remove_unused_media(content_dir, set(config.category_keys))
+    if not unreadable:  # an unreadable post might use any file: delete nothing
+        remove_media_except(content_dir, used_media(current.values()))
     if changed:
         state["last_fetch"] = moment.isoformat()
     write_state(content_dir, state)
@@ -152,7 +155,9 @@ def _left_behind(source: Source, time_limit: float) -> _Outcome:
 
 def _stored_posts(config: Config, content_dir: Path) -> tuple[dict[str, Post], set[str]]:
     problems: list[Problem] = []
-    posts = read_posts(content_dir, set(config.category_keys), problems)
+    # On every core: a wall of 10,000 posts takes seconds to read, longer than its sources
+    # take to answer.  Before the sources' threads start, so the fork copies none of them.
+    posts = read_posts(content_dir, set(config.category_keys), problems, jobs=usable_cpus())
     # A file that does not read cleanly might be any post: never overwrite it.
     unreadable = {problem.path for problem in problems if problem.severity == "error"}
     return {post.id: post for post in posts}, unreadable
@@ -279,19 +284,23 @@ def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
     return frozenset(urlsplit(url).netloc.lower() for url in urls if url)
 
 
-def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str]) -> bool:
-    """Write one source's results; True when any post file changed."""
+def _apply(outcome: _Outcome, content_dir: Path, state: dict[str, Any], written: set[str],
+           current: dict[str, Post]) -> bool:
+    """Write one source's results; True when any post file changed.  current (the posts in
+    content/ by id) is kept up to date."""
     changed = False
     for post, data in outcome.writes:
         if post.id in written:  # two sources found the same post: the first one wins
             continue
         written.add(post.id)
+        current[post.id] = post
         path = content_dir / post_filename(post.id)
         if not path.is_file() or path.read_bytes() != data:
             write_atomic(path, data)
             changed = True
     for post in outcome.gone:
         (content_dir / post_filename(post.id)).unlink(missing_ok=True)
+        current.pop(post.id, None)
         outcome.report.removed += 1
         changed = True
     if outcome.state is not None and not outcome.report.error:

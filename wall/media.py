@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 from urllib.parse import urljoin
 
 import requests
@@ -214,12 +214,23 @@ def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
 def remove_unused_media(content_dir: Path, categories: set[str]) -> list[Path]:
     """Delete media files no post refers to any more (after posts were deleted upstream)."""
     problems: list[Problem] = []
-    used = set()
-    for post in read_posts(content_dir, categories, problems):
-        used.update(media.path for media in post.media)
-        used.add(post.author.avatar)
+    posts = read_posts(content_dir, categories, problems)
     if any(problem.severity == "error" for problem in problems):
         return []  # an unreadable post might use any file: delete nothing
+    return remove_media_except(content_dir, used_media(posts))
+
+
+def used_media(posts: Iterable[Post]) -> set[str]:
+    """The media files (relative to content/) these posts refer to."""
+    used = set()
+    for post in posts:
+        used.update(media.path for media in post.media)
+        used.add(post.author.avatar)
+    return used
+
+
+def remove_media_except(content_dir: Path, used: set[str]) -> list[Path]:
+    """Delete every media file but the used ones (relative to content/)."""
     removed = []
     for path in sorted((content_dir / "media").rglob("*")) if (content_dir / "media").is_dir() else []:
         if path.is_file() and path.relative_to(content_dir).as_posix() not in used:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from .outdir import refusal
 from .variants import any_to_make, make_small_copies
 from .store import Content, ParsedFiles, load_content
 from .verify import SafetyNet
-from .workers import meanwhile
+from .workers import meanwhile, usable_cpus
 from .yamlfile import Problem
 
 log = logging.getLogger(__name__)
@@ -171,11 +170,6 @@ def _check_out_dir(out_dir: Path, inputs: dict[str, Path]) -> None:
     refused = refusal(out_dir, inputs)
     if refused:
         raise BuildError(f"refusing to build into {out_dir}: {refused}")
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity mask can allow fewer than the machine has)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _safety_check() -> Callable[[str, str | Composed], None]:

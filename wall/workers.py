@@ -50,6 +50,11 @@ def in_parts_pickled(work: Callable[[int, int], Result], count: int, jobs: int,
         yield pickle.loads(pickled), pickled
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask can allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _forks(jobs: int, count: int, minimum: int) -> bool:
     return count >= minimum and _can_fork(jobs)
 
