@@ -4,7 +4,10 @@ Each source is a fake Mastodon instance on 127.0.0.1 (tests/fake_mastodon.py) th
 waits 200 ms before every answer.  Sources run concurrently, so eight should take
 about as long as the slowest one alone.  The instances run in a process of their own,
 as a platform's servers do: in ours, their work would compete with the fetch for the
-interpreter.  Run: .venv/bin/python bench/fetch_concurrency.py
+interpreter.  With --stored CONTENT, one source also fetches into a copy of that content
+folder (a benchmark wall's, see synth.py): a fetch reads every stored post, and a wall
+grows for years.
+Run: .venv/bin/python bench/fetch_concurrency.py [--stored bench/.cache/wall-10000-*/content]
 (bench/run.py runs it too, on the code it measures, and reports it).
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,7 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import FETCH_CONFIG  # noqa: E402
 from tests.fake_mastodon import MastodonFake  # noqa: E402
 from tests.fakes import FakeServer  # noqa: E402
 from wall.config import load_config  # noqa: E402
@@ -60,24 +63,35 @@ def serve_instances(count: int, connection) -> None:
             server.stop()
 
 
-def timed_fetch(instances: list[str]) -> float:
-    """Seconds for one fetch of one source per instance (by address) into a fresh content folder."""
+def timed_fetch(instances: list[str], stored: Path | None = None) -> float:
+    """Seconds for one fetch of one source per instance (by address) into a fresh content folder,
+    or into a copy of stored (a content folder made with the project's categories)."""
     with tempfile.TemporaryDirectory() as folder:
-        sources = "".join(f"  - name: m{index}\n    type: mastodon\n    instances: [{base}]\n"
-                          f"    max_pages: {PAGES}\n" for index, base in enumerate(instances))
+        content = Path(folder) / "content"
+        if stored is not None:
+            shutil.copytree(stored, content)
         path = Path(folder) / "config.yaml"
-        path.write_text(FETCH_CONFIG.format(sources=sources, allow="[]", deny_authors="[]", deny_keywords="[]"),
-                        encoding="utf-8")
+        path.write_text(fetch_config(instances), encoding="utf-8")
         started = time.perf_counter()
-        reports = fetch(load_config(path), Path(folder) / "content",
-                        now=lambda: datetime(2020, 4, 1, tzinfo=timezone.utc))
+        reports = fetch(load_config(path), content, now=lambda: datetime(2020, 4, 1, tzinfo=timezone.utc))
         elapsed = time.perf_counter() - started
         assert all(not report.error for report in reports), [report.error for report in reports]
         return elapsed
 
 
-def measure(runs: int = 3) -> dict:
-    """Median seconds of a fetch from one slow source and from eight at once."""
+def fetch_config(instances: list[str]) -> str:
+    """config.yaml with one source per instance and the project's categories (as the benchmark's walls have)."""
+    categories = "".join(f"  - {{key: {category.key}, label: {category.label}}}\n"
+                         for category in load_config(ROOT / "config.yaml").categories)
+    sources = "".join(f"  - name: m{index}\n    type: mastodon\n    instances: [{base}]\n"
+                      f"    max_pages: {PAGES}\n" for index, base in enumerate(instances))
+    return (f"site:\n  title: Wall\n  base_url: https://www.ewg.de/essenarbeitetzusammen/\n"
+            f"hashtags: [EssenArbeitetZusammen]\ncategories:\n{categories}sources:\n{sources}")
+
+
+def measure(runs: int = 3, stored: Path | None = None) -> dict:
+    """Median seconds of a fetch from one slow source and from eight at once; with stored (a
+    content folder), also of one source into a copy of it."""
     context = multiprocessing.get_context("spawn")  # no copy of this process's threads
     ours, theirs = context.Pipe()
     servers = context.Process(target=serve_instances, args=(8, theirs), daemon=True)
@@ -86,21 +100,27 @@ def measure(runs: int = 3) -> dict:
         instances = ours.recv()
         one = statistics.median(timed_fetch(instances[:1]) for _ in range(runs))
         eight = statistics.median(timed_fetch(instances) for _ in range(runs))
+        into_wall = statistics.median(timed_fetch(instances[:1], stored) for _ in range(runs)) if stored else None
     finally:
         ours.send("stop")
         servers.join(10)
-    return {"one": one, "eight": eight, "pages": PAGES, "delay": DELAY, "runs": runs}
+    wall = {"stored": sum(1 for _ in (stored / "posts").rglob("*.yaml")), "into_wall": into_wall} if stored else {}
+    return {"one": one, "eight": eight, "pages": PAGES, "delay": DELAY, "runs": runs, **wall}
 
 
 def main() -> None:
     """Print the measurement; with --json as JSON (bench/run.py reads that)."""
-    result = measure()
-    if "--json" in sys.argv[1:]:
+    arguments = sys.argv[1:]
+    stored = Path(arguments[arguments.index("--stored") + 1]) if "--stored" in arguments else None
+    result = measure(stored=stored)
+    if "--json" in arguments:
         print(json.dumps(result))
         return
     print(f"one source: {result['one']:.2f} s, eight sources: {result['eight']:.2f} s, "
           f"ratio {result['eight'] / result['one']:.2f} ({PAGES} pages of {DELAY * 1000:.0f} ms each per source, "
           f"median of {result['runs']})")
+    if "into_wall" in result:
+        print(f"one source into a wall of {result['stored']:,} posts: {result['into_wall']:.2f} s")
 
 
 if __name__ == "__main__":

