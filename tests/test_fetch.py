@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -243,44 +244,40 @@ def media_used(content: Path) -> set[str]:
     return {media.path for post in posts for media in post.media} | {post.author.avatar for post in posts}
 
 
-def two_posts_with_their_own_images(server: FakeServer) -> MastodonFake:
-    fake = MastodonFake(server)
-    colours = {"eins.webp": (200, 20, 20), "zwei.webp": (20, 200, 20)}
-    server.route("GET", r"/media/(?P<name>[^/]+)")(lambda request: Reply(
-        200, webp_bytes(60, 40, colours.get(request.groups["name"], (20, 20, 200))), {"Content-Type": "image/webp"}))
-    fake.add(1, media=[image_attachment(fake.base, 1, name="eins.webp")])
-    fake.add(2, media=[image_attachment(fake.base, 2, name="zwei.webp")])
-    return fake
+def deleted_upstream_between_two_fetches(tmp_path: Path, meanwhile: Callable[[Path], object]):
+    """Fetch two posts with an image each, call meanwhile(content/), delete the older post upstream
+    and fetch again: the second fetch's report, and the media files after the first."""
+    content = tmp_path / "content"
+    with FakeServer() as server:
+        fake = MastodonFake(server)
+        colours = {"eins.webp": (200, 20, 20), "zwei.webp": (20, 200, 20)}
+        server.route("GET", r"/media/(?P<name>[^/]+)")(lambda request: Reply(
+            200, webp_bytes(60, 40, colours.get(request.groups["name"], (20, 20, 200))),
+            {"Content-Type": "image/webp"}))
+        fake.add(1, media=[image_attachment(fake.base, 1, name="eins.webp")])
+        fake.add(2, media=[image_attachment(fake.base, 2, name="zwei.webp")])
+        config = fetch_config(tmp_path, mastodon_source(fake.base))
+        run_fetch(config, content)
+        first = media_files(content)
+        meanwhile(content)
+        fake.statuses.pop()
+        fake.deleted.add("1")
+        return run_fetch(config, content)["mastodon"], first
 
 
 def test_a_fetch_removes_the_images_no_post_uses_any_more_and_keeps_every_other(tmp_path):
-    content = tmp_path / "content"
-    with FakeServer() as server:
-        fake = two_posts_with_their_own_images(server)
-        config = fetch_config(tmp_path, mastodon_source(fake.base))
-        run_fetch(config, content)
-        assert len(media_files(content)) == 3, "two images and the author's picture"
-        write(content / "media/ff/ffff0000.webp", webp_bytes())  # stored by a run killed before its post
-        fake.statuses.pop()  # the older post, deleted upstream
-        fake.deleted.add("1")
-        report = run_fetch(config, content)["mastodon"]
+    report, first = deleted_upstream_between_two_fetches(tmp_path, lambda content: write(
+        content / "media/ff/ffff0000.webp", webp_bytes()))  # stored by a run killed before its post
+    assert len(first) == 3, "two images and the author's picture"
     assert report.removed == 1
-    assert media_files(content) == media_used(content)
-    assert len(media_files(content)) == 2
+    assert media_files(tmp_path / "content") == media_used(tmp_path / "content")
+    assert len(media_files(tmp_path / "content")) == 2
 
 
 def test_a_fetch_removes_no_image_while_a_post_file_cannot_be_read(tmp_path):
-    content = tmp_path / "content"
-    with FakeServer() as server:
-        fake = two_posts_with_their_own_images(server)
-        config = fetch_config(tmp_path, mastodon_source(fake.base))
-        run_fetch(config, content)
-        before = media_files(content)
-        write(content / "posts/manual/kaputt.yaml", "id: [nicht geschlossen\n")  # it might use any image
-        fake.statuses.pop()
-        fake.deleted.add("1")
-        run_fetch(config, content)
-    assert media_files(content) == before
+    _, first = deleted_upstream_between_two_fetches(tmp_path, lambda content: write(
+        content / "posts/manual/kaputt.yaml", "id: [nicht geschlossen\n"))  # it might use any image
+    assert media_files(tmp_path / "content") == first
 
 
 def test_a_fetch_into_a_wall_read_by_several_processes_knows_every_stored_post(tmp_path, instance):

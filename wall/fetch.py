@@ -32,8 +32,8 @@ from .post import Post, post_filename
 from .state import read_state, write_state
 from .store import read_posts
 from .text import one_line
-from .workers import usable_cpus
 from .urls import comparable
+from .workers import usable_cpus
 from .writing import post_file, remove_partial_files, write_atomic
 from .yamlfile import Problem, display_path
 
