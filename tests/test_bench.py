@@ -87,7 +87,7 @@ def test_the_report_has_every_section_and_names_the_work_folder(measured):
 
 def test_a_fetch_is_timed_into_a_stored_wall_and_reported(measured):
     import fetch_concurrency
-    wall, ours, _, bare, work = measured
+    wall, ours, _, bare, _ = measured
     fetch = fetch_concurrency.measure(runs=1, stored=wall.content)
     assert fetch["stored"] == POSTS and fetch["into_wall"] > fetch_concurrency.PAGES * fetch_concurrency.DELAY
     results = report.Results(command="bench/run.py (test)", sizes=[report.SizeResult(POSTS, 1, wall.meta, ours,
