@@ -11,6 +11,7 @@ from typing import Callable
 import pytest
 
 from wall.config import Category
+from wall.media import used_media
 from wall.merge import suggest_category
 from wall.post import post_filename
 from wall.state import read_state
@@ -240,8 +241,7 @@ def media_files(content: Path) -> set[str]:
 
 def media_used(content: Path) -> set[str]:
     """What the post files in content/ refer to, as a build reads them."""
-    posts = load_content(content, ["angebot", "gesuch"]).posts
-    return {media.path for post in posts for media in post.media} | {post.author.avatar for post in posts}
+    return used_media(load_content(content, ["angebot", "gesuch"]).posts)
 
 
 def deleted_upstream_between_two_fetches(tmp_path: Path, meanwhile: Callable[[Path], object]):
