@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .emitter import WIDTH, simple_yaml
 from .fields import Fields
 from .post import Post, post_filename, post_from_fields, post_to_dict
 from .yamlfile import Problem, YamlFileError, parse_yaml
@@ -20,8 +21,14 @@ from .yamlfile import Problem, YamlFileError, parse_yaml
 
 def dump_post(post: Post) -> str:
     """The exact text of a post file: fixed key order and formatting, so diffs show only changes."""
-    return yaml.dump(post_to_dict(post), Dumper=_PostDumper, allow_unicode=True, sort_keys=False,
-                     width=100, default_flow_style=False)
+    data = post_to_dict(post)
+    return simple_yaml(data) or yaml_text(data)
+
+
+def yaml_text(data: dict[str, Any]) -> str:
+    """data in the post files' format, as PyYAML writes it (emitter.py writes most posts faster)."""
+    return yaml.dump(data, Dumper=_PostDumper, allow_unicode=True, sort_keys=False, width=WIDTH,
+                     default_flow_style=False)
 
 
 class UnreadablePost(ValueError):
