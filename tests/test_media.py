@@ -112,6 +112,22 @@ def test_hostile_images_are_refused(tmp_path, fake_server, body, content_type, r
     assert not (tmp_path / "content/media").exists()
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow warns past its limit
+def test_refusing_a_huge_image_changes_no_setting_of_the_process(tmp_path, fake_server, monkeypatch):
+    # Pillow's limit is one for the whole process, and sources store images from several threads:
+    # one thread setting it while another decodes would leave it set for everything after.
+    limits = []
+    real_open = Image.open
+    monkeypatch.setattr(Image, "open", lambda *args: limits.append(Image.MAX_IMAGE_PIXELS) or real_open(*args))
+    before = Image.MAX_IMAGE_PIXELS
+    for width, height in ((7_000, 7_000), (10_000, 10_000), (50_000, 50_000)):  # past ours, Pillow's, twice Pillow's
+        fake_server.route("GET", "/huge")(lambda request: Reply(200, png_claiming(width, height),
+                                                                {"Content-Type": "image/png"}))
+        with pytest.raises(MediaError, match="too many pixels"):
+            store(tmp_path, fake_server).store_image(fake_server.url("/huge"))
+    assert limits == [before] * 3 and Image.MAX_IMAGE_PIXELS == before
+
+
 def test_private_and_local_addresses_are_refused(tmp_path, fake_server):
     fake_server.route("GET", "/ok.webp")(lambda request: Reply(200, webp_bytes(), {"Content-Type": "image/webp"}))
     port = fake_server.host.rpartition(":")[2]

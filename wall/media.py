@@ -189,9 +189,12 @@ def withdrawn_pictures(content_dir: Path, rules: Moderation) -> Withdrawn:
 
 
 def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
-    """Decode with Pillow and write a fresh WebP: scaled down, upright, without metadata."""
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Decode with Pillow and write a fresh WebP: scaled down, upright, without metadata.
+
+    The size is checked from the header, before a pixel is decoded.  Pillow's own limit
+    (Image.MAX_IMAGE_PIXELS, twice which it refuses at once) is left as it is: it is one
+    for the whole process, and sources store their images from several threads at once.
+    """
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
@@ -207,8 +210,6 @@ def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
         raise MediaError("too many pixels (a decompression bomb?)") from None
     except (OSError, ValueError, SyntaxError) as error:
         raise MediaError(f"not a usable image: {type(error).__name__}") from None
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
 
 
 def remove_unused_media(content_dir: Path, categories: set[str]) -> list[Path]:
