@@ -219,6 +219,24 @@ def test_unknown_key_is_a_warning_and_the_post_still_counts(tmp_path):
     assert content.errors == [] and len(content.posts) == 1
 
 
+def test_a_value_a_hashtag_comment_cut_short_is_a_warning(tmp_path):
+    # ' #' starts a YAML comment: an editor's unquoted note loses its hashtag and all after it.
+    write(tmp_path / "content/posts/x/1.yaml", VALID_POST.replace("  name: Anna\n", "  name: Anna #Essen\n")
+          .replace("status: approved\n", "status: approved # geprüft am 3. April\n")
+          + "note: Abgelehnt #Spam, siehe Mail vom 2. April  \ncontent_warning: 'Gewalt #tw'\nsource: zwei\n  Zeilen\t#x\n")
+    content = load_content(Path("content"), CATEGORIES)
+    assert [str(p) for p in content.problems] == [
+        "content/posts/x/1.yaml:5: Warnung: author.name: der Text ab '#Essen' gilt in YAML als Kommentar und fehlt; "
+        "den Wert in Anführungszeichen setzen",
+        "content/posts/x/1.yaml:9: Warnung: note: der Text ab '#Spam, siehe Mail vom 2. April' gilt in YAML als "
+        "Kommentar und fehlt; den Wert in Anführungszeichen setzen",
+        "content/posts/x/1.yaml:11: Warnung: source: der Text ab '#x' gilt in YAML als Kommentar und fehlt; den Wert in "
+        "Anführungszeichen setzen"]
+    (post,) = content.posts  # a warning: the post still counts, with what YAML read
+    assert (post.note, post.author.name, post.status, post.content_warning, post.source) == (
+        "Abgelehnt", "Anna", "approved", "Gewalt #tw", "zwei Zeilen")
+
+
 def test_a_key_out_of_place_is_named_where_it_belongs(tmp_path):
     write(tmp_path / "content/posts/x/1.yaml", VALID_POST + "media:\n- path: media/a.webp\nalt: Brot\nkategorie: angebot\n")
     write(tmp_path / "content/media/a.webp", webp_bytes())

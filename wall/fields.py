@@ -217,11 +217,14 @@ class Fields:
                 yield fields
 
     def finish(self, hints: dict[str, str] | None = None) -> None:
-        """Report keys nobody asked for: an error or a warning, as configured.
+        """Report keys nobody asked for (an error or a warning, as configured), and values a comment cut short.
 
         hints: what to say of a key that belongs elsewhere ('alt' above its image's 'path');
         a key close to a known one ('autors') gets that one suggested.
         """
+        for key, comment in getattr(self.mapping, "cut_short", {}).items():
+            self.error(key, f"der Text ab '{comment[:40]}' gilt in YAML als Kommentar und fehlt; den Wert "
+                            "in Anführungszeichen setzen", "warning")
         message = "unbekannter Schlüssel" if self.unknown == "error" else "unbekanntes Feld, wird ignoriert"
         for key in self.mapping:
             if key not in self.seen:

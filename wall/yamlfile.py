@@ -11,6 +11,7 @@ timestamp is).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -69,6 +70,9 @@ class LineDict(dict):
 
     line: int = 1
     key_lines: Mapping[str, int] = MappingProxyType({})  # the loader gives each its own; one made by hand has none
+    # Keys whose unquoted value a comment that looks like a hashtag cut short ('note: Abgelehnt #Spam'
+    # is 'Abgelehnt'), with that comment: the text people meant to write and YAML dropped.
+    cut_short: Mapping[str, str] = MappingProxyType({})
 
 
 class LineList(list):
@@ -90,6 +94,9 @@ MAX_NUMBER_LENGTH = 100
 # differently, and let 600 levels of _build pass without a RecursionError.
 MAX_NESTING = 100
 
+# A comment right after an unquoted value, starting like a hashtag; '# a remark' is meant as one.
+_HASHTAG_COMMENT = re.compile(r"[ \t]+(#[^\s#][^\n]*)")
+
 
 class _TooDeep(Exception):
     """Nesting beyond MAX_NESTING levels."""
@@ -101,6 +108,11 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     Mappings, lists and strings (nearly all of a post file) are built in one recursive
     pass: PyYAML's generic, generator-based construction costs twice as much.
     """
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text  # the parser's marks count characters of it
+        self.hashtag_lines = _hashtag_lines(text)  # the only lines where a value may be cut short
 
     def get_single_data(self):
         node = self.root = self.get_single_node()
@@ -166,6 +178,11 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             else:
                 data[key] = self._build(value_node, seen, depth)
             key_lines[key] = key_node.start_mark.line + 1
+            if (type(value_node) is yaml.ScalarNode and not value_node.style  # plain: no quotes, no block
+                    and value_node.end_mark.line in self.hashtag_lines):
+                comment = _HASHTAG_COMMENT.match(self.text, value_node.end_mark.index)
+                if comment:
+                    data.cut_short = {**data.cut_short, key: comment.group(1).rstrip()}
         return data
 
     @staticmethod
@@ -196,6 +213,18 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def ascend_resolver(self):
         pass
+
+
+def _hashtag_lines(text: str) -> set[int]:
+    """The lines (counted from 0) with a '#' after a space or tab: where a comment may cut a value short."""
+    lines = set()
+    for mark in (" #", "\t#") if "\t" in text else (" #",):
+        at = text.find(mark)
+        while at != -1:
+            lines.add(text.count("\n", 0, at))
+            at = text.find(mark, at + 2)
+    return lines
+
 
 # Timestamps stay strings: the schema parses them and reports bad ones by line.
 _LineLoader.yaml_implicit_resolvers = {
