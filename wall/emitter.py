@@ -6,7 +6,7 @@ at once, they queue for the interpreter.  The values of a post file are few kind
 mappings, lists, numbers, true and false, and text that PyYAML writes plain, in
 single quotes (both folded at spaces past the line width) or as a literal block.
 This module writes those directly, byte for byte as the emitter does
-(tests/test_post_files.py compares the two on many generated values), and answers
+(tests/test_emitter.py compares the two on many generated values), and answers
 None for anything else: text with tabs, control characters or line breaks of YAML's
 own, text the emitter would put in double quotes, a block that needs an indentation
 or keep indicator.  The caller then asks PyYAML.
