@@ -319,6 +319,23 @@ def test_post_files_are_readable_by_others(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o644
 
 
+def test_writing_a_file_leaves_the_umask_alone(tmp_path, monkeypatch):
+    # The umask is one for the whole process, and a fetch stores images from several threads:
+    # one thread setting it to 0 to read it would give another's file the wrong mode.
+    post = Post(id="x:1", platform="x", url="https://x.com/a/status/1", author=Author(name="A"),
+                published=datetime(2020, 3, 23, tzinfo=timezone.utc), text="t", status="pending")
+    old = os.umask(0o027)
+    calls = []
+    monkeypatch.setattr(os, "umask", lambda *args: calls.append(args) or old)
+    try:
+        path = write_post(tmp_path / "content", post)
+    finally:
+        monkeypatch.undo()
+        os.umask(old)
+    assert calls == [] and path.stat().st_mode & 0o777 == 0o640
+    assert [file.name for file in path.parent.iterdir()] == [path.name]  # nothing left beside it
+
+
 def test_files_that_are_not_yaml_are_reported_not_skipped_silently(tmp_path):
     write(tmp_path / "content/posts/x/1.yml", VALID_POST)
     write(tmp_path / "content/posts/x/.gitkeep", "")

@@ -55,7 +55,7 @@ def make_small_copies(images: dict[str, tuple[Path, int | None]], cache: Path, j
         refreshed = pool.map(lambda name: _refresh(*copies[name], recorded.get(name)), stale)
         for name, (record, data) in zip(stale, refreshed):
             if data is not None:
-                write_atomic(copies[name][1], data)  # here, not in the threads: it reads the process's umask
+                write_atomic(copies[name][1], data)
             records[name] = record
     if records != recorded:  # after the copies: a record never names a copy not made yet
         # A copy no longer needed leaves the records too: the folder need be listed only then.

@@ -7,7 +7,7 @@ each is written beside its target and renamed over it.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -78,23 +78,31 @@ def remove_partial_files(folder: Path, recursive: bool = False) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename, so no reader sees half a file."""
+    """Write beside the target, then rename, so no reader sees half a file.
+
+    The file gets the mode of any new file (0666 less the umask, which the system applies).
+    The umask is never read: reading it means setting it, for the whole process, while other
+    threads write (a fetch stores images from several at once).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{PARTIAL}")
+    temporary, descriptor = _file_beside(path)
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; others must read content/
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _file_beside(path: Path) -> tuple[str, int]:
+    """A new file of its own next to path, open for writing, named so remove_partial_files finds it."""
+    while True:
+        temporary = os.path.join(path.parent, f".{path.name}{PARTIAL}{secrets.token_hex(6)}")
+        try:
+            return temporary, os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            continue
 
 
 class _PostDumper(yaml.SafeDumper):
