@@ -40,7 +40,8 @@ def places(value):
     """value wherever a post file holds text: at the top, in a mapping, in lists, after other keys."""
     return [{"text": value}, {"author": {"name": "A", "handle": value}}, {"hashtags": [value, "Essen"]},
             {"media": [{"alt": value, "path": "media/a.webp"}]}, {"media": [{"path": "p", "width": 3, "alt": value}]},
-            {"status": "pending", "content_warning": value, "pinned": True}]
+            {"status": "pending", "content_warning": value, "pinned": True},
+            {"media": [{"path": "p", "tags": [value], "size": {"alt": value}}]}]  # deeper than post files go
 
 
 def kind(written: str) -> str:
