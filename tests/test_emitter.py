@@ -60,15 +60,13 @@ def test_what_is_written_directly_is_what_pyyaml_writes():
                 assert written == yaml_text(data), data
                 seen[kind(written)] += 1
     # The comparison covers every way of writing text (else it proves little).
-    assert min(seen[kind] for kind in ("plain", "plain folded", "quoted", "quoted folded", "block")) >= 100, seen
+    assert min(seen[style] for style in ("plain", "plain folded", "quoted", "quoted folded", "block")) >= 100, seen
 
 
 def test_every_demo_post_is_written_directly():
     posts = read_posts(ROOT / "demo", {"angebot", "gesuch", "idee", "info"}, problems := [])
     assert posts and not problems
-    for post in posts:
-        data = post_to_dict(post)
-        assert simple_yaml(data) == yaml_text(data)
+    assert_written_directly(posts)
 
 
 @pytest.mark.parametrize("data", [
@@ -96,6 +94,10 @@ def test_the_benchmark_posts_are_written_directly():
     from synth import make_posts  # the benchmark's synthetic posts: every platform, long and short texts
 
     posts, _ = make_posts(400, random.Random(7))
+    assert_written_directly(posts)
+
+
+def assert_written_directly(posts):
     for post in posts:
         data = post_to_dict(post)
-        assert simple_yaml(data) == yaml_text(data)
+        assert simple_yaml(data) == yaml_text(data), post.id
