@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
 
@@ -20,6 +21,30 @@ MAX_BODY = 20 * 1024 * 1024
 RESET_HEADERS = ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
 
 
+class Session(requests.Session):
+    """A requests.Session that reads the environment once per host, not at every request.
+
+    Before each request, requests looks up the proxy, NO_PROXY and CA bundle settings by
+    walking every environment variable, twice: a third of a request's own work.  Sources
+    share one interpreter, so that work delays the others.  A run's environment does not
+    change, and where a host's requests go depends only on it and the host.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple[str, bool | None], dict[str, Any]] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[no-untyped-def]
+        if proxies or verify is not None or cert is not None or not self.trust_env:  # set by the caller
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        key = (f"{parts.scheme}://{parts.netloc}", stream)
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        settings = self._environment[key]
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+
 class HttpClient:
     """One source's HTTP session with the same rules for every platform."""
 
@@ -27,7 +52,7 @@ class HttpClient:
                  token_env: str = "", sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time, missing_wait: float = 60.0,
                  deadline: float = float("inf")):
-        self.session = requests.Session()
+        self.session = Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.timeout = timeout
         self.retries = retries

@@ -10,7 +10,7 @@ from connectors.base import ConnectorError
 from connectors.http import HttpClient
 
 from .conftest import free_port
-from .fakes import Reply
+from .fakes import FakeServer, Reply
 
 NOW = 1_700_000_000.0
 
@@ -99,3 +99,20 @@ def test_no_request_is_sent_once_the_deadline_has_passed(fake_server):
         client(deadline=time.monotonic() - 1).get_json(fake_server.url("/api"))
     assert raised.value.kind == "network"
     assert fake_server.requests == []
+
+
+def test_the_environments_proxy_carries_every_request_but_to_the_hosts_no_proxy_names(monkeypatch):
+    # The session reads the environment once per host (requests would at every request).
+    with FakeServer() as direct, FakeServer() as proxy, FakeServer() as elsewhere:
+        for server in (direct, proxy, elsewhere):
+            server.route("GET", "/.*")(lambda request: Reply.json([]))
+        for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.base_url)
+        monkeypatch.setenv("NO_PROXY", f"localhost:{direct.base_url.rsplit(':', 1)[1]}")
+        http = client(retries=0)
+        for _ in range(2):
+            http.get_json(direct.base_url.replace("127.0.0.1", "localhost") + "/a")
+            http.get_json(elsewhere.base_url.replace("127.0.0.1", "localhost") + "/b")
+    assert [request.path for request in direct.requests] == ["/a", "/a"]
+    assert [request.path for request in proxy.requests] == ["/b", "/b"] and not elsewhere.requests

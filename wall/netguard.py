@@ -23,6 +23,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
+from connectors.http import Session
+
 
 class RefusedAddress(NewConnectionError):
     """A host that resolves to a private, loopback, link-local or reserved address, or whose
@@ -44,7 +46,7 @@ def public_session(allowed_hosts: frozenset[str], headers: dict[str, str] | None
     allowed_hosts ('host' or 'host:port', lower case) may be anywhere: a platform's own API
     host, the loopback fakes in tests.
     """
-    session = requests.Session()
+    session = Session()
     session.headers.update(headers or {})
     adapter = _PublicOnlyAdapter(allowed_hosts)
     session.mount("http://", adapter)
