@@ -8,8 +8,11 @@ from collections import Counter
 
 import pytest
 
+import yaml
+
 from wall.emitter import simple_yaml
 from wall.post import post_to_dict
+from wall.state import state_yaml
 from wall.store import read_posts
 from wall.writing import yaml_text
 
@@ -41,7 +44,8 @@ def places(value):
     return [{"text": value}, {"author": {"name": "A", "handle": value}}, {"hashtags": [value, "Essen"]},
             {"media": [{"alt": value, "path": "media/a.webp"}]}, {"media": [{"path": "p", "width": 3, "alt": value}]},
             {"status": "pending", "content_warning": value, "pinned": True},
-            {"media": [{"path": "p", "tags": [value], "size": {"alt": value}}]}]  # deeper than post files go
+            {"media": [{"path": "p", "tags": [value], "size": {"alt": value}}]},  # deeper than post files go
+            {"sources": {"m": {"local": {}, "newest": {value: [value, "1"]}, "seen": [[], {}, value]}}}]  # state.yaml
 
 
 def kind(written: str) -> str:
@@ -63,6 +67,38 @@ def test_what_is_written_directly_is_what_pyyaml_writes():
     assert min(seen[style] for style in ("plain", "plain folded", "quoted", "quoted folded", "block")) >= 100, seen
 
 
+def test_the_fetch_state_is_written_as_pyyaml_writes_it_keys_sorted():
+    rng = random.Random(20261129)
+
+    def text(length: int) -> str:  # without the line breaks that PyYAML itself does not read back
+        return generated_text(rng).translate({0x85: None, 0x2028: None, 0x2029: None})[:length]
+
+    direct = 0
+    for _ in range(300):
+        state = {"sources": {rng.choice(["mastodon", "rss-ewg", "x", text(40) or "m"]): {
+            "newest": {rng.choice(["m.example/essenarbeitetzusammen", text(60)]):
+                       rng.choice([str(rng.randrange(10**18)), "2026-11-28T05:00:00Z", text(60)]) for _ in range(2)},
+            "local": {f"mastodon:{rng.randrange(10**6)}": ["https://m.example", str(rng.randrange(999))]
+                      for _ in range(rng.choice([0, 1, 5]))},
+            "reads": rng.randrange(10**6), "cut": rng.choice([True, False]), "pages": rng.choice([[], ["p"], [{}]])}
+            for _ in range(rng.choice([1, 2]))}, "last_fetch": "2026-11-28T05:00:00+00:00"}
+        written = state_yaml(state)
+        assert yaml.safe_load(written) == state
+        if not any("\n" in item for item in texts(state)):  # else a literal block, where PyYAML quotes
+            assert written == yaml.safe_dump(state, sort_keys=True, allow_unicode=True, width=100)
+        direct += simple_yaml(state) is not None
+    assert min(direct, 300 - direct) >= 40, direct  # both ways, direct and by PyYAML, are compared
+
+
+def texts(value) -> list[str]:
+    """Every key and text in value."""
+    if isinstance(value, dict):
+        return [*value, *(text for item in value.values() for text in texts(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in texts(item)]
+    return [value] if isinstance(value, str) else []
+
+
 def test_every_demo_post_is_written_directly():
     posts = read_posts(ROOT / "demo", {"angebot", "gesuch", "idee", "info"}, problems := [])
     assert posts and not problems
@@ -74,7 +110,7 @@ def test_every_demo_post_is_written_directly():
     {"text": "Ende mit zwei Umbrüchen\n\n"},  # '|+'
     {"text": " Beginnt mit Leerzeichen\nund hat zwei Zeilen"},  # '|2-'
     {"text": "Leerzeichen vor dem \nUmbruch"},  # only double quotes keep it
-    {"hashtags": []}, {"author": {}}, {"hashtags": ["zwei\nZeilen"]}, {"width": 1.5}, {"note": None},
+    {}, {"hashtags": [["a"]]}, {"hashtags": ["zwei\nZeilen"]}, {"width": 1.5}, {"note": None},
 ])
 def test_what_pyyaml_writes_otherwise_is_left_to_it(data):
     assert simple_yaml(data) is None

@@ -3,7 +3,7 @@
 Every post a fetch stores is turned into YAML, and PyYAML's emitter (pure Python,
 event by event) took most of a source's own work: with several sources finishing
 at once, they queue for the interpreter.  The values of a post file are few kinds:
-mappings, lists, numbers, true and false, and text that PyYAML writes plain, in
+mappings, lists (empty ones too), numbers, true and false, and text that PyYAML writes plain, in
 single quotes (both folded at spaces past the line width) or as a literal block.
 This module writes those directly, byte for byte as the emitter does
 (tests/test_emitter.py compares the two on many generated values), and answers
@@ -22,6 +22,7 @@ from yaml.resolver import Resolver
 
 WIDTH = 100  # the emitter's line width, as writing.dump_post sets it
 INDENT = 2  # its indentation step
+SIMPLE_KEY = 128  # a key this long or longer the emitter writes as a complex key, after '? '
 STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = Resolver()  # SafeDumper's: it decides whether text written plain would read back as text
 # Characters the emitter writes as they are when unicode is allowed: any other (a tab, a control
@@ -29,6 +30,7 @@ _RESOLVER = Resolver()  # SafeDumper's: it decides whether text written plain wo
 _SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]")
 _INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")  # no plain text starts with one of these
 _LONE_SPACE = re.compile(r"(?<! ) (?! )")
+_EMPTY = {dict: " {}\n", list: " []\n"}  # the emitter writes empty collections in flow style
 
 
 class _NotSimple(Exception):
@@ -52,13 +54,14 @@ def _mapping(data: dict, indent: int, first_prefix: str, out: list[str]) -> None
     """first_prefix: what stands before the first key ('- ' for a mapping in a list)."""
     prefix = first_prefix or " " * indent
     for key, value in data.items():
-        if type(key) is not str or _plain(key) is None:
-            raise _NotSimple
+        if type(key) is not str or len(key) >= SIMPLE_KEY or "\n" in key or _plain(key) is None:
+            raise _NotSimple  # the emitter writes it after '? ', or quoted
         line = prefix + key + ":"
         prefix = " " * indent
         if isinstance(value, (dict, list)):
-            if not value:  # written in flow style, '{}' or '[]'
-                raise _NotSimple
+            if not value:
+                out.append(line + _EMPTY[type(value)])
+                continue
             out.append(line + "\n")
             if isinstance(value, dict):
                 _mapping(value, indent + INDENT, "", out)
@@ -75,6 +78,8 @@ def _sequence(items: list, indent: int, out: list[str]) -> None:
     for item in items:
         if isinstance(item, dict) and item:
             _mapping(item, indent + INDENT, dash, out)
+        elif type(item) in _EMPTY and not item:
+            out.append(dash.rstrip(" ") + _EMPTY[type(item)])
         elif isinstance(item, (dict, list)) or (type(item) is str and "\n" in item):
             raise _NotSimple
         else:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from .emitter import WIDTH, simple_yaml
 from .store import STATE_FILE
 from .writing import write_atomic
 from .yamlfile import YamlFileError, read_yaml
@@ -40,10 +41,23 @@ def _plain(value: Any) -> Any:
 def write_state(content_dir: Path, state: dict[str, Any]) -> None:
     """Write content/state.yaml only when its bytes change."""
     path = content_dir / STATE_FILE
-    text = ("# Written by `generate.py fetch`: where each source stopped. Safe to delete;\n"
-            "# the next fetch then reads again from the start, without duplicates.\n"
-            + yaml.safe_dump(state, sort_keys=True, allow_unicode=True, width=100))
     if not state:
         return
+    text = ("# Written by `generate.py fetch`: where each source stopped. Safe to delete;\n"
+            "# the next fetch then reads again from the start, without duplicates.\n" + state_yaml(state))
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         write_atomic(path, text.encode("utf-8"))
+
+
+def state_yaml(state: dict[str, Any]) -> str:
+    """The state as YAML, keys sorted; written directly where it can be (see emitter.py), at the
+    end of every fetch, when the sources are done."""
+    return simple_yaml(_sorted(state)) or yaml.safe_dump(state, sort_keys=True, allow_unicode=True, width=WIDTH)
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
