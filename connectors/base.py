@@ -2,7 +2,9 @@
 
 A connector is one module with one class.  It gets its validated settings and a
 `SourceContext` (HTTP client, hashtags, last run's state, token) and has one
-method, `fetch(known)`, that returns normalised Posts.  Posts leave a connector
+method, `fetch(known)`, that returns normalised Posts.  It may also hand each post
+over as soon as it has read it (`context.hand_over`), so that the pipeline stores
+the post's images while the next page loads.  Posts leave a connector
 with media not yet downloaded: each `Media` has `source_url` set and `path`
 empty, and `Author.avatar` holds the remote avatar URL; the fetch pipeline
 downloads, re-encodes and stores them, and fills in the local paths.
@@ -14,7 +16,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Sequence
 
 from wall.fields import Fields, expected
 from wall.post import Post
@@ -55,6 +57,10 @@ class SourceSettings:
         "pattern": re.compile(r"\d{4}-\d{2}-\d{2}"), "hint": "ein Datum wie 2026-12-31"})
 
 
+def _nobody_listens(post: Post) -> None:
+    """SourceContext.hand_over where no pipeline waits for posts (a connector run on its own)."""
+
+
 @dataclass(frozen=True)
 class SourceContext:
     """What a connector is given besides its settings."""
@@ -65,6 +71,10 @@ class SourceContext:
     state: Mapping[str, Any] = field(default_factory=dict)  # what fetch() returned last run
     token: str = ""  # the secret from token_env, '' when the source needs none
     now: datetime | None = None  # the run's time (for budgets and daily checks); None = the clock
+    # Called with each post as soon as it is read, before the next page is asked for. Only a
+    # head start: what counts is FetchResult.posts, where a post handed over may be missing
+    # (dropped after all) or be replaced by a newer version of itself.
+    hand_over: Callable[[Post], None] = _nobody_listens
 
 
 @dataclass

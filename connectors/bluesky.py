@@ -186,6 +186,7 @@ class BlueskyConnector:
             result.skipped += 1
         else:
             result.posts.append(post)
+            self.context.hand_over(post)
 
     def _recheck(self, known: Sequence[Post], result: FetchResult, seen: set[str]) -> None:
         """Ask for the newest known posts again: one missing from the answer was deleted.
@@ -212,6 +213,7 @@ class BlueskyConnector:
                 elif uri not in seen and (post := view_to_post(view)) is not None:
                     seen.add(uri)
                     result.posts.append(post)
+                    self.context.hand_over(post)
 
 
 def _session_kind(error: ConnectorError) -> str:

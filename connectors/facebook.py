@@ -144,9 +144,12 @@ class FacebookConnector:
         if post is None or not carries(post.hashtags, self.context.hashtags):
             result.skipped += 1
             return
+        post = keep_known_sources(post, known)
+        result.posts.append(post)
         if item.get("status_type") == "shared_story" and item.get("parent_id"):
-            self.parents[post.id] = f"facebook:{item['parent_id']}"
-        result.posts.append(keep_known_sources(post, known))
+            self.parents[post.id] = f"facebook:{item['parent_id']}"  # maybe dropped at the end
+        else:
+            self.context.hand_over(post)
 
     def _leave_hidden(self, post: Post, result: FetchResult, known: dict[str, Post]) -> None:
         """A post the Page hid from its timeline stays off the wall; one already there goes as if deleted."""

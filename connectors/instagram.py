@@ -90,7 +90,9 @@ class InstagramConnector:
                 if post is None:
                     result.skipped += 1
                 else:
-                    result.posts.append(keep_known_sources(post, known))
+                    post = keep_known_sources(post, known)
+                    result.posts.append(post)
+                    self.context.hand_over(post)
 
 
 def media_to_post(item: dict) -> Post | None:

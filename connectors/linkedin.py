@@ -152,13 +152,15 @@ class LinkedInConnector:
             return
         edited = (element.get("lifecycleStateInfo") or {}).get("isEditedByAuthor")
         taken.add(post_id)
-        result.posts.append(Post(
+        post = Post(
             id=post_id, platform="linkedin", url=f"https://www.linkedin.com/feed/update/{element['id']}/",
             author=self._author(organization, result),
             published=published, text=text, status="pending", hashtags=hashtags,
             media=self._media(element, known.get(post_id), result),
             edited_at=_moment(element.get("lastModifiedAt")) if edited else None,
-        ))
+        )
+        result.posts.append(post)
+        self.context.hand_over(post)
 
     def _author(self, organization: str, result: FetchResult) -> Author:
         """The page whose posts were listed (the finder's `author`), asked for once per run."""

@@ -106,6 +106,7 @@ class MastodonConnector:
             result.skipped += 1
         else:
             result.posts.append(post)
+            self.context.hand_over(post)
             if original.get("id"):  # where to ask for it again: its id is the instance's own
                 result.state["local"][post.id] = [instance, str(original["id"])]
 
@@ -137,6 +138,7 @@ class MastodonConnector:
             if uri and uri not in seen and (current := status_to_post(status, urlsplit(instance).netloc)) is not None:
                 seen.add(uri)
                 result.posts.append(current)
+                self.context.hand_over(current)
         # Kept for the posts asked for again next time: these, and the ones this run brought.
         result.state["local"] = {post.id: local[post.id] for post in newest if post.id in local} \
             | result.state["local"]

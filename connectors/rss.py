@@ -117,6 +117,8 @@ class RssConnector:
             result.skipped += len(wanted) - MAX_POSTS_PER_FEED
             wanted = sorted(wanted, key=lambda post: post.published, reverse=True)[:MAX_POSTS_PER_FEED]
         result.posts.extend(wanted)
+        for post in wanted:
+            self.context.hand_over(post)
 
     def _feed_info(self, url: str, response: requests.Response, parsed: Any) -> Feed:
         channel = parsed.feed

@@ -165,7 +165,9 @@ class ThreadsConnector:
                 or (self.settings.skip_replies and item.get("is_reply")) or not _carries(post, tag)):
             result.skipped += 1
             return
-        result.posts.append(keep_media_urls(post, known.get(post.id)))
+        post = keep_media_urls(post, known.get(post.id))
+        result.posts.append(post)
+        self.context.hand_over(post)
 
     def _recheck(self, known: Sequence[Post], result: FetchResult, seen: set[str]) -> None:
         """Ask for the newest known posts by id: gone means deleted, else maybe edited.
@@ -187,7 +189,9 @@ class ThreadsConnector:
             current = thread_to_post(item) if isinstance(item, dict) else None
             if current is not None and current.id == post.id:
                 seen.add(post.native_id)
-                result.posts.append(keep_media_urls(current, post))
+                current = keep_media_urls(current, post)
+                result.posts.append(current)
+                self.context.hand_over(current)
 
     def _get(self, url: str, params: dict[str, Any]) -> Any:
         data, _ = self.context.http.get_json(url, params=params, headers=self.headers,

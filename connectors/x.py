@@ -154,6 +154,7 @@ class XConnector:
             result.skipped += 1
         else:
             self.found[post.id] = post
+            self.context.hand_over(post)
 
     def _recheck(self, known: Sequence[Post], result: FetchResult) -> None:
         """Once a UTC day (each post read is billed), ask for the newest stored posts by id."""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
+from connectors import REGISTRY, ConnectorError
+from connectors.mastodon import MastodonConnector
 from wall.config import Category
 from wall.media import used_media
 from wall.merge import suggest_category
@@ -151,6 +155,68 @@ def test_a_source_that_never_finishes_is_left_behind_and_the_others_are_written(
     assert (reports["mastodon"].new, reports["mastodon"].error) == (1, "")
     assert len(list((tmp_path / "content/posts/mastodon").glob("*.yaml"))) == 1
     assert "langsam" not in read_state(tmp_path / "content")["sources"]
+
+
+def test_a_pages_images_are_stored_while_the_next_page_loads(tmp_path, fake_server):
+    fake = MastodonFake(fake_server, page_size=1)
+    fake.add(1, media=[image_attachment(fake.base, 1, name="eins.webp")])
+    fake.add(2, media=[image_attachment(fake.base, 2, name="zwei.webp")])  # newest: on the first page
+    first_page_image = threading.Event()
+    answered_after_it: list[bool] = []
+    timeline, media = fake.timeline, fake.media
+
+    def image(request):
+        if request.groups["name"] == "zwei.webp":
+            first_page_image.set()
+        return media(request)
+
+    def next_page_waits_a_while_for_that_image(request):
+        if request.arg("max_id"):
+            answered_after_it.append(first_page_image.wait(5))
+        return timeline(request)
+
+    fake_server.route("GET", r"/media/(?P<name>[^/]+)")(image)
+    fake_server.route("GET", r"/api/v1/timelines/tag/(?P<tag>[^/]+)")(next_page_waits_a_while_for_that_image)
+    reports = run_fetch(fetch_config(tmp_path, mastodon_source(fake.base)), tmp_path / "content")
+    assert answered_after_it and all(answered_after_it)  # the image came before the next page was answered
+    assert reports["mastodon"].new == 2
+    assert all(post.media[0].path for post in load_content(tmp_path / "content", ["angebot", "gesuch"]).posts)
+
+
+class SecondThoughts(MastodonConnector):
+    """Hands each post over as it reads it, then thinks again: leaves out status 3, rewords
+    status 2, or (with fail) fails after all."""
+
+    fail = False
+
+    def fetch(self, known):
+        result = super().fetch(known)
+        if self.fail:
+            raise ConnectorError("Abbruch nach der letzten Seite", kind="server")
+        result.posts = [replace(post, text=post.text + " Nachtrag") if post.id.endswith(":2") else post
+                        for post in result.posts if not post.id.endswith(":3")]
+        return result
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_what_a_connector_returns_counts_not_what_it_handed_over_before(tmp_path, fake_server, monkeypatch, fail):
+    monkeypatch.setitem(REGISTRY, "mastodon", f"{__name__}:SecondThoughts")
+    monkeypatch.setattr(SecondThoughts, "fail", fail)
+    fake = MastodonFake(fake_server)
+    for number in (1, 2, 3):
+        fake.add(number, media=[image_attachment(fake.base, number, name=f"{number}.webp")])
+    fake_server.route("GET", r"/media/(?P<name>\d)\.webp")(  # an image of its own for each
+        lambda request: Reply(200, webp_bytes(60 + int(request.groups["name"]), 40), {"Content-Type": "image/webp"}))
+    reports = run_fetch(fetch_config(tmp_path, mastodon_source(fake.base)), tmp_path / "content")
+    posts = {post.id[-1]: post for post in load_content(tmp_path / "content", ["angebot", "gesuch"]).posts}
+    assert len(fake_server.requests_to(r"/media/3\.webp")) == 1  # handed over, so its image was stored
+    stored = {path.relative_to(tmp_path / "content").as_posix()
+              for path in (tmp_path / "content/media").rglob("*.webp")}
+    if fail:
+        assert reports["mastodon"].failed and posts == {} and stored == set()
+    else:
+        assert sorted(posts) == ["1", "2"] and posts["2"].text.endswith("Nachtrag")
+        assert stored == used_media(posts.values()) - {""} and len(stored) == 3  # two images and the avatar
 
 
 @pytest.mark.parametrize("text, category", [

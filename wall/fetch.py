@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from connectors import ConnectorError, connector_class
@@ -213,25 +213,32 @@ class _SourceRun:
         http = HttpClient(timeout=settings.timeout, retries=settings.retries, token_env=settings.token_env,
                           max_wait=self.max_wait, deadline=self.give_up_at,
                           missing_wait=getattr(cls, "missing_rate_limit_wait", 60.0))
-        context = SourceContext(name=source.name, hashtags=settings.hashtags or self.config.hashtags,
-                                http=http, state=dict(self.state.get("sources", {}).get(source.name, {})),
-                                token=token, now=self.now)
-        connector = cls(replace(settings, api_base=api_base), context)
-        known = [post for post in self.stored.values() if post.source == source.name]
-        result = connector.fetch(known)
         media = MediaStore(self.content_dir, _allowed_hosts(api_base, settings), http.session.headers,
                            timeout=settings.timeout, give_up_at=self.give_up_at, withdrawn=self.withdrawn)
+        work = _SourceWork(source.name, media)
+        # Ahead, only the work is kept: what a post counts as is decided when the connector is done.
+        head_start = _HeadStart(lambda post: self._take(post, work, _Outcome(SourceReport(source.name, source.type))))
+        context = SourceContext(name=source.name, hashtags=settings.hashtags or self.config.hashtags,
+                                http=http, state=dict(self.state.get("sources", {}).get(source.name, {})),
+                                token=token, now=self.now, hand_over=head_start.hand_over)
+        connector = cls(replace(settings, api_base=api_base), context)
+        known = [post for post in self.stored.values() if post.source == source.name]
+        with head_start:
+            result = connector.fetch(known)
         outcome.report.skipped = result.skipped
         outcome.report.warnings.extend(result.warnings)
         for fetched in result.posts:
-            post, warnings = admitted(replace(fetched, source=source.name), self.now)
-            outcome.report.warnings.extend(warnings)
-            if post is not None:
-                self._merge(post, media, outcome)
+            self._take(fetched, work, outcome)
         outcome.gone = [self.stored[i] for i in result.gone if i in self.stored]
         outcome.state = result.state
 
-    def _merge(self, fetched: Post, media: MediaStore, outcome: _Outcome) -> None:
+    def _take(self, fetched: Post, work: _SourceWork, outcome: _Outcome) -> None:
+        post, warnings = admitted(replace(fetched, source=work.source), self.now)
+        outcome.report.warnings.extend(warnings)
+        if post is not None:
+            self._merge(post, work, outcome)
+
+    def _merge(self, fetched: Post, work: _SourceWork, outcome: _Outcome) -> None:
         report = outcome.report
         if deny_reason(fetched, self.config.moderation):
             report.skipped += 1  # blocked content is not stored at all
@@ -253,28 +260,92 @@ class _SourceRun:
             report.warnings.append(f"{fetched.id}: left out: another post has its page and file name ({fetched.slug})")
             return
         if stored is None:
-            report.new += _queued(media.localise(arrival(fetched, self.config, self.new_status, self.now)), outcome)
+            report.new += _queued(work, arrival(fetched, self.config, self.new_status, self.now), outcome)
         elif stored.status == "rejected" or not platform_changed(stored, fetched):
             report.unchanged += 1
         else:
-            report.updated += _queued(media.localise(updated(stored, fetched, self.now)), outcome)
+            report.updated += _queued(work, updated(stored, fetched, self.now), outcome)
 
     def _name_taken(self, post: Post) -> bool:
         # Distinct ids can share a name ('mastodon:ABC', 'mastodon:abc-b5d4045c'): never write over another post.
         return post.slug in self.names or os.path.exists(self.content_dir / post_filename(post.id))
 
 
-def _queued(localised: tuple[Post, list[str]], outcome: _Outcome) -> int:
+def _queued(work: _SourceWork, post: Post, outcome: _Outcome) -> int:
     """1 when the post is queued to be written; 0, with a warning, when its file would be refused."""
-    post, warnings = localised
-    outcome.report.warnings.extend(warnings)
-    data, problems = post_file(post)
-    if problems:
-        outcome.report.warnings.append(f"{post.id}: left out: {problems[0]}")
+    prepared = work.prepared(post)
+    outcome.report.warnings.extend(prepared.warnings)
+    if prepared.problems:
+        outcome.report.warnings.append(f"{post.id}: left out: {prepared.problems[0]}")
         outcome.report.skipped += 1
         return 0
-    outcome.writes.append((post, data))
+    outcome.writes.append((prepared.post, prepared.data))
     return 1
+
+
+class _Prepared(NamedTuple):
+    post: Post  # with its images stored
+    data: bytes  # its file
+    warnings: list[str]  # images left out
+    problems: list[str]  # why the file would be refused
+
+
+class _SourceWork:
+    """One source's images and post files, each made once in a run (see _HeadStart)."""
+
+    def __init__(self, source: str, media: MediaStore):
+        self.source = source
+        self.media = media
+        self._made: dict[str, tuple[Post, _Prepared]] = {}  # by id: the post as asked for, what was made
+
+    def prepared(self, post: Post) -> _Prepared:
+        made = self._made.get(post.id)
+        if made is None or made[0] != post:  # new, or changed since it was handed over
+            localised, warnings = self.media.localise(post)
+            data, problems = post_file(localised)
+            made = self._made[post.id] = post, _Prepared(localised, data, warnings, problems)
+        return made[1]
+
+
+class _HeadStart:
+    """Takes the posts a connector hands over while it reads on (SourceContext.hand_over), in a
+    thread of its own: their images download while the connector waits for its next page.
+
+    What it does only fills _SourceWork: the posts the connector returns are taken again, and
+    the ones prepared here cost nothing more.  Its errors are left for that second pass to meet.
+    """
+
+    def __init__(self, take: Callable[[Post], None]):
+        self._take = take
+        self._waiting: queue.SimpleQueue[Post | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._discard = False
+
+    def hand_over(self, post: Post) -> None:
+        if self._thread is None:  # only for connectors that hand posts over
+            self._thread = threading.Thread(target=self._work, name="fetch-head-start", daemon=True)
+            self._thread.start()
+        self._waiting.put(post)
+
+    def __enter__(self) -> _HeadStart:
+        return self
+
+    def __exit__(self, failed: type[BaseException] | None, *_: object) -> None:
+        """Wait until every post handed over is prepared, or when the connector failed, until the
+        one in hand is (its images may be stored: the fetch removes them with the unused ones)."""
+        self._discard = failed is not None
+        if self._thread is not None:
+            self._waiting.put(None)
+            self._thread.join()
+
+    def _work(self) -> None:
+        while (post := self._waiting.get()) is not None:
+            if self._discard:
+                continue
+            try:
+                self._take(post)
+            except Exception:  # the connector's own pass meets it again and reports it
+                log.debug("preparing %s ahead failed", post.id, exc_info=True)
 
 
 def _allowed_hosts(api_base: str, settings: Any) -> frozenset[str]:
