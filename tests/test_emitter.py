@@ -1,4 +1,4 @@
-"""Post files written directly: byte for byte what PyYAML writes, or left to PyYAML."""
+"""Post files and the fetch's state written directly: byte for byte what PyYAML writes, or left to PyYAML."""
 
 from __future__ import annotations
 
