@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 
 import pytest
-
 import yaml
 
 from wall.emitter import simple_yaml
