@@ -69,8 +69,8 @@ def test_what_is_written_directly_is_what_pyyaml_writes():
 def test_the_fetch_state_is_written_as_pyyaml_writes_it_keys_sorted():
     rng = random.Random(20261129)
 
-    def text(length: int) -> str:  # without the line breaks that PyYAML itself does not read back
-        return generated_text(rng).translate({0x85: None, 0x2028: None, 0x2029: None})[:length]
+    def text(length: int) -> str:  # without NEL, which PyYAML itself does not always read back (the fetch drops it)
+        return generated_text(rng).replace("\x85", "")[:length]
 
     direct = 0
     for _ in range(300):

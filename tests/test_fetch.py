@@ -185,13 +185,15 @@ def test_a_pages_images_are_stored_while_the_next_page_loads(tmp_path, fake_serv
 
 class SecondThoughts(MastodonConnector):
     """Hands each post over as it reads it, then thinks again: leaves out status 3, rewords
-    status 2, or (with fail) fails after all."""
+    status 2, or (with fail) fails after all, once status 3's image was asked for."""
 
     fail = False
+    image_asked = threading.Event()
 
     def fetch(self, known):
         result = super().fetch(known)
         if self.fail:
+            self.image_asked.wait(5)
             raise ConnectorError("Abbruch nach der letzten Seite", kind="server")
         result.posts = [replace(post, text=post.text + " Nachtrag") if post.id.endswith(":2") else post
                         for post in result.posts if not post.id.endswith(":3")]
@@ -202,11 +204,17 @@ class SecondThoughts(MastodonConnector):
 def test_what_a_connector_returns_counts_not_what_it_handed_over_before(tmp_path, fake_server, monkeypatch, fail):
     monkeypatch.setitem(REGISTRY, "mastodon", f"{__name__}:SecondThoughts")
     monkeypatch.setattr(SecondThoughts, "fail", fail)
+    monkeypatch.setattr(SecondThoughts, "image_asked", threading.Event())
     fake = MastodonFake(fake_server)
     for number in (1, 2, 3):
         fake.add(number, media=[image_attachment(fake.base, number, name=f"{number}.webp")])
-    fake_server.route("GET", r"/media/(?P<name>\d)\.webp")(  # an image of its own for each
-        lambda request: Reply(200, webp_bytes(60 + int(request.groups["name"]), 40), {"Content-Type": "image/webp"}))
+
+    def image(request):  # an image of its own for each
+        if request.groups["name"] == "3":
+            SecondThoughts.image_asked.set()
+        return Reply(200, webp_bytes(60 + int(request.groups["name"]), 40), {"Content-Type": "image/webp"})
+
+    fake_server.route("GET", r"/media/(?P<name>\d)\.webp")(image)
     reports = run_fetch(fetch_config(tmp_path, mastodon_source(fake.base)), tmp_path / "content")
     posts = {post.id[-1]: post for post in load_content(tmp_path / "content", ["angebot", "gesuch"]).posts}
     assert len(fake_server.requests_to(r"/media/3\.webp")) == 1  # handed over, so its image was stored
