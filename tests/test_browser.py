@@ -279,6 +279,10 @@ def test_a_month_in_the_archive_opens_at_its_newest_post(tmp_path):
         address, _, fragment = phone.url.partition("#")
         assert "/seite/" in address and fragment.startswith("titel-")
         card = phone.locator(f'article[aria-labelledby="{fragment}"]')
+        # The browser goes to the fragment once the page's stylesheet is in, maybe after the click returned.
+        card.evaluate("e => new Promise(done => { const at = Date.now(); (function look() {"
+                      " if (e.getBoundingClientRect().top < 60 || Date.now() - at > 5000) done();"
+                      " else requestAnimationFrame(look); })(); })")
         top = card.evaluate("e => e.getBoundingClientRect().top")
         assert 0 <= top < 60 and "Februar 20" in card.inner_text(), "the card of 20 February starts the screen"
         assert card.evaluate("e => getComputedStyle(e).outlineStyle") == "solid", "and is marked"
