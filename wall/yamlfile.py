@@ -281,6 +281,11 @@ def parse_yaml(data: bytes, path: str) -> Any:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise YamlFileError(Problem(path, line, f"{NOT_UTF8}: {_UTF8_HINT}")) from None
+    from .fastyaml import read_simple  # here: it builds on this module's line marks and resolver
+
+    simple = read_simple(text)
+    if simple is not None:
+        return simple
     loader = _LineLoader(text)
     try:
         return loader.get_single_data()
