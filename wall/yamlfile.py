@@ -5,7 +5,8 @@ error must point at a line.  The loader below keeps PyYAML's node marks on
 mappings and lists, refuses aliases, duplicate keys, numbers too long for Python to
 convert and nesting too deep for its recursion limit, and leaves dates as
 plain strings (the schema, not YAML's implicit typing, decides what a
-timestamp is).
+timestamp is).  Files in the shapes our emitter writes (nearly all post files) are
+read by fastyaml.py instead, in half the time, to the same values and lines.
 """
 
 from __future__ import annotations
