@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from wall.emitter import simple_yaml
 from wall.fastyaml import read_simple
-from wall.yamlfile import LineDict, LineList, _LineLoader, parse_yaml
+from wall.yamlfile import LineDict, LineList, YamlFileError, _LineLoader, parse_yaml
 from wall.writing import yaml_text
 
 from .conftest import ROOT
@@ -151,9 +150,9 @@ def test_what_the_emitter_writes_is_read_directly_as_the_loader_reads_it(text):
     assert marked(fast) == loaded(text)
 
 
-def test_parse_yaml_reads_both_ways_and_still_names_the_line_of_an_error(tmp_path: Path):
+def test_parse_yaml_reads_both_ways_and_still_names_the_line_of_an_error():
     direct = parse_yaml(b"id: x:1\nauthor:\n  name: A\n", "f.yaml")
     assert direct == {"id": "x:1", "author": {"name": "A"}} and direct["author"].line == 3
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(YamlFileError) as raised:
         parse_yaml(b"id: x\nauthor:\n  name: A\n  name: B\n", "f.yaml")
     assert "f.yaml:4:" in str(raised.value)
