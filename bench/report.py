@@ -139,14 +139,17 @@ def step_table(steps: list[Step]) -> list[str]:
 
 
 def ratio_lines(result: SizeResult) -> list[str]:
-    """Our medians divided by Hugo's for the steps both ran."""
+    """Our medians divided by Hugo's for the steps both ran, and run by run where there were several:
+    each of our runs against Hugo's right after it (the machine's speed drifts between rounds)."""
     lines = []
     for ours, theirs in zip(result.wall, result.hugo):
         wall_ratio = ours.median("seconds") / theirs.median("seconds")
         cpu_ratio = ours.median("cpu_seconds") / theirs.median("cpu_seconds")
         memory_ratio = ours.peak_kib / theirs.peak_kib
+        pairs = [mine.seconds / hugo.seconds for mine, hugo in zip(ours.samples, theirs.samples)]
+        by_run = f"; run by run {', '.join(f'{pair:.2f}×' for pair in pairs)}" if len(pairs) > 1 else ""
         lines.append(f"- {ours.name}: ours takes **{wall_ratio:.1f}×** Hugo's wall time "
-                     f"({cpu_ratio:.1f}× its CPU time, {memory_ratio:.1f}× its peak memory)")
+                     f"({cpu_ratio:.1f}× its CPU time, {memory_ratio:.1f}× its peak memory){by_run}")
     return lines
 
 

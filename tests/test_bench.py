@@ -94,3 +94,18 @@ def test_a_fetch_is_timed_into_a_stored_wall_and_reported(measured):
                                                                                      bare=bare)],
                              source="the test's tree", fetch=fetch)
     assert f"fetching into a copy of the wall of {POSTS:,} posts" in report.render(results)
+
+
+def test_the_ratios_to_hugo_are_given_run_by_run_as_well(measured):
+    wall, ours, _, bare, _ = measured
+
+    def step(name: str, *seconds: float) -> measure.Step:
+        return measure.Step(name, [measure.Sample(value, value, 1024, "") for value in seconds],
+                            [measure.Changes(added=("index.html",)) for _ in seconds])
+
+    ours = [step("full build", 12.0, 10.0, 13.0)]
+    hugo = [step("full build", 8.0, 10.0, 10.0)]
+    text = report.render(report.Results(command="bench/run.py (test)", source="the test's tree", sizes=[
+        report.SizeResult(POSTS, 3, wall.meta, ours, hugo, bare=bare)]))
+    assert "ours takes **1.2×** Hugo's wall time" in text  # 12 s against 10 s, the medians
+    assert "run by run 1.50×, 1.00×, 1.30×" in text
