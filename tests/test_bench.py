@@ -97,7 +97,7 @@ def test_a_fetch_is_timed_into_a_stored_wall_and_reported(measured):
 
 
 def test_the_ratios_to_hugo_are_given_run_by_run_as_well(measured):
-    wall, ours, _, bare, _ = measured
+    wall, _, _, bare, _ = measured
 
     def step(name: str, *seconds: float) -> measure.Step:
         return measure.Step(name, [measure.Sample(value, value, 1024, "") for value in seconds],
