@@ -183,6 +183,34 @@ def test_a_pages_images_are_stored_while_the_next_page_loads(tmp_path, fake_serv
     assert all(post.media[0].path for post in load_content(tmp_path / "content", ["angebot", "gesuch"]).posts)
 
 
+def test_a_source_s_images_download_several_at_once_and_a_shared_avatar_once(tmp_path, fake_server):
+    fake = MastodonFake(fake_server, page_size=4)
+    for number in range(1, 5):  # one author: the same avatar on each post
+        fake.add(number, media=[image_attachment(fake.base, number, name=f"bild-{number}.webp")])
+    two_at_once = threading.Barrier(2, timeout=1)  # well within the source's timeout of 2 s
+    met: list[bool] = []
+    media = fake.media
+
+    def image(request):
+        if request.groups["name"].startswith("bild-"):
+            try:
+                two_at_once.wait()  # passes only when another image is being asked for meanwhile
+                met.append(True)
+            except threading.BrokenBarrierError:
+                met.append(False)
+        elif request.groups["name"] == "avatar.png":
+            time.sleep(0.3)  # long enough for every post's thread to want it meanwhile
+        return media(request)
+
+    fake_server.route("GET", r"/media/(?P<name>[^/]+)")(image)
+    reports = run_fetch(fetch_config(tmp_path, mastodon_source(fake.base)), tmp_path / "content")
+    assert reports["mastodon"].new == 4
+    assert met == [True] * 4  # two pairs, each downloaded at the same time
+    assert len(fake_server.requests_to("/media/avatar.png")) == 1  # the others waited for that download
+    posts = load_content(tmp_path / "content", ["angebot", "gesuch"]).posts
+    assert len({post.author.avatar for post in posts}) == 1 and all(post.media[0].path for post in posts)
+
+
 class SecondThoughts(MastodonConnector):
     """Hands each post over as it reads it, then thinks again: leaves out status 3, rewords
     status 2, or (with fail) fails after all, once status 3's image was asked for."""

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 # well within the fetch job's 20 minutes.
 FETCH_SECONDS = 10 * 60
 PARALLEL_SOURCES = 8
+# Posts of one source prepared at once (their images downloaded, their files made): an image
+# host takes 100-300 ms per image, and a source's first run can bring hundreds.
+PREPARED_AT_ONCE = 4
 
 
 @dataclass
@@ -308,23 +311,27 @@ class _SourceWork:
 
 
 class _HeadStart:
-    """Takes the posts a connector hands over while it reads on (SourceContext.hand_over), in a
-    thread of its own: their images download while the connector waits for its next page.
+    """Takes the posts a connector hands over while it reads on (SourceContext.hand_over), in
+    threads of their own, several posts at once: their images download while the connector waits
+    for its next page.
 
     What it does only fills _SourceWork: the posts the connector returns are taken again, and
     the ones prepared here cost nothing more.  Its errors are left for that second pass to meet.
     """
 
-    def __init__(self, take: Callable[[Post], None]):
+    def __init__(self, take: Callable[[Post], None], threads: int = PREPARED_AT_ONCE):
         self._take = take
+        self._count = threads
         self._waiting: queue.SimpleQueue[Post | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._discard = False
 
     def hand_over(self, post: Post) -> None:
-        if self._thread is None:  # only for connectors that hand posts over
-            self._thread = threading.Thread(target=self._work, name="fetch-head-start", daemon=True)
-            self._thread.start()
+        if not self._threads:  # only for connectors that hand posts over
+            self._threads = [threading.Thread(target=self._work, name="fetch-head-start", daemon=True)
+                             for _ in range(self._count)]
+            for thread in self._threads:
+                thread.start()
         self._waiting.put(post)
 
     def __enter__(self) -> _HeadStart:
@@ -332,11 +339,12 @@ class _HeadStart:
 
     def __exit__(self, failed: type[BaseException] | None, *_: object) -> None:
         """Wait until every post handed over is prepared, or when the connector failed, until the
-        one in hand is (its images may be stored: the fetch removes them with the unused ones)."""
+        ones in hand are (their images may be stored: the fetch removes them with the unused ones)."""
         self._discard = failed is not None
-        if self._thread is not None:
+        for _ in self._threads:
             self._waiting.put(None)
-            self._thread.join()
+        for thread in self._threads:
+            thread.join()
 
     def _work(self) -> None:
         while (post := self._waiting.get()) is not None:

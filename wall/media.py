@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -62,7 +63,7 @@ class Withdrawn:
 
 
 class MediaStore:
-    """Downloads images for one source into content/media/."""
+    """Downloads images for one source into content/media/, from several threads at once."""
 
     def __init__(self, content_dir: Path, allowed_hosts: frozenset[str], headers: Mapping[str, str] | None = None,
                  timeout: float = 30, download_seconds: float = DOWNLOAD_SECONDS,
@@ -76,6 +77,8 @@ class MediaStore:
         # What each address gave in this run: an author's avatar comes with each of their posts,
         # and one download is enough (each costs the platform's rate limit, and our time).
         self._outcomes: dict[tuple[str, int], StoredImage | MediaError] = {}
+        # Several threads store a source's images; one asking for an address being downloaded waits.
+        self._downloading: dict[tuple[str, int], threading.Lock] = {}
 
     def download(self, url: str) -> bytes:
         """The bytes at url, following redirects only to allowed addresses, within the size and time caps."""
@@ -125,11 +128,12 @@ class MediaStore:
         """Download, check, re-encode and store one image; raise MediaError when refused.
         An address is downloaded once per MediaStore: asked again, it gives the same answer."""
         key = (url, max_side)
-        if key not in self._outcomes:
-            try:
-                self._outcomes[key] = self._store_image(url, max_side)
-            except MediaError as error:
-                self._outcomes[key] = error
+        with self._downloading.setdefault(key, threading.Lock()):
+            if key not in self._outcomes:
+                try:
+                    self._outcomes[key] = self._store_image(url, max_side)
+                except MediaError as error:
+                    self._outcomes[key] = error
         outcome = self._outcomes[key]
         if isinstance(outcome, MediaError):
             raise outcome
