@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import sys
 import struct
+import threading
 import time
 import zlib
 from contextlib import contextmanager
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from wall.media import MediaError, MediaStore, Withdrawn, image_kind
+from wall import media as media_module
+from wall.media import MediaError, MediaStore, Withdrawn, image_kind, reencode
 
 from .conftest import webp_bytes
 from .fakes import FakeServer, Reply
@@ -286,3 +288,27 @@ def test_a_proxy_from_the_environment_does_not_carry_a_download_to_a_private_add
     with pytest.raises(MediaError, match="private or local address"):
         store(tmp_path, fake_server, allowed=False).store_image("http://169.254.169.254/latest/meta-data")
     assert not fake_server.requests, "the proxy was asked for the metadata service"
+
+
+def test_two_images_at_most_are_decoded_at_once_whatever_the_threads(monkeypatch):
+    # Sources store images from several threads each; a large image takes hundreds of MB to decode.
+    decoding, most = [0], [0]
+    lock = threading.Lock()
+    turn_upright = media_module.ImageOps.exif_transpose
+
+    def slow_turn(image):  # runs while the image is decoded: count who else is
+        with lock:
+            decoding[0] += 1
+            most[0] = max(most[0], decoding[0])
+        time.sleep(0.05)
+        with lock:
+            decoding[0] -= 1
+        return turn_upright(image)
+
+    monkeypatch.setattr(media_module.ImageOps, "exif_transpose", slow_turn)
+    threads = [threading.Thread(target=reencode, args=(webp_bytes(60, 40), 40)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 2

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 MAX_DOWNLOAD = 15 * 1024 * 1024  # bytes
 DOWNLOAD_SECONDS = 60  # for a whole image, however slowly its server sends it
 MAX_PIXELS = 40_000_000  # a decompression bomb stops here
+# Images decoded at once in this process: sources store theirs from several threads each, and an
+# image of MAX_PIXELS takes hundreds of MB while it is decoded, turned and scaled (a runner has a few GB).
+_DECODING = threading.BoundedSemaphore(2)
 MAX_SIDE = 1600  # post images are scaled down to this
 AVATAR_SIDE = 96
 REDIRECTS = 5
@@ -200,7 +203,7 @@ def reencode(data: bytes, max_side: int) -> tuple[bytes, tuple[int, int]]:
     for the whole process, and sources store their images from several threads at once.
     """
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with _DECODING, Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise MediaError(f"too many pixels ({image.width}x{image.height})")
             image.seek(0)  # the first frame of an animation
