@@ -222,6 +222,12 @@ def fetch_section(results: Results) -> list[str]:
              f"{fetch['delay'] * 1000:.0f} ms late (`bench/fetch_concurrency.py`, median of {fetch['runs']}): "
              f"one source {fetch['one']:.2f} s, eight sources {fetch['eight']:.2f} s, "
              f"**{fetch['eight'] / fetch['one']:.2f}×** the time of one.", ""]
+    if fetch.get("pictures"):  # measured since images download several at once
+        lines += [f"One source whose {fetch['pages'] * fetch['pictures_per_page']} posts bring a picture each, every "
+                  f"picture also {fetch['delay'] * 1000:.0f} ms late (in series: "
+                  f"{fetch['pages'] * fetch['pictures_per_page'] * fetch['delay']:.1f} s of waiting): "
+                  f"{fetch['pictures']:.2f} s, **{fetch['pictures'] / fetch['one']:.2f}×** the time of a source "
+                  "without pictures.", ""]
     if fetch.get("into_wall"):  # measured since the fetch into a stored wall was added
         lines += [f"The one source again, fetching into a copy of the wall of {fetch['stored']:,} posts (every "
                   f"fetch reads the stored posts first): {fetch['into_wall']:.2f} s, "

@@ -90,10 +90,13 @@ def test_a_fetch_is_timed_into_a_stored_wall_and_reported(measured):
     wall, ours, _, bare, _ = measured
     fetch = fetch_concurrency.measure(runs=1, stored=wall.content)
     assert fetch["stored"] == POSTS and fetch["into_wall"] > fetch_concurrency.PAGES * fetch_concurrency.DELAY
+    assert fetch["pictures"] > fetch_concurrency.PAGES * fetch_concurrency.DELAY  # its pages came, and pictures
     results = report.Results(command="bench/run.py (test)", sizes=[report.SizeResult(POSTS, 1, wall.meta, ours,
                                                                                      bare=bare)],
                              source="the test's tree", fetch=fetch)
-    assert f"fetching into a copy of the wall of {POSTS:,} posts" in report.render(results)
+    text = report.render(results)
+    assert f"fetching into a copy of the wall of {POSTS:,} posts" in text
+    assert "posts bring a picture each" in text
 
 
 def test_the_ratios_to_hugo_are_given_run_by_run_as_well(measured):
