@@ -38,12 +38,12 @@ log = logging.getLogger(__name__)
 MAX_DOWNLOAD = 15 * 1024 * 1024  # bytes
 DOWNLOAD_SECONDS = 60  # for a whole image, however slowly its server sends it
 MAX_PIXELS = 40_000_000  # a decompression bomb stops here
-# Images decoded at once in this process: sources store theirs from several threads each, and an
-# image of MAX_PIXELS takes hundreds of MB while it is decoded, turned and scaled (a runner has a few GB).
-_DECODING = threading.BoundedSemaphore(2)
 MAX_SIDE = 1600  # post images are scaled down to this
 AVATAR_SIDE = 96
 REDIRECTS = 5
+# Images decoded at once in this process: sources store theirs from several threads each, and an
+# image of MAX_PIXELS takes hundreds of MB while it is decoded, turned and scaled (a runner has a few GB).
+_DECODING = threading.BoundedSemaphore(2)
 
 
 class MediaError(Exception):
