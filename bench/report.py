@@ -28,6 +28,7 @@ class SizeResult:
     wall: list[Step]
     hugo: list[Step] = field(default_factory=list)
     bare: Step | None = None  # bench/bare_loop.py, the issue's reference loop
+    unchecked: Step | None = None  # bench/unchecked_build.py: our full build without the safety net
     cpu_pressure: float | None = None  # share of the time some task waited for a CPU (Linux PSI)
 
 
@@ -146,11 +147,33 @@ def ratio_lines(result: SizeResult) -> list[str]:
         wall_ratio = ours.median("seconds") / theirs.median("seconds")
         cpu_ratio = ours.median("cpu_seconds") / theirs.median("cpu_seconds")
         memory_ratio = ours.peak_kib / theirs.peak_kib
-        pairs = [mine.seconds / hugo.seconds for mine, hugo in zip(ours.samples, theirs.samples)]
-        by_run = f"; run by run {', '.join(f'{pair:.2f}×' for pair in pairs)}" if len(pairs) > 1 else ""
         lines.append(f"- {ours.name}: ours takes **{wall_ratio:.1f}×** Hugo's wall time "
-                     f"({cpu_ratio:.1f}× its CPU time, {memory_ratio:.1f}× its peak memory){by_run}")
+                     f"({cpu_ratio:.1f}× its CPU time, {memory_ratio:.1f}× its peak memory){by_run(ours, theirs)}")
     return lines
+
+
+def by_run(ours: Step, theirs: Step) -> str:
+    """'; run by run 1.26×, 1.35×, …': each of our runs against Hugo's right after it ('' for one run)."""
+    pairs = [mine.seconds / hugo.seconds for mine, hugo in zip(ours.samples, theirs.samples)]
+    return f"; run by run {', '.join(f'{pair:.2f}×' for pair in pairs)}" if len(pairs) > 1 else ""
+
+
+def unchecked_lines(result: SizeResult) -> list[str]:
+    """Our full build again with the safety net switched off: what the net costs, and the ratio to Hugo without it."""
+    unchecked = getattr(result, "unchecked", None)  # reports saved before this field existed have none
+    if not unchecked or not unchecked.samples or not result.wall or not result.wall[0].samples:
+        return []
+    full = result.wall[0]
+    share = 1 - unchecked.median("seconds") / full.median("seconds")
+    line = (f"**Without the safety net** (`bench/unchecked_build.py`: the same full build, its pages not checked; "
+            f"in the same rounds): {seconds(unchecked.median('seconds'))}, "
+            f"{seconds(unchecked.median('cpu_seconds'))} CPU. The net takes {100 * share:.0f} % of our full "
+            f"build's time")
+    if result.hugo:
+        hugo = result.hugo[0]
+        ratio = unchecked.median("seconds") / hugo.median("seconds")
+        line += f"; without it ours would take **{ratio:.1f}×** Hugo's wall time{by_run(unchecked, hugo)}"
+    return ["", line + "."]
 
 
 def size_section(result: SizeResult) -> list[str]:
@@ -167,7 +190,7 @@ def size_section(result: SizeResult) -> list[str]:
     if result.hugo:
         lines += ["", "**Hugo** (`hugo --quiet`, same posts, theme in `bench/hugo-theme/`):", ""]
         lines += step_table(result.hugo) + ["", "**Ratios** (ours / Hugo, medians):", ""] + ratio_lines(result)
-    return lines + bare_lines(result) + [""]
+    return lines + unchecked_lines(result) + bare_lines(result) + [""]
 
 
 def bare_lines(result: SizeResult) -> list[str]:

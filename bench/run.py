@@ -110,9 +110,9 @@ def measure_size(n: int, runs: int, steps: int, hugo: Path | None, work: Path, c
     folder = work / f"n{n}"
     log(f"N = {n:,}: {runs} run(s)")
     pressure, started = report.cpu_pressure_total(), time.perf_counter()
-    ours, theirs, bare = scenarios.both_steps(wall, folder, code, hugo, runs, steps, log)
-    result = report.SizeResult(n, runs, wall.meta, ours, bare=bare)
-    result.hugo = theirs or []
+    measured = scenarios.both_steps(wall, folder, code, hugo, runs, steps, log)
+    result = report.SizeResult(n, runs, wall.meta, measured.ours, measured.hugo or [], measured.bare,
+                               unchecked=measured.unchecked)
     if pressure is not None:
         waited = (report.cpu_pressure_total() or pressure) - pressure
         result.cpu_pressure = waited / 1e6 / (time.perf_counter() - started)

@@ -19,6 +19,8 @@ WALL_STEPS = ("full build", "rebuild, nothing changed", "rebuild, one post added
 HUGO_STEPS = ("full build", "rebuild, nothing changed")
 BARE_STEP = "full build"
 BARE_LOOP = Path(__file__).resolve().parent / "bare_loop.py"  # this checkout's: it measures no project code
+UNCHECKED_STEP = "full build without the safety net"
+UNCHECKED_BUILD = Path(__file__).resolve().parent / "unchecked_build.py"  # switches the measured code's net off
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,20 @@ def prepare(wall: Wall, work: Path, code: Path) -> Workspace:
     return Workspace(code, content, work / "config.yaml", work / "config-denied.yaml", work / "output" / "site")
 
 
+@dataclass
+class Measured:
+    """The steps of one N, each with its samples."""
+
+    ours: list[Step]  # WALL_STEPS (or the first few), in order
+    hugo: list[Step] | None  # HUGO_STEPS; None without Hugo
+    bare: Step  # the issue's reference loop
+    unchecked: Step  # our full build with the safety net switched off
+
+
 def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int, count: int = len(WALL_STEPS),
-               log=print) -> tuple[list[Step], list[Step] | None, Step]:
-    """Our steps, Hugo's (None without Hugo) and the issue's bare loop, runs taking turns:
-    ours, Hugo's, the loop's, ours, ...
+               log=print) -> Measured:
+    """Our steps, Hugo's (none without Hugo), the issue's bare loop and our full build without
+    the safety net, runs taking turns: ours, Hugo's, the loop's, ours unchecked, ours, ...
 
     Taking turns puts all under the same conditions on a machine whose speed drifts
     (other tasks, the disk).  count limits our steps to the first few of WALL_STEPS.  A first
@@ -68,7 +80,7 @@ def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int,
     """
     ours = [Step(name) for name in WALL_STEPS[:count]]
     theirs = [Step(name) for name in HUGO_STEPS] if hugo is not None else None
-    bare = Step(BARE_STEP)
+    bare, unchecked = Step(BARE_STEP), Step(UNCHECKED_STEP)
     space = prepare(wall, work, code)
     site = work / "hugo-site"
     if hugo is not None:
@@ -82,8 +94,10 @@ def both_steps(wall: Wall, work: Path, code: Path, hugo: Path | None, runs: int,
             log(f"  Hugo, {run_name}")
             _hugo_run(site, work / "hugo-public", hugo, theirs, log, watch)
         _bare_run(wall, work / "bare-out", bare, log, watch)
+        _unchecked_run(space, work / "unchecked" / "site", unchecked, log, watch)
     shutil.rmtree(work / "bare-out", ignore_errors=True)
-    return ours, theirs, bare
+    shutil.rmtree(work / "unchecked", ignore_errors=True)
+    return Measured(ours, theirs, bare, unchecked)
 
 
 def _wall_run(wall: Wall, space: Workspace, steps: list[Step], log, watch: bool) -> None:
@@ -160,9 +174,22 @@ def _hugo_run(site: Path, out: Path, hugo: Path, steps: list[Step], log, watch: 
 def _bare_run(wall: Wall, out: Path, step: Step, log, watch: bool) -> None:
     """The issue's reference loop over the same post files, into an empty folder."""
     shutil.rmtree(out, ignore_errors=True)
-    sample = run([python(), str(BARE_LOOP), str(wall.content), str(out)], BARE_LOOP.parent, watch_memory=watch)
+    command = [python(), str(BARE_LOOP), str(wall.content), str(out)]
+    _single_run(command, BARE_LOOP.parent, step, "bare loop", log, watch)
+
+
+def _unchecked_run(space: Workspace, out: Path, step: Step, log, watch: bool) -> None:
+    """Our full build into an empty folder (no build cache beside it either), the net switched off."""
+    shutil.rmtree(out.parent, ignore_errors=True)
+    command = [python(), str(UNCHECKED_BUILD), str(space.code), "build", "--config", str(space.config),
+               "--content", str(space.content), "--out", str(out)]
+    _single_run(command, space.code, step, "full build without the net", log, watch)
+
+
+def _single_run(command: list[str], cwd: Path, step: Step, label: str, log, watch: bool) -> None:
+    sample = run(command, cwd, watch_memory=watch)
     if watch:
         _watched(step, sample, log)
         return
     step.samples.append(sample)
-    log(f"    bare loop: {sample.seconds:.1f} s")
+    log(f"    {label}: {sample.seconds:.1f} s")
